@@ -1,0 +1,1 @@
+"""Plumbing shared by every Jumo service. No domain logic lives here."""

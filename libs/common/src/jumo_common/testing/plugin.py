@@ -1,0 +1,141 @@
+"""pytest plugin: every test talks to a real RabbitMQ and a real MongoDB wire-protocol server.
+
+Where the servers come from, in order:
+1. ``AMQP_URL`` / ``MONGO_URL`` in the environment (``make test`` sources deploy/local/stack.env);
+2. else, when a Docker engine answers, ``mongo:7`` and ``rabbitmq:3.13`` containers (testcontainers);
+3. else the local stack's default addresses (127.0.0.1:5672 and 127.0.0.1:27017).
+
+A server that does not answer fails the test with a message saying how to start it; nothing is
+skipped. Each test gets its own database name, exchange name and queue prefix.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from pymongo import AsyncMongoClient
+
+LOCAL_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+LOCAL_MONGO_URL = "mongodb://127.0.0.1:27017/"
+HOW_TO_START = (
+    "start the local stack with `make up` (RabbitMQ + FerretDB, no Docker needed), "
+    "or point AMQP_URL / MONGO_URL at running servers"
+)
+
+
+@dataclass(frozen=True)
+class InfraUrls:
+    """Where the real servers for this test session are."""
+
+    amqp_url: str
+    mongo_url: str
+
+
+@dataclass(frozen=True)
+class TestNames:
+    """Names that isolate one test from every other on the shared servers."""
+
+    token: str
+    mongo_database: str
+    events_exchange: str
+    queue_prefix: str
+
+    def settings_overrides(self, infra: InfraUrls) -> dict[str, Any]:
+        """Keyword arguments for a ServiceSettings subclass that point it at this test's names."""
+        return {
+            "amqp_url": infra.amqp_url,
+            "mongo_url": infra.mongo_url,
+            "mongo_database": self.mongo_database,
+            "events_exchange": self.events_exchange,
+            "queue_prefix": self.queue_prefix,
+            "mongo_server_selection_timeout_ms": 3000,
+        }
+
+
+def _answers(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
+    try:
+        with socket.create_connection((host, parts.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker  # type: ignore[import-untyped]  # noqa: PLC0415  (only with Docker)
+
+        docker.from_env(timeout=2).ping()
+    except Exception:  # noqa: BLE001  (no engine, no client, no socket: all mean "no Docker")
+        return False
+    return True
+
+
+def _containers() -> Iterator[InfraUrls]:
+    from testcontainers.mongodb import MongoDbContainer  # noqa: PLC0415
+    from testcontainers.rabbitmq import RabbitMqContainer  # noqa: PLC0415
+
+    with MongoDbContainer("mongo:7") as mongo, RabbitMqContainer("rabbitmq:3.13") as rabbit:
+        amqp = (
+            f"amqp://guest:guest@{rabbit.get_container_host_ip()}:"
+            f"{rabbit.get_exposed_port(5672)}/"
+        )
+        yield InfraUrls(amqp_url=amqp, mongo_url=mongo.get_connection_url())
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[InfraUrls]:
+    """The RabbitMQ and MongoDB URLs of this test session, checked to answer."""
+    amqp, mongo = os.environ.get("AMQP_URL"), os.environ.get("MONGO_URL")
+    if not (amqp and mongo) and _docker_answers():
+        yield from _containers()
+        return
+    urls = InfraUrls(amqp_url=amqp or LOCAL_AMQP_URL, mongo_url=mongo or LOCAL_MONGO_URL)
+    for name, url, port in (("RabbitMQ", urls.amqp_url, 5672), ("MongoDB", urls.mongo_url, 27017)):
+        if not _answers(url, port):
+            pytest.fail(f"{name} does not answer at {url}: {HOW_TO_START}", pytrace=False)
+    yield urls
+
+
+@pytest.fixture
+def names() -> TestNames:
+    """Fresh database, exchange and queue names for one test."""
+    token = uuid.uuid4().hex[:12]
+    return TestNames(
+        token=token,
+        mongo_database=f"test_{token}",
+        events_exchange=f"test.{token}.jumo.events",
+        queue_prefix=f"test.{token}.",
+    )
+
+
+@pytest.fixture
+async def mongo_client(infra: InfraUrls) -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:
+    """A client on this test's event loop, closed after the test."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        infra.mongo_url, serverSelectionTimeoutMS=3000, tz_aware=True
+    )
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+async def mongo_db(
+    mongo_client: AsyncMongoClient[dict[str, Any]], names: TestNames
+) -> AsyncIterator[Any]:
+    """This test's own database, dropped afterwards."""
+    db = mongo_client[names.mongo_database]
+    try:
+        yield db
+    finally:
+        await mongo_client.drop_database(names.mongo_database)

@@ -7,7 +7,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ServiceSettings(BaseSettings):
-    """Read from the environment (``AMQP_URL``, ``MONGO_URL``, ``PORT``, …); no other module reads os.environ."""
+    """Read from the environment (``AMQP_URL``, ``MONGO_URL``, ``PORT``, …).
+
+    No other module reads os.environ.
+    """
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True, case_sensitive=False)
 
@@ -28,7 +31,7 @@ class ServiceSettings(BaseSettings):
     events_exchange: str = "jumo.events"
     # Prepended to every queue name; tests set a unique one so they never share queues.
     queue_prefix: str = ""
-    # Per-message limit after which a failing message is dead-lettered (RabbitMQ 3.10 has no default).
+    # Deliveries after which a failing message is dead-lettered (RabbitMQ 3.10 has no default).
     delivery_limit: int = Field(default=5, ge=1)
     prefetch_count: int = Field(default=64, ge=1)
     publish_timeout_s: float = Field(default=10.0, gt=0)

@@ -2,7 +2,8 @@
 
 Where the servers come from, in order:
 1. ``AMQP_URL`` / ``MONGO_URL`` in the environment (``make test`` sources deploy/local/stack.env);
-2. else, when a Docker engine answers, ``mongo:7`` and ``rabbitmq:3.13`` containers (testcontainers);
+2. else, when a Docker engine answers, ``mongo:7`` and ``rabbitmq:3.13`` containers
+   (testcontainers);
 3. else the local stack's default addresses (127.0.0.1:5672 and 127.0.0.1:27017).
 
 A server that does not answer fails the test with a message saying how to start it; nothing is
@@ -71,22 +72,21 @@ def _answers(url: str, default_port: int) -> bool:
 
 def _docker_answers() -> bool:
     try:
-        import docker  # type: ignore[import-untyped]  # noqa: PLC0415  (only with Docker)
+        import docker  # type: ignore[import-untyped]
 
         docker.from_env(timeout=2).ping()
-    except Exception:  # noqa: BLE001  (no engine, no client, no socket: all mean "no Docker")
+    except Exception:  # no engine, no client, no socket: all mean "no Docker"
         return False
     return True
 
 
 def _containers() -> Iterator[InfraUrls]:
-    from testcontainers.mongodb import MongoDbContainer  # noqa: PLC0415
-    from testcontainers.rabbitmq import RabbitMqContainer  # noqa: PLC0415
+    from testcontainers.mongodb import MongoDbContainer
+    from testcontainers.rabbitmq import RabbitMqContainer
 
     with MongoDbContainer("mongo:7") as mongo, RabbitMqContainer("rabbitmq:3.13") as rabbit:
         amqp = (
-            f"amqp://guest:guest@{rabbit.get_container_host_ip()}:"
-            f"{rabbit.get_exposed_port(5672)}/"
+            f"amqp://guest:guest@{rabbit.get_container_host_ip()}:{rabbit.get_exposed_port(5672)}/"
         )
         yield InfraUrls(amqp_url=amqp, mongo_url=mongo.get_connection_url())
 
@@ -102,7 +102,7 @@ def infra() -> Iterator[InfraUrls]:
     for name, url, port in (("RabbitMQ", urls.amqp_url, 5672), ("MongoDB", urls.mongo_url, 27017)):
         if not _answers(url, port):
             pytest.fail(f"{name} does not answer at {url}: {HOW_TO_START}", pytrace=False)
-    yield urls
+    yield urls  # noqa: PT022  (a generator, because the Docker branch has teardown)
 
 
 @pytest.fixture

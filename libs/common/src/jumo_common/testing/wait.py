@@ -24,5 +24,5 @@ async def wait_until(
         if result:
             return result
         if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {result!r})")
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}: {result!r}")
         await asyncio.sleep(interval)

@@ -1,0 +1,30 @@
+"""Event contracts: the envelope, the (type, version) registry, one module per producer.
+
+Importing this package registers every producer's contracts.
+"""
+
+from jumo_common.events import identity
+from jumo_common.events.envelope import (
+    Envelope,
+    EventData,
+    EventParseError,
+    event_type,
+    make_event,
+    parse_event,
+    register_upcaster,
+    registered_types,
+    type_of,
+)
+
+__all__ = [
+    "Envelope",
+    "EventData",
+    "EventParseError",
+    "event_type",
+    "identity",
+    "make_event",
+    "parse_event",
+    "register_upcaster",
+    "registered_types",
+    "type_of",
+]

@@ -28,7 +28,6 @@ from pymongo import MongoClient
 
 RABBIT_SCRIPTS = Path("/usr/lib/rabbitmq/bin")
 RABBIT_HOME = Path("/var/lib/rabbitmq")  # the node and the CLI must share this Erlang cookie
-EPMD_PORT = 4369
 FERRETDB_REL_PATH = Path(".tools/bin/jumo-ferretdb")
 
 
@@ -102,6 +101,11 @@ def read_pid(path: Path) -> int | None:
     except OSError:
         return None
     return int(text) if text.isdigit() else None
+
+
+def epmd_port() -> int:
+    """The port of the machine's epmd (ERL_EPMD_PORT, like Erlang itself, else 4369)."""
+    return int(os.environ.get("ERL_EPMD_PORT") or 4369)
 
 
 def scratch_dir(prefix: str = "jumo-") -> Path:
@@ -255,6 +259,11 @@ class RabbitNode(_Server):
             raise RuntimeError(f"RabbitMQ node {self.node_name} has no pid file at {self.pid_file}")
         return pid
 
+    @property
+    def launcher_pid(self) -> int | None:
+        """The pid of the rabbitmq-server script that runs beam.smp (None if not started here)."""
+        return self._proc.pid if self._proc is not None else None
+
     def start(self, timeout: float = 60.0) -> None:
         """Start the node and wait until ``rabbitmqctl await_startup`` succeeds."""
         if port_answers(self.host, self.port):
@@ -341,12 +350,12 @@ class RabbitNode(_Server):
     # that pid in stop() — but only when no other node is registered with it any more.
 
     def _ensure_epmd(self) -> None:
-        if port_answers(self.host, EPMD_PORT):
+        if port_answers(self.host, epmd_port()):
             return
         epmd = shutil.which("epmd") or "/usr/bin/epmd"
-        proc = self._spawn([epmd], self.log_dir / "epmd.log")
+        proc = self._spawn([epmd, "-port", str(epmd_port())], self.log_dir / "epmd.log")
         self.epmd_pid_file.write_text(f"{proc.pid}\n")
-        if not wait_for(lambda: port_answers(self.host, EPMD_PORT), 10.0):
+        if not wait_for(lambda: port_answers(self.host, epmd_port()), 10.0):
             raise RuntimeError("epmd did not start: " + _log_tail(self.log_dir / "epmd.log"))
 
     def stop_own_epmd(self) -> None:
@@ -400,6 +409,7 @@ class RabbitNode(_Server):
             "LANG": "C.UTF-8",
             "LC_ALL": "C.UTF-8",
             "RABBITMQ_CONF_ENV_FILE": str(self.base_dir / "rabbitmq-env.conf"),
+            "ERL_EPMD_PORT": str(epmd_port()),
         }
 
 
@@ -439,7 +449,11 @@ def epmd_names() -> list[str]:
     epmd = shutil.which("epmd") or "/usr/bin/epmd"
     try:
         result = subprocess.run(  # noqa: S603  (fixed program, no shell)
-            [epmd, "-names"], capture_output=True, text=True, timeout=10, check=False
+            [epmd, "-port", str(epmd_port()), "-names"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return []

@@ -1,0 +1,230 @@
+"""The base application every Jumo service builds on.
+
+``create_base_app(settings)`` gives an ``aiohttp.web.Application`` with the standard
+middlewares, ``/healthz``, ``/readyz``, ``/metrics`` and ``/openapi.json``. The service then
+adds its cleanup contexts (``mongo_context``, the bus, ``jwt_context``) and its routes with
+``add_route`` or an ``ApiRoutes`` table, which also document them in the OpenAPI document.
+Nothing here connects to anything: resources live in ``app.cleanup_ctx``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
+from pydantic import BaseModel
+
+from jumo_common.logging import get_logger
+from jumo_common.settings import ServiceSettings
+from jumo_common.web.keys import METRICS, READINESS_CHECKS, ROUTES, SETTINGS, ReadinessCheck
+from jumo_common.web.metrics import HttpMetrics, render_metrics
+from jumo_common.web.middlewares import (
+    access_middleware,
+    body_limit_middleware,
+    error_middleware,
+    request_context_middleware,
+)
+from jumo_common.web.openapi import OpenApiInfo, RouteDoc, RouteRegistry
+from jumo_common.web.parsing import json_response
+from jumo_common.web.problems import ServiceUnavailable
+
+H = TypeVar("H", bound=Handler)
+
+# A check slower than this counts as failed: a readiness probe must answer quickly.
+READINESS_TIMEOUT_S = 3.0
+OPS_TAG = "ops"
+
+_log = get_logger(__name__)
+
+
+class Health(BaseModel):
+    """``/healthz``: the process is alive."""
+
+    status: str
+
+
+class Readiness(BaseModel):
+    """``/readyz``: each dependency's state (``ok`` or the failure's type)."""
+
+    status: str
+    checks: dict[str, str]
+
+
+def add_route(
+    app: web.Application,
+    method: str,
+    path: str,
+    handler: Handler,
+    *,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    summary: str = "",
+    problems: Sequence[int] = (),
+    auth: bool = False,
+    tags: Sequence[str] = (),
+    name: str | None = None,
+) -> None:
+    """Route ``method path`` to ``handler`` and document it (models, statuses, auth)."""
+    operation_id = name or handler.__name__
+    doc = RouteDoc(
+        method.upper(), path, operation_id, summary, body, query, response, status,
+        tuple(problems), auth, tuple(tags),
+    )  # fmt: skip
+    _install(app, doc, handler)
+
+
+def _install(app: web.Application, doc: RouteDoc, handler: Handler) -> None:
+    app[ROUTES].add(doc)
+    if doc.method == "GET":
+        app.router.add_get(doc.path, handler, name=doc.operation_id)  # HEAD comes along
+    else:
+        app.router.add_route(doc.method, doc.path, handler, name=doc.operation_id)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    doc: RouteDoc
+    handler: Handler
+
+
+class ApiRoutes:
+    """A route table declared in a service's ``api.py`` and installed with ``add_routes``."""
+
+    def __init__(self, *, tags: Sequence[str] = ()) -> None:
+        self._tags = tuple(tags)
+        self._entries: list[_Entry] = []
+
+    def route(self, method: str, path: str, **doc: Any) -> Callable[[H], H]:
+        """Decorator: same keywords as ``add_route`` (body, query, response, status, …)."""
+
+        def register(handler: H) -> H:
+            doc.setdefault("tags", self._tags)
+            operation_id = doc.pop("name", None) or handler.__name__
+            doc["problems"] = tuple(doc.get("problems", ()))
+            doc["tags"] = tuple(doc["tags"])
+            route = RouteDoc(method.upper(), path, operation_id, **doc)
+            self._entries.append(_Entry(route, handler))
+            return handler
+
+        return register
+
+    def get(self, path: str, **doc: Any) -> Callable[[H], H]:
+        """``route("GET", …)``."""
+        return self.route("GET", path, **doc)
+
+    def post(self, path: str, **doc: Any) -> Callable[[H], H]:
+        """``route("POST", …)``."""
+        return self.route("POST", path, **doc)
+
+    def put(self, path: str, **doc: Any) -> Callable[[H], H]:
+        """``route("PUT", …)``."""
+        return self.route("PUT", path, **doc)
+
+    def patch(self, path: str, **doc: Any) -> Callable[[H], H]:
+        """``route("PATCH", …)``."""
+        return self.route("PATCH", path, **doc)
+
+    def delete(self, path: str, **doc: Any) -> Callable[[H], H]:
+        """``route("DELETE", …)``."""
+        return self.route("DELETE", path, **doc)
+
+    def entries(self) -> list[tuple[RouteDoc, Handler]]:
+        """The declared routes, in order."""
+        return [(e.doc, e.handler) for e in self._entries]
+
+
+def add_routes(app: web.Application, routes: ApiRoutes) -> None:
+    """Install every route of ``routes`` on ``app``."""
+    for doc, handler in routes.entries():
+        _install(app, replace(doc), handler)
+
+
+def add_readiness_check(app: web.Application, name: str, check: ReadinessCheck) -> None:
+    """Make ``/readyz`` fail while ``check`` raises (call it from a cleanup context)."""
+    app[READINESS_CHECKS][name] = check
+
+
+def remove_readiness_check(app: web.Application, name: str) -> None:
+    """Forget a check (its resource is being closed)."""
+    app[READINESS_CHECKS].pop(name, None)
+
+
+async def _run_check(name: str, check: ReadinessCheck) -> str:
+    try:
+        async with asyncio.timeout(READINESS_TIMEOUT_S):
+            await check()
+    except Exception as exc:
+        _log.warning("readiness check failed", check=name, error=repr(exc))
+        return f"failed: {type(exc).__name__}"
+    return "ok"
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    """Alive: the event loop answers."""
+    return json_response(Health(status="ok"))
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Ready: every registered dependency check passes."""
+    checks = request.app[READINESS_CHECKS].copy()  # a check may register meanwhile
+    results = await asyncio.gather(*(_run_check(n, c) for n, c in checks.items()))
+    states = dict(zip(checks, results, strict=True))
+    if any(state != "ok" for state in states.values()):
+        error = ServiceUnavailable("A dependency is not ready.", retry_after_s=None)
+        error.extensions["checks"] = states
+        raise error
+    return json_response(Readiness(status="ready", checks=states))
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus metrics of this process."""
+    return render_metrics(request.app[METRICS])
+
+
+async def openapi_json(request: web.Request) -> web.Response:
+    """This service's OpenAPI 3.1 document."""
+    return json_response(request.app[ROUTES].document())
+
+
+def create_base_app(
+    settings: ServiceSettings,
+    *,
+    openapi_info: OpenApiInfo | None = None,
+    middlewares: Sequence[Middleware] = (),
+) -> web.Application:
+    """An application with Jumo's middlewares and ops endpoints; ``middlewares`` run innermost."""
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[
+            request_context_middleware,
+            access_middleware,
+            error_middleware,
+            body_limit_middleware,
+            *middlewares,
+        ],
+    )
+    app[SETTINGS] = settings
+    checks: dict[str, ReadinessCheck] = {}
+    app[READINESS_CHECKS] = checks
+    app[METRICS] = HttpMetrics.create()
+    app[ROUTES] = RouteRegistry(openapi_info or OpenApiInfo(title=f"jumo {settings.service_name}"))
+    ops = (OPS_TAG,)
+    add_route(app, "GET", "/healthz", healthz, response=Health, summary="Liveness", tags=ops)
+    add_route(
+        app, "GET", "/readyz", readyz, response=Readiness, problems=(503,), summary="Readiness",
+        tags=ops,
+    )  # fmt: skip
+    app.router.add_get("/metrics", metrics, name="metrics")
+    app.router.add_get("/openapi.json", openapi_json, name="openapi")
+    return app
+
+
+def serve(app: web.Application, settings: ServiceSettings) -> None:
+    """Run ``app`` on ``settings.host:port`` until SIGTERM/SIGINT (access log is ours)."""
+    web.run_app(app, host=settings.host, port=settings.port, access_log=None, print=None)

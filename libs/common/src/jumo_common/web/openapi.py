@@ -1,0 +1,186 @@
+"""OpenAPI 3.1 from the routes' pydantic models.
+
+Each route registered with ``add_route`` (or an ``ApiRoutes`` table) records a ``RouteDoc``;
+``build_openapi`` turns them into one document whose schemas are the models' JSON Schemas
+(pydantic's ``models_json_schema``, so input and output variants of one model get distinct,
+stable names under ``#/components/schemas``). Errors are documented as problem+json.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaValue, models_json_schema
+
+from jumo_common.web.problems import PROBLEM_CONTENT_TYPE, Problem, status_title
+
+REF_TEMPLATE = "#/components/schemas/{model}"
+_PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^{}]*)?\}")
+# Failures any parsed body or query can produce, documented once here rather than per route.
+BODY_PROBLEMS = (400, 413, 415, 422)
+QUERY_PROBLEMS = (422,)
+AUTH_PROBLEMS = (401,)
+
+Mode = Literal["validation", "serialization"]
+ModelKey = tuple[type[BaseModel], Mode]
+# pydantic types the keys more widely (dataclasses too); ours are always ModelKeys.
+Refs = dict[Any, JsonSchemaValue]
+
+
+@dataclass(frozen=True)
+class OpenApiInfo:
+    """The document's ``info`` object."""
+
+    title: str
+    version: str = "0.1.0"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class RouteDoc:
+    """What one route declares about itself for the document."""
+
+    method: str
+    path: str
+    operation_id: str
+    summary: str = ""
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    problems: tuple[int, ...] = ()
+    auth: bool = False
+    tags: tuple[str, ...] = ()
+
+
+@dataclass
+class RouteRegistry:
+    """The routes of one application, and its document once built."""
+
+    info: OpenApiInfo
+    routes: list[RouteDoc] = field(default_factory=list)
+    _document: dict[str, Any] | None = None
+
+    def add(self, doc: RouteDoc) -> None:
+        """Record a route; the document is rebuilt on next use."""
+        if any(r.operation_id == doc.operation_id for r in self.routes):
+            raise ValueError(f"duplicate operation id {doc.operation_id!r}")
+        self.routes.append(doc)
+        self._document = None
+
+    def document(self) -> dict[str, Any]:
+        """The OpenAPI document (built once, then cached)."""
+        if self._document is None:
+            self._document = build_openapi(self.info, self.routes)
+        return self._document
+
+
+def openapi_path(path: str) -> str:
+    """aiohttp's ``/users/{id:\\d+}`` as OpenAPI's ``/users/{id}``."""
+    return _PATH_PARAM.sub(lambda m: "{" + m.group(1) + "}", path)
+
+
+def _model_keys(routes: list[RouteDoc]) -> list[ModelKey]:
+    keys: dict[ModelKey, None] = {(Problem, "serialization"): None}
+    for r in routes:
+        for model, mode in ((r.body, "validation"), (r.query, "validation")):
+            if model is not None:
+                keys[(model, mode)] = None  # type: ignore[index]
+        if r.response is not None:
+            keys[(r.response, "serialization")] = None
+    return list(keys)
+
+
+def _json_content(media_type: str, schema: JsonSchemaValue) -> dict[str, Any]:
+    return {media_type: {"schema": schema}}
+
+
+def _query_parameters(
+    model: type[BaseModel], refs: Refs, schemas: dict[str, Any]
+) -> list[dict[str, Any]]:
+    name = refs[(model, "validation")]["$ref"].rsplit("/", 1)[-1]
+    schema = schemas[name]
+    required = set(schema.get("required", []))
+    return [
+        {"name": prop, "in": "query", "required": prop in required, "schema": prop_schema}
+        for prop, prop_schema in schema.get("properties", {}).items()
+    ]
+
+
+def _path_parameters(path: str) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in _PATH_PARAM.findall(path)
+    ]
+
+
+def _problem_statuses(route: RouteDoc) -> list[int]:
+    statuses = set(route.problems)
+    if route.body is not None:
+        statuses.update(BODY_PROBLEMS)
+    if route.query is not None:
+        statuses.update(QUERY_PROBLEMS)
+    if route.auth:
+        statuses.update(AUTH_PROBLEMS)
+    return sorted(statuses)
+
+
+def _responses(route: RouteDoc, refs: Refs) -> dict[str, Any]:
+    ok: dict[str, Any] = {"description": status_title(route.status)}
+    if route.response is not None:
+        ok["content"] = _json_content("application/json", refs[(route.response, "serialization")])
+    responses: dict[str, Any] = {str(route.status): ok}
+    problem = _json_content(PROBLEM_CONTENT_TYPE, refs[(Problem, "serialization")])
+    for status in _problem_statuses(route):
+        responses[str(status)] = {"description": status_title(status), "content": problem}
+    responses["default"] = {"description": "Any other problem", "content": problem}
+    return responses
+
+
+def _operation(route: RouteDoc, refs: Refs, schemas: dict[str, Any]) -> dict[str, Any]:
+    op: dict[str, Any] = {"operationId": route.operation_id, "responses": _responses(route, refs)}
+    if route.summary:
+        op["summary"] = route.summary
+    if route.tags:
+        op["tags"] = list(route.tags)
+    params = _path_parameters(route.path)
+    if route.query is not None:
+        params += _query_parameters(route.query, refs, schemas)
+    if params:
+        op["parameters"] = params
+    if route.body is not None:
+        body_schema = refs[(route.body, "validation")]
+        op["requestBody"] = {
+            "required": True,
+            "content": _json_content("application/json", body_schema),
+        }
+    if route.auth:
+        op["security"] = [{"bearerAuth": []}]
+    return op
+
+
+def build_openapi(info: OpenApiInfo, routes: list[RouteDoc]) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of ``routes``."""
+    refs, top = models_json_schema(_model_keys(routes), ref_template=REF_TEMPLATE)
+    schemas: dict[str, Any] = top.get("$defs", {})
+    paths: dict[str, dict[str, Any]] = {}
+    for route in routes:
+        item = paths.setdefault(openapi_path(route.path), {})
+        item[route.method.lower()] = _operation(route, refs, schemas)
+    info_doc = {"title": info.title, "version": info.version}
+    if info.description:
+        info_doc["description"] = info.description
+    return {
+        "openapi": "3.1.0",
+        "info": info_doc,
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
+    }

@@ -1,0 +1,111 @@
+"""Fixtures for the bus tests: per-test settings and topology cleanup, recorders, raw access."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import aio_pika
+import pytest
+from aio_pika.abc import AbstractIncomingMessage
+
+from jumo_common.bus import Backoff, Bus, dead_exchange_name, queue_names
+from jumo_common.events import Envelope
+from jumo_common.settings import ServiceSettings
+from jumo_common.testing.plugin import InfraUrls, TestNames
+
+SERVICE = "svc"
+FAST_BACKOFF = Backoff(base=0.02, cap=0.1)
+
+
+def make_settings(infra: InfraUrls, names: TestNames, **extra: Any) -> ServiceSettings:
+    """Settings of service 'svc' on this test's names (own exchange, queue prefix, database)."""
+    base: dict[str, Any] = {"service_name": SERVICE, "delivery_limit": 3, "publish_timeout_s": 5.0}
+    return ServiceSettings(**(base | names.settings_overrides(infra) | extra))
+
+
+async def delete_topology(settings: ServiceSettings) -> None:
+    """Remove this test's queues and exchanges from the broker."""
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:
+        for name in queue_names(settings, SERVICE):
+            channel = await connection.channel()
+            with contextlib.suppress(Exception):
+                await channel.queue_delete(name)
+        for name in (settings.events_exchange, dead_exchange_name(settings)):
+            channel = await connection.channel()
+            with contextlib.suppress(Exception):
+                await channel.exchange_delete(name)
+
+
+@pytest.fixture
+async def settings(infra: InfraUrls, names: TestNames) -> AsyncIterator[ServiceSettings]:
+    """ServiceSettings of service 'svc' on this test's own names; its topology deleted after."""
+    value = make_settings(infra, names)
+    yield value
+    await delete_topology(value)
+
+
+class Recorder:
+    """A handler that records the events it receives (and can fail on demand)."""
+
+    def __init__(self, fail_when: Callable[[Envelope[Any]], bool] = lambda _e: False) -> None:
+        self.events: list[Envelope[Any]] = []
+        self.fail_when = fail_when
+        self.calls = 0
+
+    async def __call__(self, event: Envelope[Any]) -> None:
+        self.calls += 1
+        if self.fail_when(event):
+            raise RuntimeError(f"poisoned {event.id}")
+        self.events.append(event)
+
+    def count(self) -> Callable[[], Awaitable[int]]:
+        """A probe for wait_until: how many events were handled."""
+
+        async def probe() -> int:
+            return len(self.events)
+
+        return probe
+
+
+@pytest.fixture
+async def start_bus() -> AsyncIterator[Callable[..., Awaitable[Bus]]]:
+    """Start buses (``Bus.start`` arguments; fast backoff); all closed after the test."""
+    buses: list[Bus] = []
+
+    async def start(settings: ServiceSettings, **kwargs: Any) -> Bus:
+        kwargs.setdefault("backoff", FAST_BACKOFF)
+        kwargs.setdefault("service", SERVICE)
+        bus = await Bus.start(settings, **kwargs)
+        buses.append(bus)
+        return bus
+
+    yield start
+    for bus in buses:
+        await bus.close()
+
+
+async def drain(url: str, queue: str, timeout: float = 5.0) -> list[AbstractIncomingMessage]:
+    """Every message now in ``queue`` (removed from it)."""
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, passive=True)
+        messages = []
+        async with asyncio.timeout(timeout):
+            while (message := await declared.get(no_ack=True, fail=False)) is not None:
+                messages.append(message)
+        return messages
+
+
+async def queue_depth(url: str, queue: str) -> tuple[int, int]:
+    """(messages ready, consumers) of ``queue`` as the broker sees them."""
+    connection = await aio_pika.connect(url)
+    async with connection:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, passive=True)
+        result = declared.declaration_result
+        return int(result.message_count or 0), int(result.consumer_count or 0)

@@ -1,0 +1,356 @@
+"""The one Facebook client: Login, Graph reads, Page posts and callbacks, over aiohttp.
+
+Every server-side call carries ``appsecret_proof``; tokens travel in the ``Authorization``
+header (app secrets in the query only where Facebook requires it) and are never logged.
+Errors become the typed exceptions of :mod:`jumo_facebook.errors`; the client never retries
+on its own (a POST that got a 500 may have succeeded — the caller checks first).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+import aiohttp
+from pydantic import BaseModel, ValidationError
+
+from jumo_facebook.errors import (
+    FacebookError,
+    FacebookForeignTokenError,
+    FacebookTokenError,
+    FacebookUnavailableError,
+    error_from_body,
+)
+from jumo_facebook.models import (
+    AccessToken,
+    Friend,
+    Friends,
+    ManagedPage,
+    PagePost,
+    Permission,
+    Profile,
+    TokenInfo,
+)
+from jumo_facebook.security import appsecret_proof, code_challenge_s256, make_code_verifier
+from jumo_facebook.security import make_state as _make_state
+from jumo_facebook.settings import FacebookSettings
+from jumo_facebook.signed_request import SignedRequest, parse_signed_request
+from jumo_facebook.usage import Usage, parse_usage
+
+DEFAULT_SCOPES = ("public_profile", "email", "user_friends")
+DEFAULT_PROFILE_FIELDS = ("id", "name", "email", "first_name", "last_name", "picture")
+# A person with thousands of friends must not page forever through a misbehaving cursor.
+MAX_FRIEND_PAGES = 200
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _parse(model: type[M], data: Any) -> M:
+    """Validate a Graph answer; a shape we do not know is Facebook's error, not a crash."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise FacebookError(f"unexpected {model.__name__} from Facebook") from exc
+
+
+@dataclass(frozen=True)
+class LoginStart:
+    """Where to send the browser, and what to keep (by cookie) until it comes back."""
+
+    url: str
+    state: str
+    code_verifier: str | None
+
+
+class FacebookClient:
+    """Async Facebook client for one app; use ``async with`` or call ``close()``."""
+
+    def __init__(
+        self, settings: FacebookSettings, session: aiohttp.ClientSession | None = None
+    ) -> None:
+        self.settings = settings
+        self._session = session
+        self._owns_session = session is None
+        self._timeout = aiohttp.ClientTimeout(
+            total=settings.timeout_s, sock_connect=settings.connect_timeout_s
+        )
+        # The usage headers of the latest Graph answer: slow down before any reaches 100.
+        self.last_usage: Usage | None = None
+
+    async def __aenter__(self) -> FacebookClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the HTTP session if this client created it."""
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    # ---- dialogs (browser side) -------------------------------------------------------
+
+    def login_dialog_url(
+        self,
+        redirect_uri: str,
+        state: str,
+        scopes: tuple[str, ...] | list[str] = DEFAULT_SCOPES,
+        *,
+        code_challenge: str | None = None,
+        rerequest: bool = False,
+    ) -> str:
+        """The Login dialog URL; ``code_challenge`` adds PKCE (S256)."""
+        params = {
+            "client_id": self.settings.app_id,
+            "redirect_uri": redirect_uri,
+            "state": state,
+            "response_type": "code",
+            "scope": ",".join(scopes),
+        }
+        if code_challenge is not None:
+            params |= {"code_challenge": code_challenge, "code_challenge_method": "S256"}
+        if rerequest:
+            params["auth_type"] = "rerequest"
+        base = f"{self.settings.www_url.rstrip('/')}/{self.settings.graph_version}"
+        return f"{base}/dialog/oauth?{urlencode(params)}"
+
+    def start_login(
+        self,
+        redirect_uri: str,
+        scopes: tuple[str, ...] | list[str] = DEFAULT_SCOPES,
+        *,
+        rerequest: bool = False,
+    ) -> LoginStart:
+        """A fresh state (and PKCE verifier when ``use_pkce``) with the dialog URL."""
+        state = _make_state()
+        verifier = make_code_verifier() if self.settings.use_pkce else None
+        challenge = code_challenge_s256(verifier) if verifier else None
+        url = self.login_dialog_url(
+            redirect_uri, state, scopes, code_challenge=challenge, rerequest=rerequest
+        )
+        return LoginStart(url=url, state=state, code_verifier=verifier)
+
+    def share_dialog_url(
+        self, href: str, *, hashtag: str | None = None, redirect_uri: str | None = None
+    ) -> str:
+        """The Share dialog link a member opens to post ``href`` to their own timeline."""
+        params = {"app_id": self.settings.app_id, "display": "page", "href": href}
+        if hashtag:
+            params["hashtag"] = hashtag if hashtag.startswith("#") else f"#{hashtag}"
+        if redirect_uri:
+            params["redirect_uri"] = redirect_uri
+        return f"{self.settings.www_url.rstrip('/')}/dialog/share?{urlencode(params)}"
+
+    # ---- the wire ---------------------------------------------------------------------
+
+    def _auth(self, token: str | None) -> tuple[dict[str, str], dict[str, str]]:
+        if token is None:
+            return {}, {}
+        secret = self.settings.app_secret.get_secret_value()
+        if self.settings.proof_with_time:
+            now = int(time.time())
+            proof = {"appsecret_proof": appsecret_proof(secret, token, now)}
+            proof["appsecret_time"] = str(now)
+        else:
+            proof = {"appsecret_proof": appsecret_proof(secret, token)}
+        return {"Authorization": f"Bearer {token}"}, proof
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None,
+        params: dict[str, str] | None = None,
+        form: dict[str, str] | None = None,
+    ) -> Any:
+        """One Graph call: proof, timeout, usage headers, typed errors."""
+        headers, proof = self._auth(token)
+        url = f"{self.settings.graph_base()}{path}"
+        try:
+            async with self._http().request(
+                method,
+                url,
+                params={**(params or {}), **proof},
+                data=form,
+                headers=headers,
+                timeout=self._timeout,
+            ) as response:
+                return await self._read(response)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            # The URL may hold a client secret: name only the path.
+            raise FacebookUnavailableError(f"Facebook unreachable on {method} {path}") from exc
+
+    async def _read(self, response: aiohttp.ClientResponse) -> Any:
+        usage = parse_usage(response.headers)
+        if usage is not None:
+            self.last_usage = usage
+        try:
+            body = await response.json(content_type=None)
+        except ValueError as exc:
+            raise FacebookUnavailableError(
+                "Facebook answered something that is not JSON", http_status=response.status
+            ) from exc
+        if response.status >= 400 or (isinstance(body, dict) and "error" in body):
+            raise error_from_body(body, response.status, usage)
+        return body
+
+    # ---- login ------------------------------------------------------------------------
+
+    async def exchange_code(
+        self, code: str, redirect_uri: str, *, code_verifier: str | None = None
+    ) -> AccessToken:
+        """Trade the dialog's ``code`` (with the identical ``redirect_uri``) for a user token."""
+        params = {
+            "client_id": self.settings.app_id,
+            "client_secret": self.settings.app_secret.get_secret_value(),
+            "redirect_uri": redirect_uri,
+            "code": code,
+        }
+        if code_verifier is not None:
+            params["code_verifier"] = code_verifier
+        body = await self._call("GET", "/oauth/access_token", token=None, params=params)
+        return _parse(AccessToken, body)
+
+    async def exchange_long_lived(self, access_token: str) -> AccessToken:
+        """Trade a short-lived user token for a long-lived one (about 60 days)."""
+        params = {
+            "grant_type": "fb_exchange_token",
+            "client_id": self.settings.app_id,
+            "client_secret": self.settings.app_secret.get_secret_value(),
+            "fb_exchange_token": access_token,
+        }
+        body = await self._call("GET", "/oauth/access_token", token=None, params=params)
+        return _parse(AccessToken, body)
+
+    async def debug_token(self, input_token: str) -> TokenInfo:
+        """What Facebook knows about a token, asked with our app token."""
+        body = await self._call(
+            "GET",
+            "/debug_token",
+            token=self.settings.app_token(),
+            params={"input_token": input_token},
+        )
+        return _parse(TokenInfo, body.get("data") if isinstance(body, dict) else None)
+
+    async def verify_token(self, input_token: str) -> TokenInfo:
+        """debug_token, then refuse a token that is invalid or was issued to another app."""
+        info = await self.debug_token(input_token)
+        if not info.is_valid:
+            error = info.error
+            raise FacebookTokenError(
+                error.message if error and error.message else "token is not valid",
+                code=error.code if error else 190,
+                subcode=error.subcode if error else None,
+            )
+        if info.app_id != self.settings.app_id:
+            raise FacebookForeignTokenError("token was issued to another app", code=190)
+        return info
+
+    def parse_signed_request(self, signed_request: str) -> SignedRequest:
+        """Verify a deauthorize or data-deletion callback; raises SignedRequestError."""
+        return parse_signed_request(
+            signed_request,
+            self.settings.app_secret.get_secret_value(),
+            max_age_s=self.settings.signed_request_max_age_s,
+        )
+
+    # ---- people -----------------------------------------------------------------------
+
+    async def me(
+        self, access_token: str, fields: tuple[str, ...] | list[str] = DEFAULT_PROFILE_FIELDS
+    ) -> Profile:
+        """The person's profile; ``email`` is None when they did not grant it."""
+        body = await self._call(
+            "GET", "/me", token=access_token, params={"fields": ",".join(fields)}
+        )
+        return _parse(Profile, body)
+
+    async def friends(self, access_token: str, *, page_size: int = 100) -> Friends:
+        """Every friend who also uses the app (all pages), and the total friend count."""
+        found: list[Friend] = []
+        total: int | None = None
+        params = {"limit": str(page_size)}
+        for _ in range(MAX_FRIEND_PAGES):
+            body = await self._call("GET", "/me/friends", token=access_token, params=params)
+            found += [_parse(Friend, f) for f in _list(body, "data")]
+            total = _total_count(body) if total is None else total
+            after = _next_cursor(body)
+            if after is None or after == params.get("after"):
+                break
+            params = {"limit": str(page_size), "after": after}
+        return Friends(friends=found, total_count=total)
+
+    async def permissions(self, access_token: str) -> list[Permission]:
+        """What the person granted or declined."""
+        body = await self._call("GET", "/me/permissions", token=access_token)
+        return [_parse(Permission, p) for p in _list(body, "data")]
+
+    async def revoke(self, access_token: str) -> bool:
+        """Remove the app from the person's account (every permission, every token)."""
+        body = await self._call("DELETE", "/me/permissions", token=access_token)
+        # Newer versions answer {"success": true}; older ones a bare true.
+        return body is True or (isinstance(body, dict) and body.get("success") is True)
+
+    # ---- Pages ------------------------------------------------------------------------
+
+    async def pages(self, access_token: str) -> list[ManagedPage]:
+        """The Pages the person manages, each with its Page access token."""
+        body = await self._call("GET", "/me/accounts", token=access_token)
+        return [_parse(ManagedPage, p) for p in _list(body, "data")]
+
+    async def post_to_page(
+        self, page_id: str, page_token: str, message: str, *, link: str | None = None
+    ) -> str:
+        """Post to a Page feed with its Page token; returns ``{page-id}_{post-id}``."""
+        form = {"message": message} | ({"link": link} if link else {})
+        body = await self._call("POST", f"/{page_id}/feed", token=page_token, form=form)
+        post_id = body.get("id") if isinstance(body, dict) else None
+        if not isinstance(post_id, str):
+            raise FacebookError("Facebook accepted the post without an id")
+        return post_id
+
+    async def page_posts(self, page_id: str, page_token: str, *, limit: int = 25) -> list[PagePost]:
+        """The Page's latest posts: how to check whether a post that got a 500 went through."""
+        body = await self._call(
+            "GET",
+            f"/{page_id}/feed",
+            token=page_token,
+            params={"limit": str(limit), "fields": "id,message,created_time"},
+        )
+        return [_parse(PagePost, p) for p in _list(body, "data")]
+
+
+def _list(body: Any, key: str) -> list[Any]:
+    value = body.get(key) if isinstance(body, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def _total_count(body: Any) -> int | None:
+    summary = body.get("summary") if isinstance(body, dict) else None
+    count = summary.get("total_count") if isinstance(summary, dict) else None
+    return count if isinstance(count, int) else None
+
+
+def _next_cursor(body: Any) -> str | None:
+    """The ``after`` cursor, only when Facebook says there is a next page."""
+    paging = body.get("paging") if isinstance(body, dict) else None
+    if not isinstance(paging, dict) or "next" not in paging:
+        return None
+    cursors = paging.get("cursors")
+    after = cursors.get("after") if isinstance(cursors, dict) else None
+    return after if isinstance(after, str) and after else None

@@ -1,0 +1,65 @@
+"""End-to-end fixtures: the real nginx gateway (deploy/gateway) in front of real services.
+
+nginx must be installed: without it every test here fails and says how to install it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+# The gateway runner lives with the gateway's config (the local stack uses it too), and the
+# helpers beside this file: neither is an installed package, so put both on the path.
+for folder in (REPO / "deploy" / "gateway", Path(__file__).resolve().parent):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+from e2e_support import GatewayFactory, ServiceBehindGateway, free_port  # noqa: E402
+from jumo_gateway import Gateway, GatewayConfig, GatewayError, find_nginx  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def nginx() -> str:
+    """The nginx binary; the test fails (never skips) when there is none."""
+    try:
+        return find_nginx()
+    except GatewayError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture
+def start_gateway(nginx: str, tmp_path: Path) -> Iterator[GatewayFactory]:
+    """Start gateways of this test's own (own port, own run folder); all stopped afterwards."""
+    started: list[Gateway] = []
+
+    def start(upstreams: dict[str, str], **limits: Any) -> Gateway:
+        config = GatewayConfig(listen=f"127.0.0.1:{free_port()}", upstreams=upstreams, **limits)
+        gateway = Gateway(tmp_path / f"gateway-{len(started)}", config, nginx)
+        started.append(gateway)
+        gateway.start()
+        return gateway
+
+    yield start
+    for gateway in reversed(started):
+        gateway.stop()
+
+
+@pytest.fixture
+async def service() -> AsyncIterator[ServiceBehindGateway]:
+    """A real Jumo service on a free port, standing in as identity."""
+    svc = ServiceBehindGateway()
+    await svc.start()
+    yield svc
+    await svc.stop()
+
+
+@pytest.fixture
+async def gateway(start_gateway: GatewayFactory, service: ServiceBehindGateway) -> Gateway:
+    """A gateway with default limits in front of ``service``."""
+    return await asyncio.to_thread(start_gateway, {"identity": service.address})

@@ -26,9 +26,8 @@ def state_of(request: web.Request) -> SandboxState:
 
 async def params(request: web.Request) -> dict[str, str]:
     """Query and form parameters merged, as Graph reads them (form wins)."""
-    cached = request.get(PARAMS_KEY)
-    if cached is not None:
-        return cached
+    if PARAMS_KEY in request:
+        return request[PARAMS_KEY]
     merged = dict(request.query)
     if request.method in ("POST", "DELETE") and request.can_read_body:
         form = await request.post()

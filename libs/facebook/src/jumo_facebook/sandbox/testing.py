@@ -24,6 +24,26 @@ from jumo_facebook.sandbox.config import SandboxConfig
 from jumo_facebook.sandbox.state import SandboxState
 from jumo_facebook.settings import FacebookSettings
 
+# A ready-made app for tests; any other values work as well.
+TEST_APP_ID = "246813579024680"
+TEST_APP_SECRET = "test-app-secret-0123456789abcdef"  # noqa: S105  (a sandbox-only secret)
+TEST_CALLBACK = "https://jumo.example/auth/facebook/callback"
+TEST_OTHER_CALLBACK = "https://jumo.example/other/callback"
+
+
+def test_config(**overrides: Any) -> SandboxConfig:
+    """The test app (both callbacks registered, appsecret_proof required), with overrides."""
+    values: dict[str, Any] = {
+        "app_id": TEST_APP_ID,
+        "app_secret": TEST_APP_SECRET,
+        "redirect_uris": [TEST_CALLBACK, TEST_OTHER_CALLBACK],
+        "require_proof": True,
+    }
+    return SandboxConfig.model_validate(values | overrides)
+
+
+test_config.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
 
 class TestUserInfo(BaseModel):
     """The test-user API's answer."""

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-# The gateway runner lives with the gateway's config (the local stack uses it too), and the
-# helpers beside this file: neither is an installed package, so put both on the path.
-for folder in (REPO / "deploy" / "gateway", Path(__file__).resolve().parent):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
+# The helpers beside this file are not an installed package: put this folder on the path.
+# jumo_gateway.py here is a symlink to deploy/gateway/jumo_gateway.py, the one runner the local
+# stack uses too; the link lets mypy, checking tests/ on its own, see its types.
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
 
 from e2e_support import GatewayFactory, ServiceBehindGateway, free_port  # noqa: E402
 from jumo_gateway import Gateway, GatewayConfig, GatewayError, find_nginx  # noqa: E402

@@ -1,0 +1,1 @@
+../../deploy/gateway/jumo_gateway.py

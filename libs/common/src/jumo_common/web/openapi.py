@@ -105,9 +105,21 @@ def _query_parameters(
     schema = schemas[name]
     required = set(schema.get("required", []))
     return [
-        {"name": prop, "in": "query", "required": prop in required, "schema": prop_schema}
-        for prop, prop_schema in schema.get("properties", {}).items()
+        {"name": prop, "in": "query", "required": prop in required, "schema": _not_null(sub)}
+        for prop, sub in schema.get("properties", {}).items()
     ]
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """``X | None`` as just X: a query parameter is absent, never null."""
+    branches = schema.get("anyOf")
+    if not isinstance(branches, list):
+        return schema
+    kept = [b for b in branches if b != {"type": "null"}]
+    rest = {k: v for k, v in schema.items() if k != "anyOf" and not (k == "default" and v is None)}
+    if len(kept) == 1:
+        return {**rest, **kept[0]}
+    return {**rest, "anyOf": kept}
 
 
 def _path_parameters(path: str) -> list[dict[str, Any]]:

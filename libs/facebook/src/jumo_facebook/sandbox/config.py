@@ -28,6 +28,12 @@ class SandboxConfig(BaseSettings):
         ),
     )
     app_name: str = "Jumo (sandbox)"
+    # The version links and test helpers use; the server answers any vN.N path.
+    graph_version: str = Field(
+        default="v26.0",
+        pattern=r"^v\d+\.\d+$",
+        validation_alias=AliasChoices("graph_version", "FACEBOOK_GRAPH_VERSION"),
+    )
     # Valid OAuth redirect URIs, matched exactly (comma-separated in the environment).
     redirect_uris: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Facebook lets apps in development mode redirect to http://localhost without registering.

@@ -22,6 +22,7 @@ from jumo_facebook.sandbox.app import create_sandbox_app
 from jumo_facebook.sandbox.auth import STATE_KEY
 from jumo_facebook.sandbox.config import SandboxConfig
 from jumo_facebook.sandbox.state import SandboxState
+from jumo_facebook.security import appsecret_proof
 from jumo_facebook.settings import FacebookSettings
 
 # A ready-made app for tests; any other values work as well.
@@ -97,6 +98,25 @@ class SandboxControl:
             if resp.status >= 400:
                 raise AssertionError(f"sandbox {method} {path}: {resp.status} {await resp.text()}")
             return await resp.json()
+
+    async def graph(
+        self,
+        method: str,
+        path: str,
+        token: str | None = None,
+        params: dict[str, str] | None = None,
+        *,
+        proof: bool = True,
+    ) -> tuple[int, Any]:
+        """A raw Graph call (``path`` after the version), with appsecret_proof unless told not."""
+        query = dict(params or {})
+        if token is not None:
+            query["access_token"] = token
+            if proof:
+                query["appsecret_proof"] = appsecret_proof(self.config.app_secret, token)
+        url = f"{self.url}/{self.config.graph_version}{path}"
+        async with self.http.request(method, url, params=query) as response:
+            return response.status, await response.json()
 
     async def reset(self) -> None:
         """Forget everything."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 
 import pytest
+from pydantic import SecretStr
 
 from jumo_facebook import (
     FacebookBlockedError,
@@ -129,9 +130,10 @@ async def test_app_budget_exhausted_is_rate_limited() -> None:
         async with FacebookClient(sandbox.client_settings()) as fb:
             for _ in range(3):
                 await fb.me(token)
-                assert fb.last_usage is not None
+            usage = fb.last_usage
             # The headers said so before the limit was hit.
-            assert fb.last_usage.max_percent == 100
+            assert usage is not None
+            assert usage.max_percent == 100
             with pytest.raises(FacebookRateLimitedError) as caught:
                 await fb.me(token)
     assert caught.value.code == 4
@@ -158,7 +160,7 @@ async def test_nobody_listening_is_unavailable() -> None:
         port = sock.getsockname()[1]
     # The port was free a moment ago and nothing listens on it now.
     settings = FacebookSettings(
-        app_id="1", app_secret="s", graph_url=f"http://127.0.0.1:{port}", timeout_s=2
+        app_id="1", app_secret=SecretStr("s"), graph_url=f"http://127.0.0.1:{port}", timeout_s=2
     )
     async with FacebookClient(settings) as fb:
         with pytest.raises(FacebookUnavailableError) as caught:

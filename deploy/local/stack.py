@@ -279,6 +279,10 @@ class ProcessComponent(Component):
             raise SystemExit(f"{self.name} exited with {proc.returncode}; see {log}")
         return {"pid": proc.pid, "cmdline": pid_cmdline(proc.pid)}
 
+    def alive(self, state: State) -> bool:
+        """Whether our pid still runs our command (a pid can be reused after a reboot)."""
+        return super().alive(state) and pid_cmdline(int(state["pid"])) == state.get("cmdline")
+
     def stop(self, state: State) -> None:
         """SIGTERM by pid (only if the pid still runs our command), SIGKILL after a timeout."""
         pid = int(state["pid"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -381,6 +382,7 @@ class RabbitNode(_Server):
         (self.base_dir / "rabbitmq.conf").write_text("# jumo: defaults, listener set by env\n")
         (self.base_dir / "rabbitmq-env.conf").write_text("# jumo: keep /etc/rabbitmq out\n")
         if owner is not None:
+            _ensure_cookie(*owner)
             # Debian's broker runs as the rabbitmq user: it must own its folders.
             for path in (self.base_dir, *self.base_dir.rglob("*")):
                 os.chown(path, *owner)
@@ -422,6 +424,18 @@ def _rabbit_owner() -> tuple[int, int] | None:
     except KeyError:
         return None
     return entry.pw_uid, entry.pw_gid
+
+
+def _ensure_cookie(uid: int, gid: int) -> None:
+    # The node and each rabbitmqctl call would otherwise race to create the shared cookie.
+    cookie = RABBIT_HOME / ".erlang.cookie"
+    if cookie.exists() or not RABBIT_HOME.is_dir():
+        return
+    value = "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(20))
+    fd = os.open(cookie, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
+    with os.fdopen(fd, "w") as out:
+        out.write(value)
+    os.chown(cookie, uid, gid)
 
 
 def _check_reachable(folder: Path, uid: int, gid: int) -> None:

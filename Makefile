@@ -33,8 +33,10 @@ tools: install
 up: install
 	$(STACK) up
 
+# Needs no install or sync: only the record of what `up` started, and the environment it used.
 down:
-	@if [ -x .venv/bin/python ]; then $(STACK) down; else echo "no environment: nothing to stop"; fi
+	@if [ -f "$(RUN_DIR)/stack.json" ]; then .venv/bin/python deploy/local/stack.py down; \
+	else echo "stack: nothing recorded in $(RUN_DIR), nothing to stop"; fi
 
 status:
 	$(STACK) status

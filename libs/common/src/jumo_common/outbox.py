@@ -3,31 +3,45 @@
 FerretDB has neither multi-document transactions nor change streams, so a state change and
 the events it causes are ONE document write: the pending events travel inside the document
 that changes, in the array field ``_outbox`` (envelope dicts), and ``_outbox_due`` (indexed)
-says when the relay should look at the document::
+records when they were written::
 
     await users.insert_one(outbox_insert({"_id": uid, ...}, registered_event))
     await users.update_one({"_id": uid}, outbox_update({"$set": {...}}, updated_event))
     relay.notify()  # publish now rather than at the next poll
 
-The relay finds documents whose ``_outbox_due`` has come, publishes their events with
-confirms (many in flight), then removes exactly the published ones with ``$pullAll`` of the
-elements it read (FerretDB 1.24's ``$pull`` ignores conditions such as ``{id: {$in: …}}``;
-``$pullAll`` of exact values works on both). An event the broker did not confirm (no queue
-bound, a nack, a timeout, the broker down) stays in the document and is retried after
-``retry_delay``.
+The relay never rewrites a producer's document to mark its events sent. FerretDB 1.24 (SQLite)
+applies an update as read-modify-write outside any transaction (FerretDB issue #3040): two
+concurrent updates of one document lose one of them, conditions included — a relay marking
+"sent" while the service pushes a new event could erase that event and the state change with
+it. So "sent" is recorded by INSERTING ``{_id: event id}`` into ``outbox_sent`` (unique
+``_id``; concurrent inserts are exclusive on FerretDB too). A pass:
+
+1. reads, in ``(_outbox_due, _id)`` order, the documents written since the relay's watermark
+   (minus ``slack_s``, for writes that committed later than the time they carry; every
+   ``deep_every_s`` the pass reaches ``deep_slack_s`` back instead);
+2. drops the events already in ``outbox_sent``; publishes the others with confirms, many in
+   flight, in document order;
+3. inserts a sent marker for each confirmed event; an event the broker did not confirm (no
+   queue bound, a nack, a timeout, the broker down) holds the watermark back, so it is tried
+   again at the next pass until it goes through;
+4. on MongoDB only (where a conditional update is atomic), unsets the outbox fields of a
+   document whose events are all sent and that was not written for ``compact_after_s``,
+   conditioned on ``_outbox_due`` being unchanged. On FerretDB sent events stay in their
+   documents (a few hundred bytes each).
 
 Crash safety: a crash before the publish delays the event; a crash between the confirm and
-the ``$pullAll`` publishes it again later, a duplicate that idempotent consumers absorb. Two
-relays on the same collection may both publish a document's events (duplicates again) but can
-never lose one: each removes only the elements it published, and events pushed meanwhile
-stay. Events of one document are published in the order they were pushed; across documents
-there is no order (consumers use per-key sequence numbers where order matters).
+the marker publishes it again, a duplicate that idempotent consumers absorb. Two relays on one
+collection may both publish an event (duplicates again) but cannot lose one. Residual risk: a
+write that commits more than ``deep_slack_s`` after the time it carries (a stalled producer,
+clock skew) is missed; keep clocks in sync. Events of one document go out in the order they
+were pushed; across documents there is no order (use per-key ``seq`` where order matters).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,12 +50,16 @@ import structlog
 from aiohttp import web
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError
 
 from jumo_common.bus.publisher import Publisher
 from jumo_common.events import Envelope
 
 OUTBOX_FIELD = "_outbox"
 OUTBOX_DUE_FIELD = "_outbox_due"
+SENT_COLLECTION = "outbox_sent"
+DUPLICATE_KEY = 11000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 Document = dict[str, Any]
 log = structlog.get_logger(__name__)
@@ -65,8 +83,16 @@ def outbox_update(update: Mapping[str, Any], *events: Envelope[Any]) -> Document
 
 
 async def ensure_outbox_index(collection: AsyncCollection[Document]) -> None:
-    """The index the relay's query uses (idempotent)."""
-    await collection.create_index([(OUTBOX_DUE_FIELD, ASCENDING)], name="outbox_due")
+    """The index the relay's scan uses (idempotent)."""
+    await collection.create_index(
+        [(OUTBOX_DUE_FIELD, ASCENDING), ("_id", ASCENDING)], name="outbox_due"
+    )
+
+
+async def is_ferretdb(collection: AsyncCollection[Document]) -> bool:
+    """Whether the server is FerretDB (its updates are not atomic read-modify-writes)."""
+    info = await collection.database.client.admin.command("buildInfo")
+    return "ferretdbVersion" in info
 
 
 class OutboxRelay:
@@ -78,14 +104,23 @@ class OutboxRelay:
         collections: Sequence[AsyncCollection[Document]],
         *,
         poll_interval: float = 0.5,
-        retry_delay: float = 1.0,
         batch_size: int = 500,
+        slack_s: float = 2.0,
+        deep_every_s: float = 30.0,
+        deep_slack_s: float = 300.0,
+        compact_after_s: float = 60.0,
     ) -> None:
         self.publisher = publisher
         self.collections = list(collections)
         self.poll_interval = poll_interval
-        self.retry_delay = retry_delay
         self.batch_size = batch_size
+        self.slack = timedelta(seconds=slack_s)
+        self.deep_slack = timedelta(seconds=deep_slack_s)
+        self.deep_every_s = deep_every_s
+        self.compact_after = timedelta(seconds=compact_after_s)
+        self.compact: bool | None = None  # decided on the first pass: MongoDB yes, FerretDB no
+        self._since: dict[str, datetime] = {}
+        self._last_deep = time.monotonic()
         self._wake = asyncio.Event()
 
     def notify(self) -> None:
@@ -94,82 +129,172 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Relay until cancelled: on notify, else every ``poll_interval`` as a backstop."""
-        for collection in self.collections:
-            await ensure_outbox_index(collection)
         while True:
             self._wake.clear()
             try:
-                busy = await self.relay_once()
+                await self.relay_once()
             except Exception:
                 # The database or the broker is down: keep trying, never die.
-                log.exception("outbox relay round failed")
-                busy = 0
-            if busy < self.batch_size:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.poll_interval):
-                        await self._wake.wait()
+                log.exception("outbox relay pass failed")
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.poll_interval):
+                    await self._wake.wait()
 
     async def relay_once(self) -> int:
-        """One pass over every collection; the number of documents that were due."""
-        total = 0
+        """One pass over every collection; the number of events confirmed by the broker."""
+        deep = time.monotonic() - self._last_deep >= self.deep_every_s
+        if deep:
+            self._last_deep = time.monotonic()
+        published = 0
         for collection in self.collections:
-            total += await self._relay_collection(collection)
-        return total
+            published += await self._relay_collection(collection, deep)
+        return published
 
-    async def _relay_collection(self, collection: AsyncCollection[Document]) -> int:
-        now = datetime.now(UTC)
+    async def _relay_collection(self, collection: AsyncCollection[Document], deep: bool) -> int:
+        since = await self._watermark(collection)
+        scan = _Scan(start=since - (self.deep_slack if deep else self.slack))
+        while page := await self._page(collection, scan):
+            await self._relay_page(collection, page, scan)
+            if len(page) < self.batch_size:
+                break
+        new_since = scan.blocked or scan.last_due or since
+        if new_since != since:
+            await self._save_watermark(collection, new_since)
+        return scan.published
+
+    async def _page(self, collection: AsyncCollection[Document], scan: _Scan) -> list[Document]:
         cursor = collection.find(
-            {OUTBOX_DUE_FIELD: {"$lte": now}}, {OUTBOX_FIELD: 1}, limit=self.batch_size
+            scan.filter(),
+            {OUTBOX_FIELD: 1, OUTBOX_DUE_FIELD: 1},
+            sort=[(OUTBOX_DUE_FIELD, ASCENDING), ("_id", ASCENDING)],
+            limit=self.batch_size,
         )
-        documents = await cursor.to_list()
-        pending = [(doc, event) for doc in documents for event in doc.get(OUTBOX_FIELD) or []]
-        outcomes = await self.publisher.publish_many([event for _, event in pending])
-        for doc in documents:
-            published = [
-                event
-                for (owner, event), failed in zip(pending, outcomes, strict=True)
-                if owner is doc and failed is None
-            ]
-            unpublished = len(doc.get(OUTBOX_FIELD) or []) - len(published)
-            await self._mark(collection, doc["_id"], published, unpublished, now)
-        self._log_failures(collection, outcomes)
-        return len(documents)
+        return await cursor.to_list()
 
-    async def _mark(
-        self,
-        collection: AsyncCollection[Document],
-        doc_id: Any,
-        published: list[Document],
-        unpublished: int,
-        now: datetime,
+    async def _relay_page(
+        self, collection: AsyncCollection[Document], page: list[Document], scan: _Scan
     ) -> None:
-        if published:
-            await collection.update_one({"_id": doc_id}, {"$pullAll": {OUTBOX_FIELD: published}})
-        if unpublished:
-            retry_at = now + timedelta(seconds=self.retry_delay)
-            await collection.update_one(
-                {"_id": doc_id, OUTBOX_DUE_FIELD: {"$lte": now}},
-                {"$set": {OUTBOX_DUE_FIELD: retry_at}},
-            )
+        sent = _sent(collection)
+        events = [(doc, event) for doc in page for event in doc.get(OUTBOX_FIELD) or []]
+        done = await _already_sent(sent, [str(e["id"]) for _, e in events])
+        todo = [(doc, e) for doc, e in events if str(e["id"]) not in done]
+        outcomes = await self.publisher.publish_many([e for _, e in todo])
+        confirmed = [
+            str(e["id"]) for (_, e), failed in zip(todo, outcomes, strict=True) if not failed
+        ]
+        await self.mark_sent(sent, confirmed)
+        done.update(confirmed)
+        failed_docs = [doc for (doc, _), failed in zip(todo, outcomes, strict=True) if failed]
+        scan.advance(page, failed_docs, len(confirmed))
+        _log_failures(collection, outcomes)
+        await self._compact(collection, page, done)
+
+    async def mark_sent(self, sent: AsyncCollection[Document], event_ids: list[str]) -> None:
+        """Record confirmed events (a duplicate key means another relay recorded it first)."""
+        if not event_ids:
             return
-        # Atomic on the document: a write that pushed new events meanwhile keeps it due.
-        await collection.update_one(
-            {"_id": doc_id, OUTBOX_FIELD: {"$size": 0}},
-            {"$unset": {OUTBOX_FIELD: "", OUTBOX_DUE_FIELD: ""}},
+        now = datetime.now(UTC)
+        try:
+            await sent.insert_many([{"_id": i, "at": now} for i in event_ids], ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(err.get("code") != DUPLICATE_KEY for err in errors):
+                raise
+
+    async def _compact(
+        self, collection: AsyncCollection[Document], page: list[Document], done: set[str]
+    ) -> None:
+        if self.compact is None:
+            self.compact = not await is_ferretdb(collection)
+        if not self.compact:
+            return
+        quiet_before = datetime.now(UTC) - self.compact_after
+        for doc in page:
+            due = _aware(doc[OUTBOX_DUE_FIELD])
+            if due < quiet_before and all(
+                str(e["id"]) in done for e in doc.get(OUTBOX_FIELD) or []
+            ):
+                await collection.update_one(
+                    {"_id": doc["_id"], OUTBOX_DUE_FIELD: doc[OUTBOX_DUE_FIELD]},
+                    {"$unset": {OUTBOX_FIELD: "", OUTBOX_DUE_FIELD: ""}},
+                )
+
+    async def _watermark(self, collection: AsyncCollection[Document]) -> datetime:
+        if collection.name not in self._since:
+            saved = await _sent(collection).find_one({"_id": _watermark_id(collection)})
+            self._since[collection.name] = _aware(saved["at"]) if saved else EPOCH
+            await ensure_outbox_index(collection)
+        return self._since[collection.name]
+
+    async def _save_watermark(self, collection: AsyncCollection[Document], at: datetime) -> None:
+        self._since[collection.name] = at
+        await _sent(collection).update_one(
+            {"_id": _watermark_id(collection)}, {"$set": {"at": at}}, upsert=True
         )
 
-    @staticmethod
-    def _log_failures(
-        collection: AsyncCollection[Document], outcomes: list[BaseException | None]
-    ) -> None:
-        failures = [o for o in outcomes if o is not None]
-        if failures:
-            log.warning(
-                "outbox events not confirmed; will retry",
-                collection=collection.name,
-                count=len(failures),
-                first=repr(failures[0]),
-            )
+
+class _Scan:
+    """Where one pass over a collection is, and how far its watermark may move."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start = start
+        self.after: tuple[datetime, Any] | None = None
+        self.blocked: datetime | None = None  # the earliest document with an unsent event
+        self.last_due: datetime | None = None
+        self.published = 0
+
+    def filter(self) -> Document:
+        if self.after is None:
+            return {OUTBOX_DUE_FIELD: {"$gte": self.start}}
+        due, doc_id = self.after
+        return {
+            "$or": [
+                {OUTBOX_DUE_FIELD: {"$gt": due}},
+                {OUTBOX_DUE_FIELD: due, "_id": {"$gt": doc_id}},
+            ]
+        }
+
+    def advance(self, page: list[Document], failed: list[Document], published: int) -> None:
+        last = page[-1]
+        self.after = (last[OUTBOX_DUE_FIELD], last["_id"])
+        self.last_due = _aware(last[OUTBOX_DUE_FIELD])
+        if failed and self.blocked is None:
+            self.blocked = min(_aware(doc[OUTBOX_DUE_FIELD]) for doc in failed)
+        self.published += published
+
+
+def _sent(collection: AsyncCollection[Document]) -> AsyncCollection[Document]:
+    return collection.database[SENT_COLLECTION]
+
+
+def _watermark_id(collection: AsyncCollection[Document]) -> str:
+    # Not a UUID, so it never collides with an event's marker.
+    return f"watermark:{collection.name}"
+
+
+async def _already_sent(sent: AsyncCollection[Document], event_ids: list[str]) -> set[str]:
+    if not event_ids:
+        return set()
+    found = await sent.find({"_id": {"$in": event_ids}}, {"_id": 1}).to_list()
+    return {str(doc["_id"]) for doc in found}
+
+
+def _aware(value: datetime) -> datetime:
+    # A client without tz_aware=True hands back naive datetimes; they are UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _log_failures(
+    collection: AsyncCollection[Document], outcomes: list[BaseException | None]
+) -> None:
+    failures = [o for o in outcomes if o is not None]
+    if failures:
+        log.warning(
+            "outbox events not confirmed; will retry",
+            collection=collection.name,
+            count=len(failures),
+            first=repr(failures[0]),
+        )
 
 
 RelaySource = Callable[[web.Application], tuple[Publisher, Sequence[AsyncCollection[Document]]]]
@@ -177,18 +302,19 @@ OUTBOX_RELAY_KEY = web.AppKey("jumo_outbox_relay", OutboxRelay)
 
 
 def outbox_relay_context(
-    source: RelaySource, *, poll_interval: float = 0.5
+    source: RelaySource, **options: Any
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     """A cleanup context running the relay; ``source(app)`` gives its publisher and collections.
 
     Append it after the bus and MongoDB contexts, e.g.
     ``app.cleanup_ctx.append(outbox_relay_context(lambda app: (app[BUS_KEY].publisher,
-    [app[DB_KEY].users])))``; handlers call ``app[OUTBOX_RELAY_KEY].notify()`` after a write.
+    [app[DB].users])))``; handlers call ``app[OUTBOX_RELAY_KEY].notify()`` after a write.
+    ``options`` go to ``OutboxRelay`` (poll_interval, batch_size, …).
     """
 
     async def context(app: web.Application) -> AsyncIterator[None]:
         publisher, collections = source(app)
-        relay = OutboxRelay(publisher, collections, poll_interval=poll_interval)
+        relay = OutboxRelay(publisher, collections, **options)
         app[OUTBOX_RELAY_KEY] = relay
         task = asyncio.create_task(relay.run(), name="outbox-relay")
         yield

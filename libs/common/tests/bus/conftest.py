@@ -62,11 +62,11 @@ class Recorder:
             raise RuntimeError(f"poisoned {event.id}")
         self.events.append(event)
 
-    def count(self) -> Callable[[], Awaitable[int]]:
-        """A probe for wait_until: how many events were handled."""
+    def reached(self, n: int = 1) -> Callable[[], Awaitable[bool]]:
+        """A probe for wait_until: at least ``n`` events were handled."""
 
-        async def probe() -> int:
-            return len(self.events)
+        async def probe() -> bool:
+            return len(self.events) >= n
 
         return probe
 

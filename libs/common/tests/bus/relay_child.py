@@ -19,9 +19,9 @@ from jumo_common.settings import ServiceSettings
 
 
 class CrashBeforeMark(OutboxRelay):
-    """Stops the world between the confirm and the $pullAll."""
+    """Stops the world between the broker's confirm and the sent marker."""
 
-    async def _mark(self, *args: Any, **kwargs: Any) -> None:
+    async def mark_sent(self, sent: Any, event_ids: list[str]) -> None:
         print("PUBLISHED", flush=True)
         time.sleep(3600)  # noqa: ASYNC251  blocking on purpose: nothing else may run until the SIGKILL
 

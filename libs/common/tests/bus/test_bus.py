@@ -42,7 +42,7 @@ async def test_publish_consume_round_trip(settings: ServiceSettings, start_bus: 
     bus = await start_bus(settings, handlers={"user.deleted": recorder})
     event = deleted()
     await bus.publisher.publish(event)
-    await wait_until(recorder.count(), timeout=5, what="the event to be handled")
+    await wait_until(recorder.reached(), timeout=5, what="the event to be handled")
     assert recorder.events == [event]
     assert isinstance(recorder.events[0].data, UserDeleted)
     await bus.check_ready()
@@ -77,7 +77,7 @@ async def test_publish_many_keeps_many_in_flight(
     bus = await start_bus(settings, handlers={"user.deleted": recorder})
     events = [deleted(f"u{i}") for i in range(300)]
     assert await bus.publisher.publish_many(events) == [None] * 300
-    await wait_until(recorder.count(), timeout=10, what="300 events")
+    await wait_until(recorder.reached(300), timeout=10, what="300 events")
     assert {e.id for e in recorder.events} == {e.id for e in events}
 
 
@@ -145,7 +145,7 @@ async def test_poison_and_malformed_are_dead_lettered_at_once_while_good_ones_fl
     await wait_until(four_dead, timeout=1.0, interval=0.02, what="4 dead letters within 1 s")
     elapsed = time.monotonic() - started
     print(f"\npoison + 3 malformed dead-lettered {elapsed * 1000:.0f} ms after publishing")
-    await wait_until(recorder.count(), timeout=5, what="the 50 good events")
+    await wait_until(recorder.reached(50), timeout=5, what="the 50 good events")
     reasons = {m.body: str((m.headers or {})[DEAD_REASON_HEADER]) for m in dead}
     for body, reason in bad_bodies.items():
         assert reason in reasons[body]
@@ -191,7 +191,7 @@ async def test_watchdog_resubscribes_a_consumer_the_broker_dropped(
     assert bus.watchdog is not None
     assert bus.watchdog.resubscriptions == 1
     await bus.publisher.publish(deleted())
-    await wait_until(recorder.count(), timeout=5, what="consumption after re-subscribing")
+    await wait_until(recorder.reached(), timeout=5, what="consumption after re-subscribing")
 
 
 async def test_readiness_fails_when_the_consumer_is_gone(
@@ -215,4 +215,4 @@ async def test_handler_map_binds_exactly_its_types(
             make_event(UserFollowed(follower_id="a", followee_id="b", seq=1), producer="identity")
         )
     await asyncio.gather(bus.publisher.publish(deleted()))
-    await wait_until(recorder.count(), what="the bound type")
+    await wait_until(recorder.reached(), what="the bound type")

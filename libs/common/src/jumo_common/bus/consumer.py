@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aio_pika
+import aiormq
 import structlog
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustChannel, AbstractRobustConnection
 
@@ -77,6 +78,9 @@ class Consumer:
         self.channel: AbstractRobustChannel | None = None
         self.topology: ConsumerTopology | None = None
         self.consumer_tag: str | None = None
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     async def start(self) -> None:
         """Declare the topology and start consuming."""
@@ -97,18 +101,37 @@ class Consumer:
                 await queue.cancel(self.consumer_tag)
         self.consumer_tag = await queue.consume(self._on_message, no_ack=False)
 
-    async def stop(self) -> None:
-        """Stop consuming and close the channel (in-flight messages are requeued by the broker)."""
-        if self.channel is not None and not self.channel.is_closed:
-            await self.channel.close()
+    async def stop(self, drain_timeout: float = 5.0) -> None:
+        """Stop taking messages, let in-flight handlers finish (bounded), close the channel.
+
+        Messages still unacked when the channel closes are redelivered by the broker.
+        """
+        if self.channel is None or self.channel.is_closed:
+            return
+        if self.topology is not None and self.consumer_tag is not None:
+            with contextlib.suppress(Exception):
+                await self.topology.queue.cancel(self.consumer_tag)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(drain_timeout):
+                await self._idle.wait()
+        await self.channel.close()
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        self._in_flight += 1
+        self._idle.clear()
         try:
             await self._handle(message)
+        except aiormq.exceptions.ChannelInvalidStateError as exc:
+            # The channel died under us (broker restart, shutdown): the broker redelivers.
+            log.warning("channel gone before ack", message_id=message.message_id, error=str(exc))
         except Exception:
-            # Last line of defence: a failed ack or dead-letter publish (the channel died) must
-            # not kill the consumer; the broker redelivers the unacked message.
+            # Last line of defence: whatever went wrong, the consumer keeps consuming; the
+            # unacked message is redelivered.
             log.exception("consuming a message failed", message_id=message.message_id)
+        finally:
+            self._in_flight -= 1
+            if not self._in_flight:
+                self._idle.set()
 
     async def _handle(self, message: AbstractIncomingMessage) -> None:
         try:

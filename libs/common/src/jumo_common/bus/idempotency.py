@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import uuid
+import weakref
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -130,14 +131,30 @@ async def apply_if_newer(
     Upserts: the first event for a key creates the document. ``key`` must be unique (``_id`` or
     a unique index): an older ``seq`` then matches nothing, the upsert collides with the
     existing document, and nothing changes. Returns whether the update was applied.
+    On FerretDB, updates of one key from several processes at the same instant can still race
+    (its updates are not atomic); on MongoDB they cannot.
     """
     merged: Document = {op: dict(fields) for op, fields in update.items()}
     merged.setdefault("$set", {})[seq_field] = seq
-    try:
-        await collection.update_one({**key, seq_field: {"$lt": seq}}, merged, upsert=True)
-    except DuplicateKeyError:
-        return False
+    # FerretDB runs a conditional update as an unlocked read-modify-write: serialise the
+    # updates of one key in this process, so that a concurrent older seq cannot win there.
+    async with _key_lock(collection, key):
+        try:
+            await collection.update_one({**key, seq_field: {"$lt": seq}}, merged, upsert=True)
+        except DuplicateKeyError:
+            return False
     return True
+
+
+_KEY_LOCKS: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+
+def _key_lock(collection: AsyncCollection[Document], key: Mapping[str, Any]) -> asyncio.Lock:
+    name = f"{collection.full_name}:{sorted((k, repr(v)) for k, v in key.items())}"
+    lock = _KEY_LOCKS.get(name)
+    if lock is None:
+        lock = _KEY_LOCKS[name] = asyncio.Lock()
+    return lock
 
 
 def _as_utc(value: datetime) -> datetime:

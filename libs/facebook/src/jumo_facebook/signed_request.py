@@ -42,10 +42,11 @@ class SignedRequest(BaseModel):
 def sign_request(payload: dict[str, Any], app_secret: str) -> str:
     """Build a signed_request as Facebook does (used by the sandbox and tests)."""
     encoded = b64url(json.dumps(payload, separators=(",", ":")).encode())
-    return f"{_signature(encoded, app_secret)}.{encoded}"
+    return f"{signature(encoded, app_secret)}.{encoded}"
 
 
-def _signature(encoded_payload: str, app_secret: str) -> str:
+def signature(encoded_payload: str, app_secret: str) -> str:
+    """base64url HMAC-SHA256 of an encoded payload: the part before the dot."""
     digest = hmac.new(app_secret.encode(), encoded_payload.encode("ascii"), hashlib.sha256)
     return b64url(digest.digest())
 
@@ -68,8 +69,8 @@ def _split(signed_request: str) -> tuple[str, str]:
     return sig, payload
 
 
-def _verify_signature(sig: str, payload: str, app_secret: str) -> None:
-    expected = _b64decode(_signature(payload, app_secret))
+def _verifysignature(sig: str, payload: str, app_secret: str) -> None:
+    expected = _b64decode(signature(payload, app_secret))
     if not hmac.compare_digest(_b64decode(sig), expected):
         raise SignedRequestError("signed_request signature does not match")
 
@@ -87,7 +88,7 @@ def parse_signed_request(
 ) -> SignedRequest:
     """Verify and decode a signed_request; raise SignedRequestError on anything wrong."""
     sig, payload = _split(signed_request)
-    _verify_signature(sig, payload, app_secret)
+    _verifysignature(sig, payload, app_secret)
     data = _decode_payload(payload)
     if data.algorithm.upper() != ALGORITHM:
         raise SignedRequestError("signed_request algorithm is not HMAC-SHA256")

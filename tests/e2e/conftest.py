@@ -20,8 +20,13 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+from e2e_curl import Curl  # noqa: E402
+from e2e_processes import SystemUnderTest, start_system  # noqa: E402
 from e2e_support import GatewayFactory, ServiceBehindGateway, free_port  # noqa: E402
 from jumo_gateway import Gateway, GatewayConfig, GatewayError, find_nginx  # noqa: E402
+from pymongo import MongoClient  # noqa: E402
+
+from jumo_common.testing.plugin import InfraUrls  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +68,28 @@ async def service() -> AsyncIterator[ServiceBehindGateway]:
 async def gateway(start_gateway: GatewayFactory, service: ServiceBehindGateway) -> Gateway:
     """A gateway with default limits in front of ``service``."""
     return await asyncio.to_thread(start_gateway, {"identity": service.address})
+
+
+@pytest.fixture(scope="session")
+def system(
+    nginx: str, infra: InfraUrls, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SystemUnderTest]:
+    """The Facebook sandbox, identity and a gateway: processes of this session's own."""
+    sut = start_system(tmp_path_factory.mktemp("system"), infra, nginx)
+    yield sut
+    sut.stop()
+    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongo_url)
+    with client:
+        client.drop_database(sut.mongo_database)
+
+
+@pytest.fixture
+def curl(tmp_path: Path) -> Curl:
+    """A person's terminal with its own cookie jar (call it: ``curl("-X", "POST", url)``)."""
+    return Curl(tmp_path / "curl")
+
+
+@pytest.fixture
+def other_curl(tmp_path: Path) -> Curl:
+    """A second person's terminal, cookies of their own."""
+    return Curl(tmp_path / "other-curl")

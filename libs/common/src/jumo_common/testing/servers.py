@@ -240,7 +240,7 @@ class RabbitNode(_Server):
     def __init__(self, base_dir: Path, port: int, node_name: str | None = None) -> None:
         super().__init__(base_dir, port)
         self.node_name = node_name or f"jumo-{port}@localhost"
-        self.dist_port = port + 20000 if port + 20000 <= 65535 else free_port()
+        self.dist_port = _dist_port(port)
         self.mnesia_dir = self.base_dir / "mnesia"
         self.log_dir = self.base_dir / "log"
         self.pid_file = self.base_dir / "rabbit.pid"
@@ -413,6 +413,15 @@ class RabbitNode(_Server):
             "RABBITMQ_CONF_ENV_FILE": str(self.base_dir / "rabbitmq-env.conf"),
             "ERL_EPMD_PORT": str(epmd_port()),
         }
+
+
+def _dist_port(port: int) -> int:
+    # RabbitMQ's convention is AMQP port + 20000; fall back to any free port when that is
+    # out of range (ephemeral test ports) or taken.
+    preferred = port + 20000
+    if preferred <= 65535 and not port_answers("127.0.0.1", preferred, timeout=0.2):
+        return preferred
+    return free_port()
 
 
 def _rabbit_owner() -> tuple[int, int] | None:

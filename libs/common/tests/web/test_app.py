@@ -138,3 +138,24 @@ async def test_openapi_describes_bodies_queries_and_problems(client: Client) -> 
     schemas = doc["components"]["schemas"]
     assert "Address" in schemas  # nested $defs are merged into components
     assert "/metrics" not in doc["paths"]
+
+
+async def test_openapi_input_schemas_state_what_mongodb_cannot_store(client: Client) -> None:
+    doc = await (await client.get("/openapi.json")).json()
+    schemas = doc["components"]["schemas"]
+    profile = schemas["ProfileIn"]["properties"]
+    assert profile["bio"]["pattern"] == "^[^\\u0000]*$"
+    assert profile["count"]["maximum"] == 2**63 - 1
+    assert profile["extra"]["propertyNames"] == {"pattern": "^[^.$\\u0000][^.\\u0000]*$"}
+    output = schemas["ProfileOut"]["properties"]
+    assert "pattern" not in output["bio"]  # answers may quote refused input
+
+
+async def test_integral_floats_are_integers_as_in_json_schema(client: Client) -> None:
+    response = await client.post("/profiles", data=b'{"name": "A", "count": 3.0}')
+    assert response.status == 415  # no content type: not JSON
+    headers = {"Content-Type": "application/json"}
+    response = await client.post("/profiles", data=b'{"name": "A", "count": 3.0}', headers=headers)
+    assert response.status == 201
+    response = await client.post("/profiles", data=b'{"name": "A", "count": 3.5}', headers=headers)
+    assert response.status == 422

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from pydantic.json_schema import JsonSchemaValue, models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
+from pydantic_core import core_schema
 
+from jumo_common.web.parsing import INT64_MAX, INT64_MIN, NO_NUL_PATTERN, STORABLE_KEY_PATTERN
 from jumo_common.web.problems import PROBLEM_CONTENT_TYPE, Problem, status_title
 
 REF_TEMPLATE = "#/components/schemas/{model}"
@@ -28,6 +30,41 @@ Mode = Literal["validation", "serialization"]
 ModelKey = tuple[type[BaseModel], Mode]
 # pydantic types the keys more widely (dataclasses too); ours are always ModelKeys.
 Refs = dict[Any, JsonSchemaValue]
+
+
+class StorableJsonSchema(GenerateJsonSchema):
+    """JSON Schema that also states what ``parse_body``/``parse_query`` refuse for MongoDB's sake.
+
+    Strings without a pattern of their own get one that excludes NUL, integers get 64-bit
+    bounds, free-form object keys a pattern without '.', '$' prefix or NUL, so that a schema-
+    driven client (or schemathesis) never sends what the API will answer with a 422. Only
+    input (validation-mode) schemas are constrained: answers may quote what was refused.
+    """
+
+    def str_schema(self, schema: core_schema.StringSchema) -> JsonSchemaValue:
+        """A string: no NUL unless the field has its own pattern."""
+        json_schema = super().str_schema(schema)
+        if self.mode == "validation":
+            json_schema.setdefault("pattern", NO_NUL_PATTERN)
+        return json_schema
+
+    def int_schema(self, schema: core_schema.IntSchema) -> JsonSchemaValue:
+        """An integer: within BSON's int64 unless bounded tighter."""
+        json_schema = super().int_schema(schema)
+        if self.mode == "serialization":
+            return json_schema
+        if "exclusiveMinimum" not in json_schema:
+            json_schema["minimum"] = max(json_schema.get("minimum", INT64_MIN), INT64_MIN)
+        if "exclusiveMaximum" not in json_schema:
+            json_schema["maximum"] = min(json_schema.get("maximum", INT64_MAX), INT64_MAX)
+        return json_schema
+
+    def dict_schema(self, schema: core_schema.DictSchema) -> JsonSchemaValue:
+        """A free-form object: keys MongoDB can store."""
+        json_schema = super().dict_schema(schema)
+        if self.mode == "validation":
+            json_schema.setdefault("propertyNames", {"pattern": STORABLE_KEY_PATTERN})
+        return json_schema
 
 
 @dataclass(frozen=True)
@@ -176,7 +213,9 @@ def _operation(route: RouteDoc, refs: Refs, schemas: dict[str, Any]) -> dict[str
 
 def build_openapi(info: OpenApiInfo, routes: list[RouteDoc]) -> dict[str, Any]:
     """The OpenAPI 3.1 document of ``routes``."""
-    refs, top = models_json_schema(_model_keys(routes), ref_template=REF_TEMPLATE)
+    refs, top = models_json_schema(
+        _model_keys(routes), ref_template=REF_TEMPLATE, schema_generator=StorableJsonSchema
+    )
     schemas: dict[str, Any] = top.get("$defs", {})
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:

@@ -18,7 +18,8 @@ class PageQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
-    cursor: str | None = Field(default=None, max_length=2048)
+    # Our cursors are base64url; saying so keeps schema-driven clients to short ASCII URLs.
+    cursor: str | None = Field(default=None, max_length=2048, pattern=r"^[A-Za-z0-9_-]*$")
 
 
 class Page(BaseModel, Generic[T]):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import decimal
 import math
+import re
 import types
 import typing
 from collections.abc import Iterator, Mapping, Sequence
@@ -26,7 +27,11 @@ from jumo_common.web.problems import BadRequest, FieldError, Unprocessable, Unsu
 
 M = TypeVar("M", bound=BaseModel)
 
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# Also written into the OpenAPI schemas (see openapi.StorableJsonSchema), so clients know.
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+STORABLE_KEY_PATTERN = "^[^.$\\u0000][^.\\u0000]*$"
+STORABLE_KEY = re.compile(r"^[^.$\x00][^.\x00]*\Z")
 _LIST_ORIGINS: tuple[Any, ...] = (list, tuple, set, frozenset, Sequence, typing.Sequence)
 
 
@@ -49,8 +54,8 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
 
 
 def _key_error(key: Any, path: tuple[int | str, ...]) -> Iterator[FieldError]:
-    if isinstance(key, str) and ("." in key or key.startswith("$") or "\x00" in key):
-        message = "keys may not contain '.' or NUL, nor start with '$'"
+    if isinstance(key, str) and not STORABLE_KEY.match(key):
+        message = "keys must be non-empty, without '.' or NUL, and not start with '$'"
         yield FieldError(field=_dotted((*path, key)), message=message, type="invalid_key")
 
 
@@ -66,7 +71,7 @@ def _scalar_errors(value: Any, path: tuple[int | str, ...]) -> Iterator[FieldErr
         yield FieldError(field=field, message="must not contain NUL characters", type="nul_char")
     elif _non_finite(value):
         yield FieldError(field=field, message="must be a finite number", type="finite_number")
-    elif type(value) is int and not _INT64_MIN <= value <= _INT64_MAX:
+    elif type(value) is int and not INT64_MIN <= value <= INT64_MAX:
         yield FieldError(field=field, message="must fit in 64 bits", type="int_range")
 
 
@@ -83,16 +88,41 @@ def unstorable_values(value: Any, path: tuple[int | str, ...] = ()) -> Iterator[
         yield from _scalar_errors(value, path)
 
 
-def validate(model: type[M], data: Any) -> M:
-    """``model`` validated from ``data``, or a 422 problem naming the fields."""
-    try:
-        value = model.model_validate(data)
-    except ValidationError as exc:
-        raise Unprocessable("The request is invalid.", errors=field_errors(exc)) from None
+def _storable(value: M) -> M:
     errors = list(unstorable_values(value.model_dump(by_alias=True)))
     if errors:
         raise Unprocessable("The request is invalid.", errors=errors)
     return value
+
+
+def validate(model: type[M], data: Any) -> M:
+    """``model`` validated (lax) from Python ``data``, or a 422 problem naming the fields."""
+    try:
+        value = model.model_validate(data)
+    except ValidationError as exc:
+        raise Unprocessable("The request is invalid.", errors=field_errors(exc)) from None
+    return _storable(value)
+
+
+def validate_json(model: type[M], raw: bytes) -> M:
+    """``model`` validated strictly from JSON text: 400 if it does not parse, 422 if invalid."""
+    try:
+        value = model.model_validate_json(raw, strict=True)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        if any(err["type"] == "json_invalid" for err in errors):
+            detail = f"The body is not valid JSON: {errors[0]['msg']}"
+            raise BadRequest(detail, type_suffix="invalid-json") from None
+        if not all(_integral_float(err) for err in errors):
+            raise Unprocessable("The request is invalid.", errors=field_errors(exc)) from None
+        # JSON Schema counts 3.0 as an integer; strict pydantic does not, lax pydantic does.
+        value = model.model_validate_json(raw)
+    return _storable(value)
+
+
+def _integral_float(error: Mapping[str, Any]) -> bool:
+    value = error.get("input")
+    return error["type"] == "int_type" and isinstance(value, float) and value.is_integer()
 
 
 def _is_json(content_type: str) -> bool:
@@ -102,15 +132,15 @@ def _is_json(content_type: str) -> bool:
 
 
 async def parse_body(request: web.Request, model: type[M]) -> M:
-    """The JSON body validated into ``model``: 415 if not JSON, 400 if malformed, 422 if invalid."""
+    """The JSON body validated strictly into ``model``: 415 not JSON, 400 malformed, 422 invalid.
+
+    Strict, so that the body matches the OpenAPI schema exactly (``true`` is not an integer);
+    pydantic's JSON mode still reads ISO dates, UUIDs and enum values from strings.
+    """
     if not _is_json(request.content_type):
         raise UnsupportedMediaType("The body must be JSON (Content-Type: application/json).")
     raw = await request.read()  # over client_max_size: aiohttp raises 413, mapped to a problem
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"The body is not valid JSON: {exc}", type_suffix="invalid-json") from None
-    return validate(model, data)
+    return validate_json(model, raw)
 
 
 def _accepts_many(annotation: Any) -> bool:

@@ -90,27 +90,21 @@ async def access_token(request: web.Request) -> web.Response:
     return web.json_response(_token_body(_redeem(state, values)))
 
 
-def _token_data(state: SandboxState, token: Token) -> dict[str, Any]:
-    data: dict[str, Any] = {
+def _token_data(token: Token) -> dict[str, Any]:
+    # Only the keys shared/FACEBOOK.md shows; the client needs no others.
+    return {
         "app_id": token.app_id,
-        "type": token.kind.upper(),
-        "application": state.config.app_name if token.app_id == state.config.app_id else "Other",
-        "data_access_expires_at": token.issued_at + 90 * 86400,
-        "expires_at": token.expires_at,
         "is_valid": True,
-        "issued_at": token.issued_at,
-        "scopes": token.scopes,
         "user_id": token.user_id,
+        "scopes": token.scopes,
+        "expires_at": token.expires_at,
     }
-    if token.page_id is not None:
-        data["profile_id"] = token.page_id
-    return data
 
 
-def _invalid_data(state: SandboxState, token: Token) -> dict[str, Any]:
+def _invalid_data(token: Token) -> dict[str, Any]:
     subcode = token.invalid_subcode or 463
     error = errors.token_invalid(subcode, token.user_id, token.app_id)
-    data = _token_data(state, token) | {"is_valid": False}
+    data = _token_data(token) | {"is_valid": False}
     data["error"] = {"code": 190, "message": error.message, "subcode": subcode}
     return data
 
@@ -124,7 +118,7 @@ async def debug_token(request: web.Request) -> web.Response:
         message = errors.unparsable_token().message
         data = {"error": {"code": 190, "message": message}, "is_valid": False, "scopes": []}
     elif token.invalid_subcode is not None or (0 < token.expires_at <= state.now()):
-        data = _invalid_data(state, token)
+        data = _invalid_data(token)
     else:
-        data = _token_data(state, token)
+        data = _token_data(token)
     return web.json_response({"data": data})

@@ -129,7 +129,6 @@ async def confirm(request: web.Request) -> web.StreamResponse:
     if form.get("decision") != "accept":
         query = {
             "error": "access_denied",
-            "error_code": "200",
             "error_description": "Permissions error",
             "error_reason": "user_denied",
         } | ({"state": fields["state"]} if fields.get("state") else {})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import socket
 import time
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from bson import ObjectId
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import AutoReconnect, DuplicateKeyError, WriteError
 
 from jumo_common.mongo import (
     MONGO_DB,
@@ -163,3 +164,47 @@ def test_a_cursor_carrying_an_operator_is_400() -> None:
     forged = encode_cursor((("name", 1),), {"name": {"$ne": None}})
     with pytest.raises(BadRequest):
         decode_cursor((("name", 1),), forged)
+
+
+# ---- what the server really does with the values parse_body refuses ---------------------
+# Pinned so that a FerretDB upgrade (or a switch to MongoDB) that changes them is noticed.
+
+
+async def is_ferretdb(db: Any) -> bool:
+    return "ferretdbVersion" in await db.command("buildInfo")
+
+
+async def test_nan_drops_the_connection_on_ferretdb(mongo_db: Any) -> None:
+    """FerretDB 1.24 closes the connection on a NaN (insert or filter): it looks like an outage."""
+    if await is_ferretdb(mongo_db):
+        with pytest.raises(AutoReconnect):
+            await mongo_db.t.insert_one({"f": math.nan})
+        with pytest.raises(AutoReconnect):
+            await mongo_db.t.find_one({"f": math.nan})
+        assert await mongo_db.t.count_documents({}) == 0  # and the pool recovers
+    else:
+        await mongo_db.t.insert_one({"f": math.nan})
+        assert math.isnan((await mongo_db.t.find_one({}))["f"])
+
+
+@pytest.mark.parametrize(
+    "doc", [{"f": math.inf}, {"k": {"a.b": 1}}, {"k": {"$x": 1}}], ids=["inf", "dot", "dollar"]
+)
+async def test_infinity_and_odd_keys_are_write_errors_on_ferretdb(
+    mongo_db: Any, doc: dict[str, Any]
+) -> None:
+    """MongoDB 7 stores all three; FerretDB 1.24 refuses them."""
+    if await is_ferretdb(mongo_db):
+        with pytest.raises(WriteError):
+            await mongo_db.t.insert_one(doc)
+    else:
+        await mongo_db.t.insert_one(doc)
+
+
+async def test_nul_round_trips_on_ferretdb_sqlite(mongo_db: Any) -> None:
+    """FerretDB's docs list NUL as unsupported (its PostgreSQL backend); on SQLite it works.
+
+    The API refuses NUL anyway, so a move to the PostgreSQL backend cannot break us.
+    """
+    await mongo_db.t.insert_one({"_id": 1, "s": "a\x00b"})
+    assert await mongo_db.t.find_one({"s": "a\x00b"}) == {"_id": 1, "s": "a\x00b"}

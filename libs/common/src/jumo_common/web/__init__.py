@@ -1,4 +1,24 @@
-"""HTTP plumbing for Jumo services: app factory, problems, parsing, OpenAPI, metrics."""
+"""HTTP plumbing for Jumo services: app factory, problems, parsing, OpenAPI, metrics.
+
+A service's ``app.py`` and ``api.py`` look like this::
+
+    routes = ApiRoutes(tags=("users",))
+
+    @routes.patch("/users/me", body=ProfilePatch, response=UserOut, auth=True, problems=(409,))
+    async def patch_me(request: web.Request) -> web.Response:
+        user = await require_user(request)            # jumo_common.jwt; 401 problem otherwise
+        patch = await parse_body(request, ProfilePatch)  # 415/400/422 problems
+        return json_response(await store.update(user.user_id, patch))
+
+    def create_app(settings: Settings) -> web.Application:
+        app = create_base_app(settings, openapi_info=OpenApiInfo("jumo identity", "1.0.0"))
+        app.cleanup_ctx.append(mongo_context(settings, INDEXES))  # jumo_common.mongo
+        app.cleanup_ctx.append(jwt_context(settings))              # jumo_common.jwt
+        add_routes(app, routes)
+        return app
+
+Raise ``NotFound``/``Conflict``/… anywhere below a handler; the error middleware answers.
+"""
 
 from jumo_common.web.app import (
     ApiRoutes,

@@ -192,8 +192,12 @@ class FacebookClient:
             ) as response:
                 return await self._read(response)
         except (aiohttp.ClientError, TimeoutError) as exc:
-            # The URL may hold a client secret: name only the path.
-            raise FacebookUnavailableError(f"Facebook unreachable on {method} {path}") from exc
+            # aiohttp's exceptions may quote the URL, and the URL may hold the client secret:
+            # keep only the kind of failure, and no chained exception for a logger to print.
+            reason = type(exc).__name__
+            raise FacebookUnavailableError(
+                f"Facebook unreachable on {method} {path}: {reason}"
+            ) from None
 
     async def _read(self, response: aiohttp.ClientResponse) -> Any:
         usage = parse_usage(response.headers)

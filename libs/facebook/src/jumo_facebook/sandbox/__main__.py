@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from typing import Any
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 
 from jumo_facebook.sandbox.app import create_sandbox_app
 from jumo_facebook.sandbox.config import SandboxConfig
+
+
+class PathOnlyAccessLogger(AbstractAccessLogger):
+    """Method, path and status, never the query: it carries tokens and the app secret."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        """One line per request."""
+        self.logger.info(
+            "%s %s -> %s (%.0f ms)", request.method, request.path, response.status, time * 1000
+        )
 
 
 def _arguments() -> dict[str, Any]:
@@ -33,7 +45,14 @@ def main() -> None:
     """Parse flags over the environment and serve."""
     config = SandboxConfig(**_arguments())
     print(f"Facebook sandbox for app {config.app_id} on {config.base_url()}", flush=True)
-    web.run_app(create_sandbox_app(config), host=config.host, port=config.port, print=None)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    web.run_app(
+        create_sandbox_app(config),
+        host=config.host,
+        port=config.port,
+        print=None,
+        access_log_class=PathOnlyAccessLogger,
+    )
 
 
 if __name__ == "__main__":

@@ -141,6 +141,8 @@ async def login(request: web.Request) -> web.Response:
         "login_url": login_url(state, user),
     }
     if body.redirect_uri is not None:
+        if not state.redirect_allowed(body.redirect_uri):
+            raise web.HTTPBadRequest(text=f"redirect_uri not registered: {body.redirect_uri}")
         state.grant(user, body.scope, set(body.scope))
         code = state.issue_code(
             user, body.redirect_uri, body.code_challenge, body.code_challenge_method

@@ -74,9 +74,13 @@ build_ferretdb() {
     log "building the FerretDB program with $("$go" version)"
     mkdir -p "$(dirname "$FERRET_BIN")"
     # Build to a temporary name so an interrupted build never leaves a half-written binary.
-    (cd "$ROOT/deploy/local/ferretdb" \
+    if ! (cd "$ROOT/deploy/local/ferretdb" \
         && GOFLAGS="-mod=mod -buildvcs=false" GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" \
-            "$go" build -trimpath -o "$FERRET_BIN.part" .)
+            "$go" build -trimpath -o "$FERRET_BIN.part" .); then
+        log "building the FerretDB program failed: it needs Go >= 1.24 (see deploy/local/ferretdb/go.mod)"
+        log "and the Go module proxy; or point JUMO_FERRETDB_BIN at a built jumo-ferretdb"
+        return 1
+    fi
     mv "$FERRET_BIN.part" "$FERRET_BIN"
 }
 

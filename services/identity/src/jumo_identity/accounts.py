@@ -1,0 +1,147 @@
+"""A person's account: creation from Facebook, profile edits, export and deletion."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from jumo_common.logging import get_logger
+from jumo_facebook import FacebookClient, FacebookError
+from jumo_facebook.models import Profile
+from jumo_identity import events
+from jumo_identity.crypto import Sealer, SealError
+from jumo_identity.errors import UserNotFound
+from jumo_identity.profiles import ProfilePatch, User, changes, private_view
+from jumo_identity.store import Store
+from jumo_identity.store_auth import AuthStore
+
+log = get_logger(__name__)
+
+
+def new_user_document(profile: Profile, now: datetime) -> dict[str, Any]:
+    """The document of a person's first login (the Facebook link is added by the caller)."""
+    name = profile.name or " ".join(p for p in (profile.first_name, profile.last_name) if p)
+    return {
+        "_id": uuid.uuid4().hex,
+        "facebook_id": profile.id,
+        "email": profile.email,
+        "display_name": (name or "Jumo member")[:100],
+        "picture_url": profile.picture.data.url if profile.picture else None,
+        "visibility": "public",
+        "roles": [],
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+class Accounts:
+    """Profile edits, export and deletion."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        auth: AuthStore,
+        sealer: Sealer,
+        facebook: FacebookClient,
+        notify: Callable[[], None],
+    ) -> None:
+        self._store = store
+        self._auth = auth
+        self._sealer = sealer
+        self._facebook = facebook
+        self._notify = notify
+
+    async def live_user(self, user_id: str) -> User:
+        """A live user, or UserNotFound."""
+        user = await self._store.user(user_id)
+        if user is None:
+            raise UserNotFound("No such user.")
+        return user
+
+    async def update_profile(self, user: User, patch: ProfilePatch, now: datetime) -> User:
+        """Apply a PATCH; publishes user.updated only when something really changed."""
+        changed = changes(user, patch)
+        if not changed:
+            return user
+        preview = User.model_validate({**user.model_dump(by_alias=True), **changed})
+        event = events.user_updated(preview, changed)
+        updated = await self._store.update_user(user.id, {**changed, "updated_at": now}, event)
+        if updated is None:
+            raise UserNotFound("No such user.")
+        self._notify()
+        return updated
+
+    async def export(self, user_id: str) -> dict[str, Any]:
+        """Everything identity holds about a person, secrets replaced by what they are."""
+        document = await self._store.user_document(user_id)
+        if document is None:
+            raise UserNotFound("No such user.")
+        user = User.model_validate(document)
+        link = document.get("facebook") or {}
+        edges = await self._store.edges_of(user_id)
+        families = await self._auth.families_of(user_id)
+        return {
+            "profile": private_view(user).model_dump(mode="json"),
+            "last_login_at": user.last_login_at,
+            "facebook": {
+                "facebook_id": user.facebook_id,
+                "scopes": link.get("scopes", []),
+                "linked_at": link.get("linked_at"),
+                "token_expires_at": link.get("token_expires_at"),
+                "access_token": "held encrypted (AES-256-GCM); not exported"
+                if link.get("token")
+                else None,
+                "friend_ids_using_jumo": user.facebook_friend_ids,
+            },
+            "following": [
+                {"user_id": e["followee_id"], "since": e["since"]}
+                for e in edges
+                if e["follower_id"] == user_id
+            ],
+            "followers": [
+                {"user_id": e["follower_id"], "since": e["since"]}
+                for e in edges
+                if e["followee_id"] == user_id
+            ],
+            "logins": [
+                {"id": f["_id"], "created_at": f["created_at"], "revoked_at": f.get("revoked_at")}
+                for f in families
+            ],
+        }
+
+    async def delete(
+        self, user_id: str, now: datetime, *, revoke_facebook: bool, actor: str | None
+    ) -> bool:
+        """Delete a person: tokens, Facebook permissions, data; publishes user.deleted.
+
+        False when there was no live user. Facebook revocation is best effort: a person who
+        asked to leave is deleted even while Facebook is unreachable.
+        """
+        document = await self._store.user_document(user_id)
+        if document is None:
+            return False
+        await self._auth.revoke_user(user_id, now)
+        if revoke_facebook:
+            await self._revoke_facebook(user_id, document)
+        if not await self._store.tombstone_user(
+            user_id, now, events.user_deleted(user_id, actor=actor)
+        ):
+            return False
+        self._notify()
+        await self._store.delete_edges_of(user_id)
+        await self._auth.forget_user(user_id)
+        log.info("user deleted", user_id=user_id)
+        return True
+
+    async def _revoke_facebook(self, user_id: str, document: dict[str, Any]) -> None:
+        sealed = (document.get("facebook") or {}).get("token")
+        if not sealed:
+            return
+        try:
+            token = self._sealer.open(sealed, f"facebook-token:{user_id}")
+            await self._facebook.revoke(token)
+        except (FacebookError, SealError) as exc:
+            log.warning("could not revoke facebook permissions", user_id=user_id, error=str(exc))

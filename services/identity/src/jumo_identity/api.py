@@ -1,0 +1,200 @@
+"""identity's HTTP API: the users routes here, login/tokens/callbacks in ``api_auth``.
+
+Routes are thin: parse with pydantic, call the domain object, answer a model. Order matters
+for aiohttp: ``/users/me…`` is registered before ``/users/{id}…``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from jumo_common.jwt import optional_user, require_user
+from jumo_common.web import (
+    ApiRoutes,
+    Page,
+    PageQuery,
+    Unprocessable,
+    add_routes,
+    json_response,
+    parse_body,
+    parse_query,
+)
+from jumo_identity import api_auth
+from jumo_identity.errors import AccountGone
+from jumo_identity.graph import FollowEntry, FollowState, UserSummary
+from jumo_identity.profiles import (
+    PROTECTED_FIELDS,
+    PrivateProfile,
+    ProfilePatch,
+    PublicProfile,
+    User,
+    may_see_full,
+    private_view,
+    public_view,
+)
+from jumo_identity.service import IDENTITY
+
+routes = ApiRoutes(tags=("users",))
+USER_ID = "{id:[0-9a-f]{32}}"  # other ids cannot exist: a plain 404 without a query
+ME = "me"
+
+
+class Suggestions(BaseModel):
+    """Facebook friends on Jumo whom you do not follow yet."""
+
+    items: list[UserSummary]
+
+
+class Export(BaseModel):
+    """Everything identity holds about you (secrets are named, never included)."""
+
+    profile: dict[str, Any]
+    last_login_at: datetime | None
+    facebook: dict[str, Any]
+    following: list[dict[str, Any]]
+    followers: list[dict[str, Any]]
+    logins: list[dict[str, Any]]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def current_user(request: web.Request) -> User:
+    """The caller's live account; 401 without a valid token or when the account is gone."""
+    principal = await require_user(request)
+    user = await request.app[IDENTITY].store.user(principal.user_id)
+    if user is None:
+        raise AccountGone("This account no longer exists.")
+    return user
+
+
+async def _patch_body(request: web.Request) -> ProfilePatch:
+    try:
+        return await parse_body(request, ProfilePatch)
+    except Unprocessable as exc:
+        for error in exc.extensions.get("errors", []):
+            if error.get("field") in PROTECTED_FIELDS:
+                error["message"], error["type"] = "is read-only", "read_only"
+        raise
+
+
+@routes.get("/users/me", response=PrivateProfile, auth=True, summary="Your profile")
+async def get_me(request: web.Request) -> web.Response:
+    """The caller's private profile (with email)."""
+    return json_response(private_view(await current_user(request)))
+
+
+@routes.patch(
+    "/users/me", body=ProfilePatch, response=PrivateProfile, auth=True,
+    summary="Edit your profile (only the fields sent change)",
+)  # fmt: skip
+async def patch_me(request: web.Request) -> web.Response:
+    """Change profile fields; read-only or unknown fields are a 422 and change nothing."""
+    user = await current_user(request)
+    patch = await _patch_body(request)
+    updated = await request.app[IDENTITY].accounts.update_profile(user, patch, _now())
+    return json_response(private_view(updated))
+
+
+@routes.delete("/users/me", status=204, auth=True, summary="Delete your account")
+async def delete_me(request: web.Request) -> web.Response:
+    """Revoke tokens and Facebook permissions, delete the data, publish user.deleted."""
+    user = await current_user(request)
+    await request.app[IDENTITY].accounts.delete(
+        user.id, _now(), revoke_facebook=True, actor=user.id
+    )
+    return web.Response(status=204)
+
+
+@routes.get("/users/me/export", response=Export, auth=True, summary="Export your data")
+async def export_me(request: web.Request) -> web.Response:
+    """Everything identity holds about the caller, as JSON."""
+    user = await current_user(request)
+    document = await request.app[IDENTITY].accounts.export(user.id)
+    return json_response(document, headers={"Cache-Control": "no-store"})
+
+
+@routes.get("/users/me/suggestions", response=Suggestions, auth=True, summary="People to follow")
+async def suggestions(request: web.Request) -> web.Response:
+    """Facebook friends who use Jumo and whom the caller does not follow yet."""
+    user = await current_user(request)
+    found = await request.app[IDENTITY].graph.suggestions(user)
+    return json_response(Suggestions(items=found))
+
+
+@routes.get(f"/users/{USER_ID}", response=PublicProfile, problems=(401, 404), summary="A profile")
+async def get_user(request: web.Request) -> web.Response:
+    """A public profile, limited to name and picture when its visibility says so."""
+    identity = request.app[IDENTITY]
+    viewer = await optional_user(request)
+    user = await identity.accounts.live_user(request.match_info["id"])
+    viewer_id = viewer.user_id if viewer else None
+    follows = viewer_id is not None and await identity.graph.follows(viewer_id, user.id)
+    full = may_see_full(user, viewer_id=viewer_id, viewer_follows=follows)
+    return json_response(public_view(user, full=full))
+
+
+async def _set_following(request: web.Request, *, follow: bool) -> web.Response:
+    user = await current_user(request)
+    state = await request.app[IDENTITY].graph.set_following(
+        user.id, request.match_info["id"], follow=follow, now=_now()
+    )
+    return json_response(state)
+
+
+@routes.put(
+    f"/users/{USER_ID}/follow", response=FollowState, auth=True, problems=(404, 409, 422),
+    summary="Follow someone (idempotent)",
+)  # fmt: skip
+async def follow(request: web.Request) -> web.Response:
+    """Follow; ``changed`` is false when you already did."""
+    return await _set_following(request, follow=True)
+
+
+@routes.delete(
+    f"/users/{USER_ID}/follow", response=FollowState, auth=True, problems=(404, 409, 422),
+    summary="Unfollow someone (idempotent)",
+)  # fmt: skip
+async def unfollow(request: web.Request) -> web.Response:
+    """Unfollow; ``changed`` is false when you did not follow."""
+    return await _set_following(request, follow=False)
+
+
+async def _follow_list(request: web.Request, direction: str) -> web.Response:
+    query = parse_query(request, PageQuery)
+    target = request.match_info["id"]
+    if target == ME:
+        target = (await current_user(request)).id
+    items, cursor = await request.app[IDENTITY].graph.page(
+        target, direction=direction, limit=query.limit, cursor=query.cursor
+    )
+    return json_response(Page[FollowEntry](items=items, next_cursor=cursor))
+
+
+@routes.get(
+    "/users/{id:me|[0-9a-f]{32}}/followers", query=PageQuery, response=Page[FollowEntry],
+    problems=(400, 401, 404), summary="Who follows someone, newest first",
+)  # fmt: skip
+async def followers(request: web.Request) -> web.Response:
+    """A page of followers (``me`` means the caller)."""
+    return await _follow_list(request, "followers")
+
+
+@routes.get(
+    "/users/{id:me|[0-9a-f]{32}}/following", query=PageQuery, response=Page[FollowEntry],
+    problems=(400, 401, 404), summary="Whom someone follows, newest first",
+)  # fmt: skip
+async def following(request: web.Request) -> web.Response:
+    """A page of the people someone follows (``me`` means the caller)."""
+    return await _follow_list(request, "following")
+
+
+def install_routes(app: web.Application) -> None:
+    """Every identity route, in matching order."""
+    add_routes(app, api_auth.routes)
+    add_routes(app, routes)

@@ -1,0 +1,150 @@
+"""The identity application: one place that assembles every dependency.
+
+``create_app(settings)`` builds the app; its cleanup contexts start, in order: MongoDB (with
+identity's indexes), the bus (publisher only: identity consumes nothing), the outbox relay,
+the Facebook client, the service objects with the key ring (first key created if none) and
+the local token verifier, and the housekeeping task. A test hands in what it needs through
+``deps`` (e.g. a FacebookClient aimed at an in-process sandbox).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from jumo_common.bus import BUS_KEY, bus_context
+from jumo_common.jwt import JWT_VERIFIER, JwksVerifier
+from jumo_common.logging import get_logger
+from jumo_common.mongo import MONGO_DB, mongo_context
+from jumo_common.outbox import OUTBOX_RELAY_KEY, outbox_relay_context
+from jumo_common.web import OpenApiInfo, ProblemError, add_readiness_check, create_base_app
+from jumo_facebook import FacebookClient
+from jumo_identity.api import install_routes
+from jumo_identity.errors import IdentityError, SigningUnavailable
+from jumo_identity.keyring import KeyRingUnavailable
+from jumo_identity.service import IDENTITY, Identity, build_identity
+from jumo_identity.settings import IdentitySettings
+from jumo_identity.store import INDEXES, Store
+
+log = get_logger(__name__)
+Context = Callable[[web.Application], AsyncIterator[None]]
+
+
+@dataclass
+class Deps:
+    """What a test (or another runner) may supply instead of the defaults."""
+
+    facebook: FacebookClient | None = None
+
+
+FACEBOOK = web.AppKey("jumo_identity_facebook", FacebookClient)
+
+
+def facebook_context(settings: IdentitySettings, deps: Deps) -> Context:
+    """The Facebook client (ours unless the caller supplied one; then the caller closes it)."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        if deps.facebook is not None:
+            app[FACEBOOK] = deps.facebook
+            yield
+            return
+        async with FacebookClient(settings.facebook()) as client:
+            app[FACEBOOK] = client
+            yield
+
+    return context
+
+
+def identity_context(settings: IdentitySettings) -> Context:
+    """The service objects, the key ring and the local access-token verifier."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        identity = build_identity(
+            settings, app[MONGO_DB], app[FACEBOOK], app[OUTBOX_RELAY_KEY].notify
+        )
+        await identity.keyring.ensure()
+        app[IDENTITY] = identity
+        # Identity verifies its own tokens from the database, never over HTTP; the interval is
+        # short because a read is cheap, yet bounds what made-up kids can cost.
+        app[JWT_VERIFIER] = JwksVerifier(
+            identity.keyring.fresh_jwks,
+            settings.jwt_issuer,
+            settings.jwt_audience,
+            refresh_min_interval_s=settings.jwks_refresh_min_interval_s,
+            max_age_s=settings.key_cache_ttl_s,
+        )
+        add_readiness_check(app, "amqp", app[BUS_KEY].check_ready)
+        yield
+
+    return context
+
+
+async def _housekeeping(identity: Identity, interval_s: float) -> None:
+    while True:
+        try:
+            purged = await identity.auth.purge_expired(datetime.now(UTC))
+            if purged:
+                log.info("expired login states and refresh tokens deleted", count=purged)
+        except Exception:
+            log.exception("housekeeping failed; will try again")
+        await asyncio.sleep(interval_s)
+
+
+def housekeeping_context(settings: IdentitySettings) -> Context:
+    """Deletes expired records now and then (FerretDB has no TTL indexes)."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(
+            _housekeeping(app[IDENTITY], settings.housekeeping_interval_s), name="housekeeping"
+        )
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return context
+
+
+@web.middleware
+async def domain_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """identity's domain errors as problems (the base app's middleware renders them)."""
+    try:
+        return await handler(request)
+    except IdentityError as exc:
+        raise ProblemError(exc.status, detail=exc.detail, type_suffix=exc.slug) from None
+    except KeyRingUnavailable as exc:
+        log.error("key ring unavailable", error=str(exc))
+        error = SigningUnavailable("Tokens cannot be issued right now; try again.")
+        raise ProblemError(error.status, detail=error.detail, type_suffix=error.slug) from None
+
+
+def create_app(settings: IdentitySettings, deps: Deps | None = None) -> web.Application:
+    """The identity application (nothing connects until it starts)."""
+    info = OpenApiInfo(title="jumo identity", version="1.0.0", description=API_DESCRIPTION)
+    app = create_base_app(settings, openapi_info=info, middlewares=[domain_errors])
+    app.cleanup_ctx.extend(
+        [
+            mongo_context(settings, INDEXES),
+            bus_context(settings),
+            outbox_relay_context(
+                lambda a: (a[BUS_KEY].publisher, Store(a[MONGO_DB]).outbox_collections())
+            ),
+            facebook_context(settings, deps or Deps()),
+            identity_context(settings),
+            housekeeping_context(settings),
+        ]
+    )
+    install_routes(app)
+    return app
+
+
+API_DESCRIPTION = (
+    "Sign-up and login with Facebook, Jumo's access and refresh tokens, profiles and the "
+    "follow graph. Authenticate with `Authorization: Bearer <access token>`."
+)

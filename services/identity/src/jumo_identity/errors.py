@@ -1,0 +1,104 @@
+"""identity's domain errors; ``app.domain_errors`` turns each into a problem+json answer.
+
+Each carries its HTTP status and a stable problem ``type`` slug, so the domain modules stay
+free of aiohttp while the API's answers stay stable.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class IdentityError(Exception):
+    """Base of identity's domain errors."""
+
+    status: ClassVar[int] = 400
+    slug: ClassVar[str] = "bad-request"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class LoginCancelled(IdentityError):
+    """The person cancelled the Facebook dialog (or Facebook refused the login)."""
+
+    status = 401
+    slug = "login-cancelled"
+
+
+class LoginFailed(IdentityError):
+    """Facebook's answers did not make a valid login (foreign or invalid token)."""
+
+    status = 401
+    slug = "login-failed"
+
+
+class InvalidLoginState(IdentityError):
+    """The callback's state is missing, unknown, replayed, expired or not this browser's."""
+
+    status = 400
+    slug = "invalid-login-state"
+
+
+class FacebookUnreachable(IdentityError):
+    """Facebook did not answer usefully (down, timing out, transient error, rate limit)."""
+
+    status = 503
+    slug = "facebook-unavailable"
+
+
+class RefreshRefused(IdentityError):
+    """The refresh token is unknown, expired, revoked or was already used."""
+
+    status = 401
+    slug = "invalid-refresh-token"
+
+
+class UserNotFound(IdentityError):
+    """No live user with that id."""
+
+    status = 404
+    slug = "user-not-found"
+
+
+class AccountGone(IdentityError):
+    """A valid access token whose user no longer exists."""
+
+    status = 401
+    slug = "account-deleted"
+
+
+class CannotFollowSelf(IdentityError):
+    """Following oneself."""
+
+    status = 422
+    slug = "cannot-follow-self"
+
+
+class FollowConflict(IdentityError):
+    """Too many concurrent changes to one follow edge; the client may retry."""
+
+    status = 409
+    slug = "follow-conflict"
+
+
+class InvalidSignedRequest(IdentityError):
+    """A Facebook callback whose signed_request is tampered, stale, malformed or foreign."""
+
+    status = 400
+    slug = "invalid-signed-request"
+
+
+class DeletionNotFound(IdentityError):
+    """No data-deletion request with that confirmation code."""
+
+    status = 404
+    slug = "deletion-not-found"
+
+
+class SigningUnavailable(IdentityError):
+    """The signing key ring cannot be read (the database is down or inconsistent)."""
+
+    status = 503
+    slug = "signing-unavailable"

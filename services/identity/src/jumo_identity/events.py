@@ -1,0 +1,78 @@
+"""The events identity publishes, built from its domain objects (contracts: jumo_common.events).
+
+Which change publishes what::
+
+    first login              user.registered   (users document)
+    profile or picture edit  user.updated      (users document; changed = field names)
+    follow / unfollow        user.followed / user.unfollowed, seq per pair (follows document)
+    account deletion         user.deleted      (the user's tombstone)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from jumo_common.events import Envelope, make_event
+from jumo_common.events.identity import (
+    UserDeleted,
+    UserFollowed,
+    UserRegistered,
+    UserUnfollowed,
+    UserUpdated,
+)
+from jumo_common.logging import current_trace_id
+from jumo_identity.profiles import User
+
+PRODUCER = "identity"
+# Profile fields whose change is public news, under their contract names.
+CONTRACT_NAMES = {"picture_url": "avatar_url"}
+
+
+def _event(data: Any, *, actor: str | None, subject: str) -> Envelope[Any]:
+    return make_event(
+        data, producer=PRODUCER, actor_id=actor, subject_id=subject, trace_id=current_trace_id()
+    )
+
+
+def user_registered(user: User) -> Envelope[Any]:
+    """A person signed up."""
+    data = UserRegistered(
+        user_id=user.id,
+        display_name=user.display_name,
+        avatar_url=user.picture_url,
+        facebook_id=user.facebook_id,
+    )
+    return _event(data, actor=user.id, subject=user.id)
+
+
+def user_updated(user: User, changed: Iterable[str]) -> Envelope[Any]:
+    """A person's public profile changed (``changed``: stored field names)."""
+    location = user.location.city if user.location else None
+    data = UserUpdated(
+        user_id=user.id,
+        display_name=user.display_name,
+        avatar_url=user.picture_url,
+        bio=user.bio,
+        skills=tuple(user.skills),
+        location=location,
+        changed=tuple(sorted(CONTRACT_NAMES.get(name, name) for name in changed)),
+    )
+    return _event(data, actor=user.id, subject=user.id)
+
+
+def user_followed(follower_id: str, followee_id: str, seq: int) -> Envelope[Any]:
+    """follower now follows followee."""
+    data = UserFollowed(follower_id=follower_id, followee_id=followee_id, seq=seq)
+    return _event(data, actor=follower_id, subject=followee_id)
+
+
+def user_unfollowed(follower_id: str, followee_id: str, seq: int) -> Envelope[Any]:
+    """follower no longer follows followee."""
+    data = UserUnfollowed(follower_id=follower_id, followee_id=followee_id, seq=seq)
+    return _event(data, actor=follower_id, subject=followee_id)
+
+
+def user_deleted(user_id: str, *, actor: str | None) -> Envelope[Any]:
+    """Forget this user everywhere (actor None: Facebook asked)."""
+    return _event(UserDeleted(user_id=user_id), actor=actor, subject=user_id)

@@ -1,0 +1,235 @@
+"""Facebook Login: the dialog redirect with a browser-bound state, and the callback.
+
+The state is random, kept only as its SHA-256 with the SHA-256 of a random browser nonce
+(set as an HttpOnly SameSite=Lax cookie by the API), 10 minutes, consumed by the first
+callback that presents it — valid or not — so it can never be replayed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from jumo_common.logging import get_logger
+from jumo_facebook import (
+    FacebookAppCredentialsError,
+    FacebookClient,
+    FacebookError,
+    FacebookInvalidParameterError,
+    FacebookPermissionError,
+    FacebookRateLimitedError,
+    FacebookTokenError,
+    FacebookTransientError,
+    FacebookUnavailableError,
+)
+from jumo_facebook.models import AccessToken, Profile
+from jumo_identity import events
+from jumo_identity.accounts import new_user_document
+from jumo_identity.crypto import Sealer, random_token, sha256_hex
+from jumo_identity.errors import FacebookUnreachable, InvalidLoginState, LoginCancelled, LoginFailed
+from jumo_identity.profiles import User
+from jumo_identity.sessions import Sessions
+from jumo_identity.store import Store
+from jumo_identity.store_auth import AuthStore
+from jumo_identity.tokens import TokenPair
+
+log = get_logger(__name__)
+_NONCE = re.compile(r"^[A-Za-z0-9_\-]{32,64}$")
+UNREACHABLE = (
+    FacebookUnavailableError, FacebookTransientError, FacebookRateLimitedError,
+    FacebookAppCredentialsError,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CallbackParams:
+    """What Facebook put in the callback's query string."""
+
+    state: str | None = None
+    code: str | None = None
+    error: str | None = None
+    error_code: str | None = None
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """A completed login."""
+
+    tokens: TokenPair
+    created: bool
+    user: User
+
+
+@contextmanager
+def facebook_errors() -> Iterator[None]:
+    """Facebook's failures as identity's: 503 when it is away, 401 when it refuses."""
+    try:
+        yield
+    except UNREACHABLE as exc:
+        log.warning("facebook unavailable during login", error=str(exc))
+        raise FacebookUnreachable("Facebook is not reachable right now; try again.") from None
+    except (FacebookTokenError, FacebookInvalidParameterError) as exc:
+        log.info("facebook refused the login", error=str(exc))
+        raise LoginFailed("Facebook did not confirm this login; start again.") from None
+    except FacebookError as exc:
+        log.warning("unexpected facebook answer during login", error=str(exc))
+        raise FacebookUnreachable("Facebook answered unexpectedly; try again.") from None
+
+
+def usable_nonce(cookie: str | None) -> str | None:
+    """The browser's nonce cookie if it looks like one of ours."""
+    return cookie if cookie is not None and _NONCE.match(cookie) else None
+
+
+class LoginFlow:
+    """Starts and completes Facebook logins."""
+
+    def __init__(
+        self,
+        *,
+        facebook: FacebookClient,
+        redirect_uri: str,
+        state_ttl: timedelta,
+        sealer: Sealer,
+        auth: AuthStore,
+        store: Store,
+        sessions: Sessions,
+        notify: Callable[[], None],
+    ) -> None:
+        self._facebook = facebook
+        self._redirect_uri = redirect_uri
+        self._state_ttl = state_ttl
+        self._sealer = sealer
+        self._auth = auth
+        self._store = store
+        self._sessions = sessions
+        self._notify = notify
+
+    async def begin(self, browser_nonce: str | None, now: datetime) -> tuple[str, str]:
+        """The dialog URL and the browser nonce to (re)set as the login cookie."""
+        # Reusing the browser's nonce lets two tabs log in at the same time.
+        nonce = usable_nonce(browser_nonce) or random_token()
+        start = self._facebook.start_login(self._redirect_uri)
+        verifier = start.code_verifier
+        record = {
+            "nonce_hash": sha256_hex(nonce),
+            "code_verifier": self._sealer.seal(verifier, "pkce") if verifier else None,
+            "created_at": now,
+            "expires_at": now + self._state_ttl,
+        }
+        await self._auth.save_login_state(sha256_hex(start.state), record)
+        return start.url, nonce
+
+    async def complete(
+        self, params: CallbackParams, browser_nonce: str | None, now: datetime
+    ) -> LoginResult:
+        """Check the state once, then trade the code for a Jumo login."""
+        record = await self._take_state(params.state, now)
+        if params.error or params.error_code:
+            raise LoginCancelled("The Facebook login was cancelled or refused.")
+        self._check_state(record, browser_nonce, now)
+        if not params.code:
+            raise InvalidLoginState("The callback carries no code.")
+        assert record is not None
+        verifier = record.get("code_verifier")
+        with facebook_errors():
+            token = await self._facebook.exchange_code(
+                params.code,
+                self._redirect_uri,
+                code_verifier=self._sealer.open(verifier, "pkce") if verifier else None,
+            )
+            info = await self._facebook.verify_token(token.access_token)
+            profile = await self._facebook.me(token.access_token)
+            friends = await self._friend_ids(token.access_token)
+        if info.user_id is not None and info.user_id != profile.id:
+            raise LoginFailed("Facebook's token and profile disagree.")
+        user, created = await self._link(profile, friends, token, info.scopes, now)
+        tokens = await self._sessions.start(user.id, now)
+        return LoginResult(tokens=tokens, created=created, user=user)
+
+    async def _take_state(self, state: str | None, now: datetime) -> dict[str, Any] | None:
+        if not state or len(state) > 256:
+            return None
+        return await self._auth.take_login_state(sha256_hex(state), now)
+
+    @staticmethod
+    def _check_state(record: dict[str, Any] | None, nonce: str | None, now: datetime) -> None:
+        if record is None:
+            raise InvalidLoginState("The login state is missing, unknown or already used.")
+        if record["expires_at"] <= now:
+            raise InvalidLoginState("The login took too long; start again.")
+        if nonce is None or sha256_hex(nonce) != record["nonce_hash"]:
+            raise InvalidLoginState("The login was started in another browser.")
+
+    async def _friend_ids(self, access_token: str) -> list[str]:
+        try:
+            friends = await self._facebook.friends(access_token)
+        except FacebookPermissionError:
+            return []  # user_friends declined: no suggestions, but a fine login
+        return [f.id for f in friends.friends]
+
+    async def _link(
+        self,
+        profile: Profile,
+        friend_ids: list[str],
+        token: AccessToken,
+        scopes: list[str],
+        now: datetime,
+    ) -> tuple[User, bool]:
+        existing = await self._store.user_by_facebook_id(profile.id)
+        if existing is None:
+            document = new_user_document(profile, now)
+            document.update(self._facebook_fields(document["_id"], friend_ids, token, scopes, now))
+            user = User.model_validate(document)
+            if await self._store.insert_user(document, events.user_registered(user)):
+                self._notify()
+                return user, True
+            existing = await self._store.user_by_facebook_id(profile.id)
+            if existing is None:
+                raise LoginFailed("The account changed during login; start again.")
+        user = User.model_validate(existing)
+        return await self._relink(user, profile, friend_ids, token, scopes, now), False
+
+    async def _relink(
+        self,
+        user: User,
+        profile: Profile,
+        friend_ids: list[str],
+        token: AccessToken,
+        scopes: list[str],
+        now: datetime,
+    ) -> User:
+        fields = self._facebook_fields(user.id, friend_ids, token, scopes, now)
+        picture = profile.picture.data.url if profile.picture else None
+        fields |= {"email": profile.email, "picture_url": picture}
+        changed = ["picture_url"] if picture != user.picture_url else []
+        updated_preview = user.model_copy(update={"picture_url": picture})
+        queued = [events.user_updated(updated_preview, changed)] if changed else []
+        updated = await self._store.update_user(user.id, fields, *queued)
+        if updated is None:
+            raise LoginFailed("The account was deleted during login.")
+        if queued:
+            self._notify()
+        return updated
+
+    def _facebook_fields(
+        self,
+        user_id: str,
+        friend_ids: list[str],
+        token: AccessToken,
+        scopes: list[str],
+        now: datetime,
+    ) -> dict[str, Any]:
+        expires = now + timedelta(seconds=token.expires_in) if token.expires_in else None
+        link = {
+            "token": self._sealer.seal(token.access_token, f"facebook-token:{user_id}"),
+            "token_expires_at": expires,
+            "scopes": scopes,
+            "linked_at": now,
+        }
+        return {"facebook": link, "facebook_friend_ids": friend_ids, "last_login_at": now,
+                "facebook_deauthorized_at": None}  # fmt: skip

@@ -21,7 +21,13 @@ from jumo_common.jwt import (
 )
 from jumo_common.settings import ServiceSettings
 from jumo_common.testing.tokens import JWKS_PATH, TestKeys
-from jumo_common.web import PROBLEM_CONTENT_TYPE, ServiceUnavailable, create_base_app, json_response
+from jumo_common.web import (
+    PROBLEM_CONTENT_TYPE,
+    ServiceUnavailable,
+    add_route,
+    create_base_app,
+    json_response,
+)
 
 Client = TestClient[Any, Any]
 
@@ -209,3 +215,24 @@ def test_pinning_alone_would_refuse_hs256_too(keys: TestKeys) -> None:
             algorithms=["EdDSA"],
             audience=keys.audience,
         )
+
+
+async def test_routes_declared_with_auth_are_guarded_and_documented(
+    aiohttp_client: Any, keys: TestKeys, verifier: JwksVerifier
+) -> None:
+    async def secret(request: web.Request) -> web.Response:
+        principal = await require_user(request)  # the guard's answer, cached on the request
+        return json_response({"user_id": principal.user_id})
+
+    app = create_base_app(ServiceSettings(service_name="demo"))
+    app[JWT_VERIFIER] = verifier
+    add_route(app, "GET", "/secret", secret, auth=True, summary="Guarded")
+    client: Client = await aiohttp_client(app)
+    assert (await client.get("/secret")).status == 401
+    headers = {"Authorization": f"Bearer {keys.mint('u5')}"}
+    assert await (await client.get("/secret", headers=headers)).json() == {"user_id": "u5"}
+    assert keys.jwks_requests == 1
+    doc = await (await client.get("/openapi.json")).json()
+    operation = doc["paths"]["/secret"]["get"]
+    assert operation["security"] == [{"bearerAuth": []}]
+    assert "401" in operation["responses"]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import TypedDict, TypeVar, Unpack
 
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
@@ -54,33 +54,60 @@ class Readiness(BaseModel):
     checks: dict[str, str]
 
 
+class RouteOptions(TypedDict, total=False):
+    """What a route declares about itself; every key is optional."""
+
+    body: type[BaseModel] | None  # the JSON body model (documents 400/413/415/422 too)
+    query: type[BaseModel] | None  # the query-string model (documents 422)
+    response: type[BaseModel] | None  # the success body model
+    status: int  # the success status (200)
+    summary: str
+    problems: Sequence[int]  # further problem statuses the route answers with
+    auth: bool  # a valid access token is required: enforced here, documented as bearerAuth
+    tags: Sequence[str]
+    name: str | None  # operationId and route name (the handler's name)
+
+
+def _route_doc(
+    method: str, path: str, handler: Handler, options: RouteOptions, tags: Sequence[str] = ()
+) -> RouteDoc:
+    return RouteDoc(
+        method=method.upper(),
+        path=path,
+        operation_id=options.get("name") or handler.__name__,
+        summary=options.get("summary", ""),
+        body=options.get("body"),
+        query=options.get("query"),
+        response=options.get("response"),
+        status=options.get("status", 200),
+        problems=tuple(options.get("problems", ())),
+        auth=options.get("auth", False),
+        tags=tuple(options.get("tags", tags)),
+    )
+
+
 def add_route(
-    app: web.Application,
-    method: str,
-    path: str,
-    handler: Handler,
-    *,
-    body: type[BaseModel] | None = None,
-    query: type[BaseModel] | None = None,
-    response: type[BaseModel] | None = None,
-    status: int = 200,
-    summary: str = "",
-    problems: Sequence[int] = (),
-    auth: bool = False,
-    tags: Sequence[str] = (),
-    name: str | None = None,
+    app: web.Application, method: str, path: str, handler: Handler, **options: Unpack[RouteOptions]
 ) -> None:
     """Route ``method path`` to ``handler`` and document it (models, statuses, auth)."""
-    operation_id = name or handler.__name__
-    doc = RouteDoc(
-        method.upper(), path, operation_id, summary, body, query, response, status,
-        tuple(problems), auth, tuple(tags),
-    )  # fmt: skip
-    _install(app, doc, handler)
+    _install(app, _route_doc(method, path, handler, options), handler)
+
+
+def _authenticated(handler: Handler) -> Handler:
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        # Imported here: jumo_common.jwt imports this package's problems module.
+        from jumo_common.jwt import require_user
+
+        await require_user(request)  # cached on the request for the handler's own call
+        return await handler(request)
+
+    return guarded
 
 
 def _install(app: web.Application, doc: RouteDoc, handler: Handler) -> None:
     app[ROUTES].add(doc)
+    if doc.auth:
+        handler = _authenticated(handler)
     if doc.method == "GET":
         app.router.add_get(doc.path, handler, name=doc.operation_id)  # HEAD comes along
     else:
@@ -100,39 +127,35 @@ class ApiRoutes:
         self._tags = tuple(tags)
         self._entries: list[_Entry] = []
 
-    def route(self, method: str, path: str, **doc: Any) -> Callable[[H], H]:
-        """Decorator: same keywords as ``add_route`` (body, query, response, status, …)."""
+    def route(self, method: str, path: str, **options: Unpack[RouteOptions]) -> Callable[[H], H]:
+        """Decorator registering ``handler`` for ``method path``; options as for ``add_route``."""
 
         def register(handler: H) -> H:
-            doc.setdefault("tags", self._tags)
-            operation_id = doc.pop("name", None) or handler.__name__
-            doc["problems"] = tuple(doc.get("problems", ()))
-            doc["tags"] = tuple(doc["tags"])
-            route = RouteDoc(method.upper(), path, operation_id, **doc)
-            self._entries.append(_Entry(route, handler))
+            doc = _route_doc(method, path, handler, options, self._tags)
+            self._entries.append(_Entry(doc, handler))
             return handler
 
         return register
 
-    def get(self, path: str, **doc: Any) -> Callable[[H], H]:
+    def get(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[H], H]:
         """``route("GET", …)``."""
-        return self.route("GET", path, **doc)
+        return self.route("GET", path, **options)
 
-    def post(self, path: str, **doc: Any) -> Callable[[H], H]:
+    def post(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[H], H]:
         """``route("POST", …)``."""
-        return self.route("POST", path, **doc)
+        return self.route("POST", path, **options)
 
-    def put(self, path: str, **doc: Any) -> Callable[[H], H]:
+    def put(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[H], H]:
         """``route("PUT", …)``."""
-        return self.route("PUT", path, **doc)
+        return self.route("PUT", path, **options)
 
-    def patch(self, path: str, **doc: Any) -> Callable[[H], H]:
+    def patch(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[H], H]:
         """``route("PATCH", …)``."""
-        return self.route("PATCH", path, **doc)
+        return self.route("PATCH", path, **options)
 
-    def delete(self, path: str, **doc: Any) -> Callable[[H], H]:
+    def delete(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[H], H]:
         """``route("DELETE", …)``."""
-        return self.route("DELETE", path, **doc)
+        return self.route("DELETE", path, **options)
 
     def entries(self) -> list[tuple[RouteDoc, Handler]]:
         """The declared routes, in order."""
@@ -142,7 +165,7 @@ class ApiRoutes:
 def add_routes(app: web.Application, routes: ApiRoutes) -> None:
     """Install every route of ``routes`` on ``app``."""
     for doc, handler in routes.entries():
-        _install(app, replace(doc), handler)
+        _install(app, doc, handler)
 
 
 def add_readiness_check(app: web.Application, name: str, check: ReadinessCheck) -> None:

@@ -130,7 +130,7 @@ async def test_openapi_describes_bodies_queries_and_problems(client: Client) -> 
         "name": "id",
         "in": "path",
         "required": True,
-        "schema": {"type": "string"},
+        "schema": {"type": "string", "pattern": "^[^{}/]+$"},
     }
     search = doc["paths"]["/search"]["get"]
     names = {p["name"] for p in search["parameters"]}

@@ -8,7 +8,6 @@ stable names under ``#/components/schemas``). Errors are documented as problem+j
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -20,10 +19,10 @@ from jumo_common.web.parsing import INT64_MAX, INT64_MIN, NO_NUL_PATTERN, STORAB
 from jumo_common.web.problems import PROBLEM_CONTENT_TYPE, Problem, status_title
 
 REF_TEMPLATE = "#/components/schemas/{model}"
-_PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^{}]*)?\}")
 # Failures any parsed body or query can produce, documented once here rather than per route.
 BODY_PROBLEMS = (400, 413, 415, 422)
 QUERY_PROBLEMS = (422,)
+DEFAULT_SEGMENT = "[^{}/]+"
 AUTH_PROBLEMS = (401,)
 
 Mode = Literal["validation", "serialization"]
@@ -115,9 +114,34 @@ class RouteRegistry:
         return self._document
 
 
+def _closing_brace(path: str, start: int) -> int:
+    """Index of the ``}`` closing the ``{`` at ``start`` (regexes may nest braces: ``{32}``)."""
+    depth = 0
+    for index in range(start, len(path)):
+        depth += {"{": 1, "}": -1}.get(path[index], 0)
+        if depth == 0:
+            return index
+    raise ValueError(f"unbalanced braces in route {path!r}")
+
+
+def path_parameters(path: str) -> list[tuple[str, str | None]]:
+    """``/users/{id:[0-9a-f]{32}}`` -> ``[("id", "[0-9a-f]{32}")]`` (regex None when absent)."""
+    params: list[tuple[str, str | None]] = []
+    index = path.find("{")
+    while index != -1:
+        end = _closing_brace(path, index)
+        name, colon, regex = path[index + 1 : end].partition(":")
+        params.append((name, regex if colon else None))
+        index = path.find("{", end)
+    return params
+
+
 def openapi_path(path: str) -> str:
     """aiohttp's ``/users/{id:\\d+}`` as OpenAPI's ``/users/{id}``."""
-    return _PATH_PARAM.sub(lambda m: "{" + m.group(1) + "}", path)
+    for name, regex in path_parameters(path):
+        if regex is not None:
+            path = path.replace("{" + name + ":" + regex + "}", "{" + name + "}", 1)
+    return path
 
 
 def _model_keys(routes: list[RouteDoc]) -> list[ModelKey]:
@@ -159,11 +183,14 @@ def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
     return {**rest, "anyOf": kept}
 
 
+def _path_parameter(name: str, regex: str | None) -> dict[str, Any]:
+    # aiohttp matches the whole segment, by default with [^{}/]+.
+    schema: dict[str, Any] = {"type": "string", "pattern": f"^{regex or DEFAULT_SEGMENT}$"}
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
 def _path_parameters(path: str) -> list[dict[str, Any]]:
-    return [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in _PATH_PARAM.findall(path)
-    ]
+    return [_path_parameter(name, regex) for name, regex in path_parameters(path)]
 
 
 def _problem_statuses(route: RouteDoc) -> list[int]:

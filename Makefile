@@ -74,4 +74,5 @@ format: install
 
 # Stops the stack, then deletes its data and logs.
 clean: down
-	rm -rf "$(RUN_DIR)"
+	@if [ -x .venv/bin/python ]; then .venv/bin/python deploy/local/stack.py clean; \
+	else rm -rf "$(RUN_DIR)"; fi

@@ -6,6 +6,8 @@ recorded as "not ours"; otherwise the stack starts its own process and records i
 writes ``deploy/local/stack.env`` (``KEY=value`` lines: the URLs and whatever the components add)
 for ``make test`` and the services to source. A second ``up`` changes nothing.
 
+``clean`` runs ``down`` if needed, then deletes the run folder (data and logs).
+
 ``down`` stops exactly the processes ``up`` started, newest first, by recorded pid (gracefully,
 then SIGKILL after a timeout), and never touches a server it found running.
 
@@ -31,9 +33,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -47,12 +51,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from jumo_common.testing.servers import (
+    RABBIT_HOME,
     FerretNode,
     RabbitNode,
     ferretdb_binary,
     mongo_ping,
     pid_alive,
     pid_cmdline,
+    rabbit_blocker,
     read_pid,
     terminate_pid,
     wait_for,
@@ -161,6 +167,23 @@ class Component:
 class RabbitComponent(Component):
     """RabbitMQ: a node of our own (RabbitNode) on the configured port."""
 
+    def folder(self) -> Path:
+        """The node's folder: in the run folder when the rabbitmq user can reach it.
+
+        Debian's broker runs as the rabbitmq user. When the checkout sits below a folder that
+        user may not enter (a clone under /root, say), the node's files go to a folder of
+        /var/lib/rabbitmq named after the run folder, linked from the run folder.
+        """
+        wanted = super().folder()
+        if wanted.is_symlink() or rabbit_blocker(wanted.parent) is None:
+            return wanted
+        digest = hashlib.sha256(str(wanted).encode()).hexdigest()[:12]
+        elsewhere = RABBIT_HOME / "jumo-stacks" / digest
+        elsewhere.mkdir(parents=True, exist_ok=True)
+        wanted.parent.mkdir(parents=True, exist_ok=True)
+        wanted.symlink_to(elsewhere, target_is_directory=True)
+        return wanted
+
     def node(self) -> RabbitNode:
         """The node object for our copy (its state lives in the run folder)."""
         return RabbitNode(self.folder(), url_port(self.url, 5672))
@@ -183,7 +206,7 @@ class RabbitComponent(Component):
 
     def stop(self, state: State) -> None:
         """``rabbitmqctl stop`` (then signals), then our epmd if nobody else uses it."""
-        node = RabbitNode(self.folder(), int(state["port"]), state["node"])
+        node = RabbitNode(self.folder(), int(state["port"]), state["node"])  # same folder
         node.stop(timeout=60)
         wrapper = state.get("wrapper_pid")
         if isinstance(wrapper, int) and "rabbitmq-server" in pid_cmdline(wrapper):
@@ -455,7 +478,21 @@ def status() -> int:
     return 0 if ok else 1
 
 
-COMMANDS: dict[str, Callable[[], int]] = {"up": up, "down": down, "status": status}
+def clean() -> int:
+    """After ``down``: delete the run folder, and data folders it links to elsewhere."""
+    folder = run_dir()
+    if (folder / "stack.json").exists():
+        down()
+    if folder.is_dir():
+        for entry in folder.iterdir():
+            if entry.is_symlink() and entry.resolve().is_dir():
+                shutil.rmtree(entry.resolve())
+        shutil.rmtree(folder)
+    print(f"removed {folder}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[], int]] = {"up": up, "down": down, "status": status, "clean": clean}
 
 
 def main() -> int:

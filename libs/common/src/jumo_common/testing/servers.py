@@ -373,9 +373,8 @@ class RabbitNode(_Server):
     # -- environment ----------------------------------------------------------------------------
 
     def _prepare_dirs(self) -> None:
+        _check_reachable(self.base_dir.parent)
         owner = _rabbit_owner()
-        if owner is not None:
-            _check_reachable(self.base_dir.parent, *owner)
         for folder in (self.base_dir, self.mnesia_dir, self.log_dir):
             folder.mkdir(parents=True, exist_ok=True)
         (self.base_dir / "enabled_plugins").write_text("[].\n")
@@ -447,12 +446,15 @@ def _ensure_cookie(uid: int, gid: int) -> None:
     os.chown(cookie, uid, gid)
 
 
-def _check_reachable(folder: Path, uid: int, gid: int) -> None:
-    # Every folder above base_dir must let the rabbitmq user through, or the node dies at boot
-    # with a confusing error; pytest's tmp_path (under a 0700 folder) is the usual culprit.
+def rabbit_blocker(folder: Path) -> Path | None:
+    """The first folder on the way to ``folder`` that the rabbitmq user may not enter, if any."""
+    owner = _rabbit_owner()
+    if owner is None:
+        return None  # not root: the node runs as ourselves
+    uid, gid = owner
     for path in (folder, *folder.parents):
         if not path.exists():
-            continue
+            continue  # we create it, with the usual 0755
         info = path.stat()
         if info.st_uid == uid:
             ok = bool(info.st_mode & stat.S_IXUSR)
@@ -461,10 +463,19 @@ def _check_reachable(folder: Path, uid: int, gid: int) -> None:
         else:
             ok = bool(info.st_mode & stat.S_IXOTH)
         if not ok:
-            raise PermissionError(
-                f"the rabbitmq user cannot enter {path}: put the node's folder elsewhere "
-                "(servers.scratch_dir() gives one under /tmp)"
-            )
+            return path
+    return None
+
+
+def _check_reachable(folder: Path) -> None:
+    # A folder the rabbitmq user cannot reach makes the node die at boot with a confusing
+    # error; pytest's tmp_path (under a 0700 folder) is the usual culprit.
+    blocker = rabbit_blocker(folder)
+    if blocker is not None:
+        raise PermissionError(
+            f"the rabbitmq user cannot enter {blocker}: put the node's folder elsewhere "
+            "(servers.scratch_dir() gives one under /tmp)"
+        )
 
 
 def epmd_names() -> list[str]:

@@ -1,6 +1,7 @@
 """Jumo's Facebook client and its offline sandbox (``python -m jumo_facebook.sandbox``)."""
 
-from jumo_facebook.client import DEFAULT_SCOPES, FacebookClient, LoginStart
+from jumo_facebook.client import FacebookClient
+from jumo_facebook.dialogs import DEFAULT_SCOPES, LoginStart
 from jumo_facebook.errors import (
     FacebookAppCredentialsError,
     FacebookBlockedError,

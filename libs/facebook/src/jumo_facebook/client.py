@@ -9,14 +9,15 @@ on its own (a POST that got a 500 may have succeeded — the caller checks first
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
 from types import TracebackType
-from typing import Any, TypeVar
-from urllib.parse import urlencode
+from typing import Any
 
 import aiohttp
-from pydantic import BaseModel, ValidationError
 
+from jumo_facebook import dialogs
+from jumo_facebook.answers import list_of, next_cursor, parse_model, total_count
+from jumo_facebook.dialogs import DEFAULT_SCOPES, LoginStart
 from jumo_facebook.errors import (
     FacebookError,
     FacebookForeignTokenError,
@@ -34,35 +35,14 @@ from jumo_facebook.models import (
     Profile,
     TokenInfo,
 )
-from jumo_facebook.security import appsecret_proof, code_challenge_s256, make_code_verifier
-from jumo_facebook.security import make_state as _make_state
+from jumo_facebook.security import appsecret_proof
 from jumo_facebook.settings import FacebookSettings
 from jumo_facebook.signed_request import SignedRequest, parse_signed_request
 from jumo_facebook.usage import Usage, parse_usage
 
-DEFAULT_SCOPES = ("public_profile", "email", "user_friends")
 DEFAULT_PROFILE_FIELDS = ("id", "name", "email", "first_name", "last_name", "picture")
 # A person with thousands of friends must not page forever through a misbehaving cursor.
 MAX_FRIEND_PAGES = 200
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def _parse(model: type[M], data: Any) -> M:
-    """Validate a Graph answer; a shape we do not know is Facebook's error, not a crash."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise FacebookError(f"unexpected {model.__name__} from Facebook") from exc
-
-
-@dataclass(frozen=True)
-class LoginStart:
-    """Where to send the browser, and what to keep (by cookie) until it comes back."""
-
-    url: str
-    state: str
-    code_verifier: str | None
 
 
 class FacebookClient:
@@ -108,52 +88,27 @@ class FacebookClient:
         self,
         redirect_uri: str,
         state: str,
-        scopes: tuple[str, ...] | list[str] = DEFAULT_SCOPES,
+        scopes: Sequence[str] = DEFAULT_SCOPES,
         *,
         code_challenge: str | None = None,
         rerequest: bool = False,
     ) -> str:
         """The Login dialog URL; ``code_challenge`` adds PKCE (S256)."""
-        params = {
-            "client_id": self.settings.app_id,
-            "redirect_uri": redirect_uri,
-            "state": state,
-            "response_type": "code",
-            "scope": ",".join(scopes),
-        }
-        if code_challenge is not None:
-            params |= {"code_challenge": code_challenge, "code_challenge_method": "S256"}
-        if rerequest:
-            params["auth_type"] = "rerequest"
-        base = f"{self.settings.www_url.rstrip('/')}/{self.settings.graph_version}"
-        return f"{base}/dialog/oauth?{urlencode(params)}"
+        return dialogs.login_dialog_url(
+            self.settings, redirect_uri, state, scopes, code_challenge, rerequest
+        )
 
     def start_login(
-        self,
-        redirect_uri: str,
-        scopes: tuple[str, ...] | list[str] = DEFAULT_SCOPES,
-        *,
-        rerequest: bool = False,
+        self, redirect_uri: str, scopes: Sequence[str] = DEFAULT_SCOPES, *, rerequest: bool = False
     ) -> LoginStart:
         """A fresh state (and PKCE verifier when ``use_pkce``) with the dialog URL."""
-        state = _make_state()
-        verifier = make_code_verifier() if self.settings.use_pkce else None
-        challenge = code_challenge_s256(verifier) if verifier else None
-        url = self.login_dialog_url(
-            redirect_uri, state, scopes, code_challenge=challenge, rerequest=rerequest
-        )
-        return LoginStart(url=url, state=state, code_verifier=verifier)
+        return dialogs.start_login(self.settings, redirect_uri, scopes, rerequest)
 
     def share_dialog_url(
         self, href: str, *, hashtag: str | None = None, redirect_uri: str | None = None
     ) -> str:
         """The Share dialog link a member opens to post ``href`` to their own timeline."""
-        params = {"app_id": self.settings.app_id, "display": "page", "href": href}
-        if hashtag:
-            params["hashtag"] = hashtag if hashtag.startswith("#") else f"#{hashtag}"
-        if redirect_uri:
-            params["redirect_uri"] = redirect_uri
-        return f"{self.settings.www_url.rstrip('/')}/dialog/share?{urlencode(params)}"
+        return dialogs.share_dialog_url(self.settings, href, hashtag, redirect_uri)
 
     # ---- the wire ---------------------------------------------------------------------
 
@@ -228,7 +183,7 @@ class FacebookClient:
         if code_verifier is not None:
             params["code_verifier"] = code_verifier
         body = await self._call("GET", "/oauth/access_token", token=None, params=params)
-        return _parse(AccessToken, body)
+        return parse_model(AccessToken, body)
 
     async def exchange_long_lived(self, access_token: str) -> AccessToken:
         """Trade a short-lived user token for a long-lived one (about 60 days)."""
@@ -239,7 +194,7 @@ class FacebookClient:
             "fb_exchange_token": access_token,
         }
         body = await self._call("GET", "/oauth/access_token", token=None, params=params)
-        return _parse(AccessToken, body)
+        return parse_model(AccessToken, body)
 
     async def debug_token(self, input_token: str) -> TokenInfo:
         """What Facebook knows about a token, asked with our app token."""
@@ -249,7 +204,7 @@ class FacebookClient:
             token=self.settings.app_token(),
             params={"input_token": input_token},
         )
-        return _parse(TokenInfo, body.get("data") if isinstance(body, dict) else None)
+        return parse_model(TokenInfo, body.get("data") if isinstance(body, dict) else None)
 
     async def verify_token(self, input_token: str) -> TokenInfo:
         """debug_token, then refuse a token that is invalid or was issued to another app."""
@@ -276,13 +231,13 @@ class FacebookClient:
     # ---- people -----------------------------------------------------------------------
 
     async def me(
-        self, access_token: str, fields: tuple[str, ...] | list[str] = DEFAULT_PROFILE_FIELDS
+        self, access_token: str, fields: Sequence[str] = DEFAULT_PROFILE_FIELDS
     ) -> Profile:
         """The person's profile; ``email`` is None when they did not grant it."""
         body = await self._call(
             "GET", "/me", token=access_token, params={"fields": ",".join(fields)}
         )
-        return _parse(Profile, body)
+        return parse_model(Profile, body)
 
     async def friends(self, access_token: str, *, page_size: int = 100) -> Friends:
         """Every friend who also uses the app (all pages), and the total friend count."""
@@ -291,9 +246,9 @@ class FacebookClient:
         params = {"limit": str(page_size)}
         for _ in range(MAX_FRIEND_PAGES):
             body = await self._call("GET", "/me/friends", token=access_token, params=params)
-            found += [_parse(Friend, f) for f in _list(body, "data")]
-            total = _total_count(body) if total is None else total
-            after = _next_cursor(body)
+            found += [parse_model(Friend, f) for f in list_of(body, "data")]
+            total = total_count(body) if total is None else total
+            after = next_cursor(body)
             if after is None or after == params.get("after"):
                 break
             params = {"limit": str(page_size), "after": after}
@@ -302,7 +257,7 @@ class FacebookClient:
     async def permissions(self, access_token: str) -> list[Permission]:
         """What the person granted or declined."""
         body = await self._call("GET", "/me/permissions", token=access_token)
-        return [_parse(Permission, p) for p in _list(body, "data")]
+        return [parse_model(Permission, p) for p in list_of(body, "data")]
 
     async def revoke(self, access_token: str) -> bool:
         """Remove the app from the person's account (every permission, every token)."""
@@ -315,7 +270,7 @@ class FacebookClient:
     async def pages(self, access_token: str) -> list[ManagedPage]:
         """The Pages the person manages, each with its Page access token."""
         body = await self._call("GET", "/me/accounts", token=access_token)
-        return [_parse(ManagedPage, p) for p in _list(body, "data")]
+        return [parse_model(ManagedPage, p) for p in list_of(body, "data")]
 
     async def post_to_page(
         self, page_id: str, page_token: str, message: str, *, link: str | None = None
@@ -336,25 +291,4 @@ class FacebookClient:
             token=page_token,
             params={"limit": str(limit), "fields": "id,message,created_time"},
         )
-        return [_parse(PagePost, p) for p in _list(body, "data")]
-
-
-def _list(body: Any, key: str) -> list[Any]:
-    value = body.get(key) if isinstance(body, dict) else None
-    return value if isinstance(value, list) else []
-
-
-def _total_count(body: Any) -> int | None:
-    summary = body.get("summary") if isinstance(body, dict) else None
-    count = summary.get("total_count") if isinstance(summary, dict) else None
-    return count if isinstance(count, int) else None
-
-
-def _next_cursor(body: Any) -> str | None:
-    """The ``after`` cursor, only when Facebook says there is a next page."""
-    paging = body.get("paging") if isinstance(body, dict) else None
-    if not isinstance(paging, dict) or "next" not in paging:
-        return None
-    cursors = paging.get("cursors")
-    after = cursors.get("after") if isinstance(cursors, dict) else None
-    return after if isinstance(after, str) and after else None
+        return [parse_model(PagePost, p) for p in list_of(body, "data")]

@@ -75,11 +75,11 @@ class FacebookAppCredentialsError(FacebookError):
 
 
 class FacebookRateLimitedError(FacebookError):
-    """Codes 4, 17, 32, 341, 613: back off; ``retry_after_s`` when Facebook said how long."""
+    """Codes 4, 17, 32, 341, 613: back off; ``retry_after`` when Facebook said how long."""
 
     @property
-    def retry_after_s(self) -> float | None:
-        """Seconds until access is regained, from the business-use-case usage header."""
+    def retry_after(self) -> float | None:
+        """Seconds until access is regained (from the usage headers), or None when unsaid."""
         return self.usage.regain_access_s if self.usage else None
 
 

@@ -16,6 +16,7 @@ from jumo_common.jwt import (
     JWT_VERIFIER,
     InvalidToken,
     JwksVerifier,
+    jwt_context,
     optional_user,
     require_user,
 )
@@ -236,3 +237,19 @@ async def test_routes_declared_with_auth_are_guarded_and_documented(
     operation = doc["paths"]["/secret"]["get"]
     assert operation["security"] == [{"bearerAuth": []}]
     assert "401" in operation["responses"]
+
+
+async def test_jwt_context_verifies_against_a_served_jwks(
+    aiohttp_client: Any, keys: TestKeys
+) -> None:
+    async with keys.serve() as jwks_url:
+        settings = ServiceSettings(
+            service_name="orgs", jwks_url=jwks_url, jwt_issuer=keys.issuer, jwt_audience="jumo"
+        )
+        app = create_base_app(settings)
+        app.cleanup_ctx.append(jwt_context(settings))
+        add_route(app, "GET", "/me", me, auth=True)
+        client: Client = await aiohttp_client(app)
+        headers = {"Authorization": f"Bearer {keys.mint('u8')}"}
+        assert await (await client.get("/me", headers=headers)).json() == {"user_id": "u8"}
+        assert keys.jwks_requests == 1

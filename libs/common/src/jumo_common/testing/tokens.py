@@ -3,7 +3,8 @@
 ``TestKeys`` mints tokens the way identity does, and forged ones for negative tests
 (``alg: none``, HS256 keyed with the public key, wrong claims or headers). Serve its JWKS over
 HTTP with ``jwks_app()`` (e.g. under pytest-aiohttp's ``aiohttp_server``), or hand
-``jwks_source`` to ``JwksVerifier`` directly.
+``jwks_source`` to ``JwksVerifier`` directly, or ``async with keys.serve() as jwks_url:`` to
+point a whole service (``jwt_context``) at it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 import jwt as pyjwt
@@ -86,6 +88,18 @@ class TestKeys:
         app = web.Application()
         app.router.add_get(JWKS_PATH, serve)
         return app
+
+    @asynccontextmanager
+    async def serve(self, host: str = "127.0.0.1") -> AsyncIterator[str]:
+        """Serve the JWKS on a free port for the block; yields its URL (for ``jwks_url``)."""
+        runner = web.AppRunner(self.jwks_app(), access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, host, 0).start()
+            port = runner.addresses[0][1]
+            yield f"http://{host}:{port}{JWKS_PATH}"
+        finally:
+            await runner.cleanup()
 
     def claims(self, sub: str = "user-1", *, ttl_s: int = 300, **overrides: Any) -> dict[str, Any]:
         """Valid claims for ``sub``; an override of None removes a claim."""

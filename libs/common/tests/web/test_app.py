@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 from openapi_spec_validator import validate as validate_spec
 
 from jumo_common.settings import ServiceSettings
-from jumo_common.web import PROBLEM_CONTENT_TYPE, add_readiness_check
+from jumo_common.web import PROBLEM_CONTENT_TYPE, add_readiness_check, add_route, create_base_app
 
 from .conftest import LogLines
 from .demo_app import create_demo_app
@@ -159,3 +159,16 @@ async def test_integral_floats_are_integers_as_in_json_schema(client: Client) ->
     assert response.status == 201
     response = await client.post("/profiles", data=b'{"name": "A", "count": 3.5}', headers=headers)
     assert response.status == 422
+
+
+async def test_raised_redirects_pass_through_with_the_request_id(aiohttp_client: Any) -> None:
+    async def login(_request: web.Request) -> web.Response:
+        raise web.HTTPFound("https://facebook.example/dialog")
+
+    app = create_base_app(ServiceSettings(service_name="demo"))
+    add_route(app, "GET", "/login", login, status=302)
+    client: Client = await aiohttp_client(app)
+    response = await client.get("/login", allow_redirects=False, headers={"X-Request-Id": "r9"})
+    assert response.status == 302
+    assert response.headers["Location"] == "https://facebook.example/dialog"
+    assert response.headers["X-Request-Id"] == "r9"

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -35,6 +36,8 @@ TRACE_ID_HEADER = "X-Trace-Id"
 # Whatever the gateway sends is logged verbatim, so accept only short, boring ids.
 _SANE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")
 # Probes and scrapes every few seconds would drown the access log.
+# nginx's status for "the client went away before the answer": not an error of ours.
+CLIENT_CLOSED_REQUEST = 499
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 _access_log = get_logger("jumo.access")
@@ -72,13 +75,16 @@ async def request_context_middleware(request: web.Request, handler: Handler) -> 
 async def access_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Log one line per request with its latency, and count it in the metrics."""
     started = time.perf_counter()
-    status = 500  # what the client sees if the handler is cancelled or something escapes
+    status = 500  # if something escapes the error middleware
     try:
         response = await handler(request)
         status = response.status
         return response
     except web.HTTPException as exc:
         status = exc.status
+        raise
+    except asyncio.CancelledError:
+        status = CLIENT_CLOSED_REQUEST
         raise
     finally:
         elapsed = time.perf_counter() - started

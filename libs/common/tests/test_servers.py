@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aio_pika
 import pytest
@@ -19,6 +24,7 @@ from jumo_common.testing.servers import (
     free_port,
     pid_alive,
     port_answers,
+    repo_root,
     scratch_dir,
 )
 
@@ -103,3 +109,49 @@ def test_ferret_node_keeps_data_across_sigkill(base_dir: Path) -> None:
         pid = node.pid
     assert not pid_alive(pid)
     assert not port_answers("127.0.0.1", node.port)
+
+
+def _stack(command: str, env: dict[str, str]) -> dict[str, Any]:
+    """Run deploy/local/stack.py <command>; return what it recorded in its run folder."""
+    root = repo_root()
+    subprocess.run(
+        [sys.executable, str(root / "deploy/local/stack.py"), command],
+        env=env,
+        cwd=root,
+        check=True,
+        timeout=180,
+    )
+    record = Path(env["JUMO_RUN_DIR"]) / "stack.json"
+    return json.loads(record.read_text()) if record.exists() else {}
+
+
+def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
+    base_dir: Path,
+) -> None:
+    urls = {
+        "AMQP_URL": f"amqp://guest:guest@127.0.0.1:{free_port()}/",
+        "MONGO_URL": f"mongodb://127.0.0.1:{free_port()}/",
+    }
+    ours = {**os.environ, **urls, "JUMO_RUN_DIR": str(base_dir / "ours")}
+    ours["JUMO_STACK_ENV"] = str(base_dir / "ours.env")
+    theirs = {**ours, "JUMO_RUN_DIR": str(base_dir / "theirs")}
+    theirs["JUMO_STACK_ENV"] = str(base_dir / "theirs.env")
+
+    started = _stack("up", ours)
+    pids = [started["rabbitmq"]["pid"], started["mongodb"]["pid"]]
+    assert all(entry["started"] for entry in started.values())
+    assert all(pid_alive(pid) for pid in pids)
+    assert f"AMQP_URL={urls['AMQP_URL']}" in Path(ours["JUMO_STACK_ENV"]).read_text()
+    assert _stack("up", ours) == started  # idempotent
+
+    # A second stack on the same URLs finds them answering: it uses them and never stops them.
+    reused = _stack("up", theirs)
+    assert not any(entry["started"] for entry in reused.values())
+    _stack("down", theirs)
+    assert all(pid_alive(pid) for pid in pids)
+
+    _stack("down", ours)
+    assert not any(pid_alive(pid) for pid in pids)
+    assert not Path(ours["JUMO_STACK_ENV"]).exists()
+    for url, port in ((urls["AMQP_URL"], 5672), (urls["MONGO_URL"], 27017)):
+        assert not port_answers("127.0.0.1", urlsplit(url).port or port)

@@ -119,10 +119,10 @@ def error_class(
     code: int | None, error_type: str | None, is_transient: bool
 ) -> type[FacebookError]:
     """The exception class for a Facebook error ``code``."""
+    # Facebook answers a wrong client secret with code 1 as a non-transient OAuthException.
+    if code == 1 and error_type == "OAuthException" and not is_transient:
+        return FacebookAppCredentialsError
     if code in (1, 2):
-        # Facebook answers a wrong client secret with code 1 as an OAuthException.
-        if error_type == "OAuthException" and not is_transient:
-            return FacebookAppCredentialsError
         return FacebookTransientError
     if code in RATE_LIMIT_CODES:
         return FacebookRateLimitedError

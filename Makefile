@@ -35,8 +35,10 @@ up: install
 
 # Needs no install or sync: only the record of what `up` started, and the environment it used.
 down:
-	@if [ -f "$(RUN_DIR)/stack.json" ]; then .venv/bin/python deploy/local/stack.py down; \
-	else echo "stack: nothing recorded in $(RUN_DIR), nothing to stop"; fi
+	@if [ ! -d "$(RUN_DIR)" ]; then echo "stack: no $(RUN_DIR), nothing to stop"; \
+	elif [ -x .venv/bin/python ]; then .venv/bin/python deploy/local/stack.py down; \
+	else echo "stack: no .venv to run deploy/local/stack.py down; pids: $(RUN_DIR)/stack.json"; \
+		! [ -f "$(RUN_DIR)/stack.json" ]; fi
 
 status:
 	$(STACK) status

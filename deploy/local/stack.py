@@ -1,4 +1,4 @@
-"""The local stack, no Docker: ``uv run python deploy/local/stack.py up|down|status``.
+"""The local stack, no Docker: ``uv run python deploy/local/stack.py up|down|status|clean``.
 
 ``up`` brings up every component in ``components()`` in order. For each one, when something
 already answers at its configured URL (``AMQP_URL``, ``MONGO_URL``, ...), that server is used and
@@ -6,17 +6,17 @@ recorded as "not ours"; otherwise the stack starts its own process and records i
 writes ``deploy/local/stack.env`` (``KEY=value`` lines: the URLs and whatever the components add)
 for ``make test`` and the services to source. A second ``up`` changes nothing.
 
-``clean`` runs ``down`` if needed, then deletes the run folder (data and logs).
-
 ``down`` stops exactly the processes ``up`` started, newest first, by recorded pid (gracefully,
-then SIGKILL after a timeout), and never touches a server it found running.
+then SIGKILL after a timeout), and never touches a server it found running. ``clean`` runs
+``down`` if needed, then deletes the run folder (data and logs).
 
 epmd: every Erlang node on the machine registers with one epmd daemon on port 4369, which Erlang
 starts implicitly and leaves behind. When ``up`` starts our RabbitMQ node and no epmd answers, the
 node's helper (``RabbitNode``) starts one itself, in the foreground so its pid is known, and
 records it. ``down`` stops that epmd by pid once our node is gone, but only if no other node is
 still registered with it (a test's private node, say): killing it under a live node would break
-that node's CLI access. An epmd we found running is never stopped.
+that node's CLI access; its pid file stays, and every later ``down`` tries again. An epmd we
+found running is never stopped.
 
 Run folder: ``deploy/local/run/`` (``JUMO_RUN_DIR`` overrides it): ``stack.json`` (what we
 started), one subfolder per server with its data, logs and pid files. The env file's path can be
@@ -145,6 +145,9 @@ class Component:
         """Stop the copy ``start`` started."""
         raise NotImplementedError
 
+    def tidy(self) -> None:
+        """After ``down``: stop helpers a previous ``down`` had to leave running."""
+
     def alive(self, state: State) -> bool:
         """Whether the copy we started still runs."""
         pid = state.get("pid")
@@ -212,7 +215,13 @@ class RabbitComponent(Component):
         if isinstance(wrapper, int) and "rabbitmq-server" in pid_cmdline(wrapper):
             terminate_pid(wrapper, timeout=10)
         if node.epmd_pid_file.exists():
-            print(f"  {self.name}: left epmd running, other Erlang nodes still use it")
+            print(f"  {self.name}: left our epmd running, other Erlang nodes still use it")
+
+    def tidy(self) -> None:
+        """Stop the epmd we started once no Erlang node uses it any more."""
+        folder = super().folder()
+        if (folder / "epmd.pid").exists():
+            RabbitNode(folder, url_port(self.url, 5672)).stop_own_epmd()
 
 
 @dataclass
@@ -449,6 +458,8 @@ def down() -> int:
         leftovers = sorted(state)  # components removed from the list since `up`
         for name in leftovers:
             stop_unknown(name, state.pop(name))
+        for comp in components():
+            comp.tidy()
         (run_dir() / "stack.json").unlink(missing_ok=True)
         env_file().unlink(missing_ok=True)
     print("stack down")

@@ -1,0 +1,182 @@
+"""identity's service tests: the app in-process on real FerretDB + RabbitMQ, the Facebook
+sandbox in-process, and a tap on the per-test exchange that records every event published."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import secrets
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import aio_pika
+import orjson
+import pytest
+from aiohttp.test_utils import TestClient
+from pydantic import SecretStr
+
+from jumo_common.testing.plugin import InfraUrls, TestNames
+from jumo_common.testing.wait import wait_until
+from jumo_facebook.sandbox.testing import (
+    TEST_APP_ID,
+    TEST_APP_SECRET,
+    SandboxControl,
+    TestUserInfo,
+    running_sandbox,
+    test_config,
+)
+from jumo_identity.app import create_app
+from jumo_identity.settings import IdentitySettings
+
+PUBLIC_BASE_URL = "https://jumo.example"
+CALLBACK = f"{PUBLIC_BASE_URL}/auth/facebook/callback"
+Client = TestClient[Any, Any]
+AiohttpClient = Callable[..., Any]
+
+
+@dataclass
+class EventTap:
+    """Every event published on this test's exchange, in arrival order."""
+
+    received: list[dict[str, Any]] = field(default_factory=list)
+
+    def of_type(self, event_type: str) -> list[dict[str, Any]]:
+        """The events of one type received so far."""
+        return [e for e in self.received if e["type"] == event_type]
+
+    async def wait_for(self, event_type: str, count: int = 1) -> list[dict[str, Any]]:
+        """Wait until ``count`` events of ``event_type`` arrived; return them."""
+
+        async def enough() -> list[dict[str, Any]] | None:
+            found = self.of_type(event_type)
+            return found if len(found) >= count else None
+
+        found = await wait_until(enough, timeout=10, what=f"{count} x {event_type}")
+        assert found is not None
+        return found
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[SandboxControl]:
+    """A fresh Facebook sandbox that knows our callback URL."""
+    async with running_sandbox(test_config(redirect_uris=[CALLBACK])) as control:
+        yield control
+
+
+def identity_settings(
+    infra: InfraUrls, names: TestNames, sandbox: SandboxControl, **overrides: Any
+) -> IdentitySettings:
+    """Settings of an identity instance aimed at this test's names and sandbox."""
+    values: dict[str, Any] = {
+        **names.settings_overrides(infra),
+        "encryption_key": SecretStr(base64.b64encode(secrets.token_bytes(32)).decode()),
+        "facebook_app_id": TEST_APP_ID,
+        "facebook_app_secret": SecretStr(TEST_APP_SECRET),
+        "facebook_graph_url": sandbox.url,
+        "facebook_www_url": sandbox.url,
+        "facebook_timeout_s": 2.0,
+        "public_base_url": PUBLIC_BASE_URL,
+        "cookie_secure": False,  # the test client speaks plain HTTP
+        "key_activation_delay_s": 0,
+        "key_cache_ttl_s": 0,
+        "jwks_refresh_min_interval_s": 0,
+    }
+    return IdentitySettings(**(values | overrides))
+
+
+@pytest.fixture
+def settings(infra: InfraUrls, names: TestNames, sandbox: SandboxControl) -> IdentitySettings:
+    """This test's identity settings."""
+    return identity_settings(infra, names, sandbox)
+
+
+@pytest.fixture
+async def tap(infra: InfraUrls, names: TestNames) -> AsyncIterator[EventTap]:
+    """A queue bound to user.* on this test's exchange (bound before identity publishes)."""
+    recorder = EventTap()
+    connection = await aio_pika.connect(infra.amqp_url)
+    channel = await connection.channel()
+    exchange = await channel.declare_exchange(
+        names.events_exchange, aio_pika.ExchangeType.TOPIC, durable=True
+    )
+    queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+    await queue.bind(exchange, routing_key="user.*")
+
+    async def record(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+        async with message.process():
+            recorder.received.append(orjson.loads(message.body))
+
+    await queue.consume(record)
+    yield recorder
+    await connection.close()
+    await asyncio.sleep(0)  # let aio-pika finish its close callbacks on this loop
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: AiohttpClient, settings: IdentitySettings, tap: EventTap
+) -> Client:
+    """The identity app, started, with its own cookie jar (one browser)."""
+    result: Client = await aiohttp_client(create_app(settings))
+    return result
+
+
+@dataclass(frozen=True)
+class LoggedIn:
+    """A person after a login: their tokens and profile."""
+
+    user_id: str
+    access_token: str
+    refresh_token: str
+    created: bool
+    body: dict[str, Any]
+
+    @property
+    def auth(self) -> dict[str, str]:
+        """The Authorization header."""
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+async def start_login(client: Client) -> dict[str, str]:
+    """GET /auth/facebook/login; the dialog URL's query parameters."""
+    response = await client.get("/auth/facebook/login", allow_redirects=False)
+    assert response.status == 302, await response.text()
+    query = parse_qs(urlsplit(response.headers["Location"]).query)
+    return {k: v[0] for k, v in query.items()}
+
+
+async def facebook_code(
+    sandbox: SandboxControl, fb_user: TestUserInfo, dialog: dict[str, str]
+) -> str:
+    """What the person's browser gets from the dialog: a code for our redirect URI."""
+    options: dict[str, Any] = {"redirect_uri": dialog["redirect_uri"]}
+    if "code_challenge" in dialog:
+        options["code_challenge"] = dialog["code_challenge"]
+    answer = await sandbox.login(fb_user.id, **options)
+    return str(answer["code"])
+
+
+async def login(client: Client, sandbox: SandboxControl, fb_user: TestUserInfo) -> LoggedIn:
+    """The whole browser flow, ending with identity's token answer."""
+    dialog = await start_login(client)
+    code = await facebook_code(sandbox, fb_user, dialog)
+    response = await client.get(
+        "/auth/facebook/callback", params={"code": code, "state": dialog["state"]}
+    )
+    body = await response.json()
+    assert response.status == 200, body
+    return LoggedIn(
+        user_id=body["user"]["id"],
+        access_token=body["access_token"],
+        refresh_token=body["refresh_token"],
+        created=body["created"],
+        body=body,
+    )
+
+
+async def befriend(sandbox: SandboxControl, a: TestUserInfo, b: TestUserInfo) -> None:
+    """Make two test users Facebook friends."""
+    sandbox.state.users[a.id].friends.add(b.id)
+    sandbox.state.users[b.id].friends.add(a.id)

@@ -80,7 +80,7 @@ def system(
     sut.stop()
     client: MongoClient[dict[str, Any]] = MongoClient(infra.mongo_url)
     with client:
-        client.drop_database(sut.mongo_database)
+        client.drop_database(sut.plan.mongo_database)
 
 
 @pytest.fixture

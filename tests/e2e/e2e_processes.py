@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -94,22 +94,65 @@ def new_encryption_key() -> str:
     return base64.b64encode(secrets.token_bytes(32)).decode()
 
 
+@dataclass(frozen=True)
+class Plan:
+    """Ports, names and secrets of one system under test, chosen before anything starts."""
+
+    token: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    app_id: str = field(default_factory=lambda: str(10**14 + secrets.randbelow(9 * 10**14)))
+    app_secret: str = field(default_factory=lambda: secrets.token_hex(16))
+    gateway_port: int = field(default_factory=free_port)
+    sandbox_port: int = field(default_factory=free_port)
+    identity_port: int = field(default_factory=free_port)
+
+    @property
+    def mongo_database(self) -> str:
+        """identity's database for this run."""
+        return f"e2e_{self.token}"
+
+    @property
+    def events_exchange(self) -> str:
+        """identity's events exchange for this run."""
+        return f"test.{self.token}.jumo.events"
+
+    def url(self, port: int) -> str:
+        """``http://127.0.0.1:<port>``."""
+        return f"http://127.0.0.1:{port}"
+
+
 @dataclass
 class SystemUnderTest:
     """The sandbox, identity and the gateway in front, all processes of this test session."""
 
-    folder: Path
+    plan: Plan
     gateway: Gateway
     sandbox: ServiceProcess
     identity: ServiceProcess
-    app_id: str
-    app_secret: str
-    mongo_database: str
 
     @property
     def sandbox_url(self) -> str:
         """The sandbox's base URL (both Facebook hosts)."""
-        return self.sandbox.ready_url.removesuffix("/__sandbox/app")
+        return self.plan.url(self.plan.sandbox_port)
+
+    @property
+    def app_id(self) -> str:
+        """The Facebook app's id (the sandbox's only app)."""
+        return self.plan.app_id
+
+    @property
+    def app_secret(self) -> str:
+        """The Facebook app's secret."""
+        return self.plan.app_secret
+
+    def start(self) -> None:
+        """Start the sandbox, identity, then the gateway; on failure stop what started."""
+        try:
+            self.sandbox.start()
+            self.identity.start()
+            self.gateway.start()
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         """Stop everything that was started, gateway first."""
@@ -118,62 +161,43 @@ class SystemUnderTest:
             process.stop()
 
 
-def _sandbox(folder: Path, port: int, app_id: str, secret: str, gateway_url: str) -> ServiceProcess:
-    args = ["-m", "jumo_facebook.sandbox", "--port", str(port), "--app-id", app_id]
-    args += ["--app-secret", secret, "--redirect-uri", f"{gateway_url}/auth/facebook/callback"]
-    ready = f"http://127.0.0.1:{port}/__sandbox/app"
+def _sandbox(plan: Plan, folder: Path) -> ServiceProcess:
+    callback = f"{plan.url(plan.gateway_port)}/auth/facebook/callback"
+    args = ["-m", "jumo_facebook.sandbox", "--port", str(plan.sandbox_port)]
+    args += ["--app-id", plan.app_id, "--app-secret", plan.app_secret, "--redirect-uri", callback]
+    ready = f"{plan.url(plan.sandbox_port)}/__sandbox/app"
     return ServiceProcess("sandbox", args, {}, folder / "sandbox.log", ready)
 
 
-def _identity_env(
-    infra: InfraUrls, token: str, gateway_url: str, sandbox_url: str
-) -> dict[str, str]:
-    return {
+def _identity(plan: Plan, infra: InfraUrls, folder: Path) -> ServiceProcess:
+    sandbox = plan.url(plan.sandbox_port)
+    env = {
+        "PORT": str(plan.identity_port),
         "AMQP_URL": infra.amqp_url,
         "MONGO_URL": infra.mongo_url,
-        "MONGO_DATABASE": f"e2e_{token}",
-        "EVENTS_EXCHANGE": f"test.{token}.jumo.events",
-        "QUEUE_PREFIX": f"test.{token}.",
-        "PUBLIC_BASE_URL": gateway_url,
+        "MONGO_DATABASE": plan.mongo_database,
+        "EVENTS_EXCHANGE": plan.events_exchange,
+        "QUEUE_PREFIX": f"test.{plan.token}.",
+        "PUBLIC_BASE_URL": plan.url(plan.gateway_port),
         "ENCRYPTION_KEY": new_encryption_key(),
-        "FACEBOOK_GRAPH_URL": sandbox_url,
-        "FACEBOOK_WWW_URL": sandbox_url,
+        "FACEBOOK_APP_ID": plan.app_id,
+        "FACEBOOK_APP_SECRET": plan.app_secret,
+        "FACEBOOK_GRAPH_URL": sandbox,
+        "FACEBOOK_WWW_URL": sandbox,
         "LOG_JSON": "true",
     }
+    ready = f"{plan.url(plan.identity_port)}/readyz"
+    return ServiceProcess("identity", ["-m", "jumo_identity"], env, folder / "identity.log", ready)
 
 
 def start_system(folder: Path, infra: InfraUrls, nginx: str) -> SystemUnderTest:
     """Start the sandbox, identity and a gateway on free ports, with names of their own."""
-    token = uuid.uuid4().hex[:12]
-    app_id, secret = str(10**14 + secrets.randbelow(10**14)), secrets.token_hex(16)
-    ports = {name: free_port() for name in ("gateway", "sandbox", "identity")}
-    gateway_url = f"http://127.0.0.1:{ports['gateway']}"
-    sandbox = _sandbox(folder, ports["sandbox"], app_id, secret, gateway_url)
-    env = _identity_env(infra, token, gateway_url, f"http://127.0.0.1:{ports['sandbox']}")
-    env |= {"PORT": str(ports["identity"]), "FACEBOOK_APP_ID": app_id}
-    env["FACEBOOK_APP_SECRET"] = secret
-    identity_ready = f"http://127.0.0.1:{ports['identity']}/readyz"
-    identity = ServiceProcess(
-        "identity", ["-m", "jumo_identity"], env, folder / "identity.log", identity_ready
-    )
+    plan = Plan()
     config = GatewayConfig(
-        listen=f"127.0.0.1:{ports['gateway']}",
-        upstreams={"identity": f"127.0.0.1:{ports['identity']}"},
+        listen=f"127.0.0.1:{plan.gateway_port}",
+        upstreams={"identity": f"127.0.0.1:{plan.identity_port}"},
     )
-    system = SystemUnderTest(
-        folder,
-        Gateway(folder / "gateway", config, nginx),
-        sandbox,
-        identity,
-        app_id,
-        secret,
-        env["MONGO_DATABASE"],
-    )
-    try:
-        sandbox.start()
-        identity.start()
-        system.gateway.start()
-    except BaseException:
-        system.stop()
-        raise
+    gateway = Gateway(folder / "gateway", config, nginx)
+    system = SystemUnderTest(plan, gateway, _sandbox(plan, folder), _identity(plan, infra, folder))
+    system.start()
     return system

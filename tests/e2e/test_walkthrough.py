@@ -12,10 +12,13 @@ import json
 import re
 from typing import Any
 
+import aio_pika
 from e2e_curl import Answer, Curl
 from e2e_processes import SystemUnderTest
 from e2e_support import GatewayFactory
 
+from jumo_common.events.envelope import Envelope, parse_event
+from jumo_common.testing.plugin import InfraUrls
 from jumo_common.testing.wait import wait_until
 
 SCOPES_GRANTED = "grant=email&grant=user_friends"
@@ -184,7 +187,32 @@ def test_a_2_mib_profile_is_refused_at_the_gateway(system: SystemUnderTest, curl
 def test_login_is_rate_limited_at_the_gateway(
     system: SystemUnderTest, start_gateway: GatewayFactory, curl: Curl
 ) -> None:
-    identity = system.identity.ready_url.removeprefix("http://").removesuffix("/readyz")
+    identity = f"127.0.0.1:{system.plan.identity_port}"
     gateway = start_gateway({"identity": identity}, auth_rate="1r/m", auth_burst=2)
     statuses = [curl(f"{gateway.url}/auth/facebook/login").status for _ in range(4)]
     assert statuses == [302, 302, 302, 429]
+
+
+async def test_events_carry_the_request_id_the_gateway_gave(
+    system: SystemUnderTest, infra: InfraUrls, curl: Curl
+) -> None:
+    # A consumer of our own on identity's exchange: it sees the sign-up's event.
+    connection = await aio_pika.connect(infra.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.get_exchange(system.plan.events_exchange)
+        queue = await channel.declare_queue(exclusive=True)
+        await queue.bind(exchange, "user.registered")
+
+        ann = await asyncio.to_thread(create_test_user, curl, system, installed=False)
+        answer = await asyncio.to_thread(sign_up, curl, system, ann)
+        user_id = assert_login(answer, ann, created=True)["user"]["id"]
+
+        async def registered() -> Envelope[Any] | None:
+            message = await queue.get(fail=False, no_ack=True)
+            event = parse_event(message.body) if message else None
+            return event if event and event.subject_id == user_id else None
+
+        event = await wait_until(registered, timeout=10, what="user.registered for Ann")
+    assert event is not None
+    assert event.trace_id == answer.headers["x-request-id"]

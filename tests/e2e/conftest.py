@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import aio_pika
 import pytest
 
 # The helpers beside this file are not an installed package: put this folder on the path.
@@ -81,6 +82,15 @@ def system(
     client: MongoClient[dict[str, Any]] = MongoClient(infra.mongo_url)
     with client:
         client.drop_database(sut.plan.mongo_database)
+    asyncio.run(_delete_exchange(infra.amqp_url, sut.plan.events_exchange))
+
+
+async def _delete_exchange(amqp_url: str, name: str) -> None:
+    """Remove the session's events exchange from the shared broker."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        await channel.exchange_delete(name)
 
 
 @pytest.fixture

@@ -14,7 +14,14 @@ from jumo_common.settings import ServiceSettings
 from jumo_common.web import create_base_app
 
 # What a probe route reports back: the headers the gateway is responsible for.
-FORWARDED = ("Host", "X-Request-Id", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host")
+FORWARDED = (
+    "Host",
+    "X-Request-Id",
+    "X-Trace-Id",
+    "X-Forwarded-For",
+    "X-Forwarded-Proto",
+    "X-Forwarded-Host",
+)
 
 
 def free_port() -> int:

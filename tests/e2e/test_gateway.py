@@ -115,9 +115,10 @@ async def test_a_service_echo_of_the_id_is_answered_once(
 async def test_forwarded_headers_are_set_and_not_forgeable(
     http: aiohttp.ClientSession, gateway: Gateway
 ) -> None:
-    forged = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    forged = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https", "X-Trace-Id": "t1"}
     _, _, body = await fetch(http, "GET", f"{gateway.url}/auth/_probe", headers=forged)
     host, port = gateway.config.address
+    assert body["headers"]["X-Trace-Id"] is None
     assert body["headers"]["X-Forwarded-For"] == "127.0.0.1"
     assert body["headers"]["X-Forwarded-Proto"] == "http"
     assert body["headers"]["X-Forwarded-Host"] == f"{host}:{port}"

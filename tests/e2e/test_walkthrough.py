@@ -13,80 +13,22 @@ import re
 from typing import Any
 
 import aio_pika
-from e2e_curl import Answer, Curl
+from e2e_curl import Curl
+from e2e_people import (
+    assert_login,
+    bearer,
+    consent,
+    create_test_user,
+    open_dialog,
+    refresh,
+    sign_up,
+)
 from e2e_processes import SystemUnderTest
 from e2e_support import GatewayFactory
 
 from jumo_common.events.envelope import Envelope, parse_event
 from jumo_common.testing.plugin import InfraUrls
 from jumo_common.testing.wait import wait_until
-
-SCOPES_GRANTED = "grant=email&grant=user_friends"
-
-
-def create_test_user(curl: Curl, system: SystemUnderTest, *, installed: bool) -> dict[str, Any]:
-    """Facebook's test-user API (the sandbox's): ``{id, login_url, email, password, …}``."""
-    answer = curl(
-        "-X", "POST", f"{system.sandbox_url}/v26.0/{system.app_id}/accounts/test-users",
-        "-d", f"installed={str(installed).lower()}",
-        "-d", "permissions=email,user_friends",
-        "-d", f"access_token={system.app_id}|{system.app_secret}",
-    )  # fmt: skip
-    assert answer.status == 200, answer.body
-    user: dict[str, Any] = answer.json()
-    return user
-
-
-def open_dialog(curl: Curl, system: SystemUnderTest, user: dict[str, Any]) -> str:
-    """Log the browser in to Facebook as ``user``, start Jumo's login; the dialog's URL."""
-    assert curl(user["login_url"]).status == 200
-    login = curl(f"{system.gateway.url}/auth/facebook/login")
-    assert login.status == 302, login.body
-    assert login.location.startswith(f"{system.sandbox_url}/v26.0/dialog/oauth?")
-    return login.location
-
-
-def consent(curl: Curl, system: SystemUnderTest, dialog: str, decision: str) -> str:
-    """Answer Facebook's consent page; the URL it sends the browser back to."""
-    page = curl(dialog)
-    assert page.status == 200
-    assert b"decision" in page.body  # the Continue / Cancel form
-    fields = dialog.split("?", 1)[1]
-    confirm = f"{system.sandbox_url}/v26.0/dialog/oauth/confirm"
-    answer = curl("--data", f"{fields}&decision={decision}&{SCOPES_GRANTED}", confirm)
-    assert answer.status == 302, answer.body
-    assert answer.location.startswith(f"{system.gateway.url}/auth/facebook/callback?")
-    return answer.location
-
-
-def sign_up(curl: Curl, system: SystemUnderTest, user: dict[str, Any]) -> Answer:
-    """The whole login of a person who has not used Jumo yet; the callback's answer."""
-    callback = consent(curl, system, open_dialog(curl, system, user), "accept")
-    return curl(callback)
-
-
-def bearer(login: dict[str, Any]) -> tuple[str, str]:
-    """curl's arguments for the Authorization header."""
-    return "-H", f"Authorization: Bearer {login['access_token']}"
-
-
-def refresh(curl: Curl, system: SystemUnderTest, refresh_token: str) -> Answer:
-    """POST /auth/refresh with a refresh token."""
-    body = json.dumps({"refresh_token": refresh_token})
-    headers = ("-H", "Content-Type: application/json")
-    return curl("-X", "POST", *headers, "--data", body, f"{system.gateway.url}/auth/refresh")
-
-
-def assert_login(answer: Answer, user: dict[str, Any], *, created: bool) -> dict[str, Any]:
-    """The callback's JSON, checked; returned."""
-    assert answer.status == 200, answer.body
-    login: dict[str, Any] = answer.json()
-    assert login["token_type"] == "Bearer"
-    assert login["created"] is created
-    assert login["user"]["email"] == user["email"]
-    assert login["access_token"].count(".") == 2
-    assert login["refresh_token"]
-    return login
 
 
 def test_a_person_signs_up_follows_refreshes_and_leaves(

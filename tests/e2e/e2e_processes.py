@@ -23,6 +23,14 @@ from jumo_gateway import Gateway, GatewayConfig
 
 from jumo_common.testing.plugin import InfraUrls
 
+# Only these pass from the test's environment to the processes: `make test` exports the local
+# stack's settings (FACEBOOK_*, PUBLIC_BASE_URL, …), which must not leak into ours.
+_INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "SSL_CERT_FILE")
+
+
+def _inherited_env() -> dict[str, str]:
+    return {key: os.environ[key] for key in _INHERITED if key in os.environ}
+
 
 def _status(url: str) -> int | None:
     """The HTTP status at ``url``, None when nothing answers."""
@@ -50,7 +58,7 @@ class ServiceProcess:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, *self.args],
-                env={**os.environ, **self.env},
+                env={**_inherited_env(), **self.env},
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,

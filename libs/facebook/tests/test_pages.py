@@ -113,3 +113,11 @@ async def test_reading_a_feed_needs_pages_read_engagement(
     with pytest.raises(FacebookPermissionError) as caught:
         await fb.page_posts(page.id, page.access_token)
     assert caught.value.code == 10
+
+
+async def test_every_page_a_person_manages(sandbox: SandboxControl, fb: FacebookClient) -> None:
+    ann, _, user_token = await _manager(sandbox)
+    for n in range(4):
+        await sandbox.create_page(ann.id, f"Cause {n}")
+    pages = await fb.pages(user_token, page_size=2)
+    assert len({p.id for p in pages}) == 5

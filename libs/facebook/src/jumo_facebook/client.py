@@ -41,8 +41,8 @@ from jumo_facebook.signed_request import SignedRequest, parse_signed_request
 from jumo_facebook.usage import Usage, parse_usage
 
 DEFAULT_PROFILE_FIELDS = ("id", "name", "email", "first_name", "last_name", "picture")
-# A person with thousands of friends must not page forever through a misbehaving cursor.
-MAX_FRIEND_PAGES = 200
+# A misbehaving cursor must not page forever (200 pages of 100 is 20,000 friends).
+MAX_PAGES = 200
 
 
 class FacebookClient:
@@ -239,20 +239,26 @@ class FacebookClient:
         )
         return parse_model(Profile, body)
 
-    async def friends(self, access_token: str, *, page_size: int = 100) -> Friends:
-        """Every friend who also uses the app (all pages), and the total friend count."""
-        found: list[Friend] = []
-        total: int | None = None
+    async def _all_pages(self, path: str, token: str, page_size: int) -> tuple[list[Any], Any]:
+        """Every ``data`` item across cursor pages, and the first page's body (for summaries)."""
+        items: list[Any] = []
+        first: Any = None
         params = {"limit": str(page_size)}
-        for _ in range(MAX_FRIEND_PAGES):
-            body = await self._call("GET", "/me/friends", token=access_token, params=params)
-            found += [parse_model(Friend, f) for f in list_of(body, "data")]
-            total = total_count(body) if total is None else total
+        for _ in range(MAX_PAGES):
+            body = await self._call("GET", path, token=token, params=params)
+            first = body if first is None else first
+            items += list_of(body, "data")
             after = next_cursor(body)
             if after is None or after == params.get("after"):
                 break
             params = {"limit": str(page_size), "after": after}
-        return Friends(friends=found, total_count=total)
+        return items, first
+
+    async def friends(self, access_token: str, *, page_size: int = 100) -> Friends:
+        """Every friend who also uses the app (all pages), and the total friend count."""
+        items, first = await self._all_pages("/me/friends", access_token, page_size)
+        friends = [parse_model(Friend, f) for f in items]
+        return Friends(friends=friends, total_count=total_count(first))
 
     async def permissions(self, access_token: str) -> list[Permission]:
         """What the person granted or declined."""
@@ -267,10 +273,10 @@ class FacebookClient:
 
     # ---- Pages ------------------------------------------------------------------------
 
-    async def pages(self, access_token: str) -> list[ManagedPage]:
-        """The Pages the person manages, each with its Page access token."""
-        body = await self._call("GET", "/me/accounts", token=access_token)
-        return [parse_model(ManagedPage, p) for p in list_of(body, "data")]
+    async def pages(self, access_token: str, *, page_size: int = 100) -> list[ManagedPage]:
+        """The Pages the person manages (all pages), each with its Page access token."""
+        items, _ = await self._all_pages("/me/accounts", access_token, page_size)
+        return [parse_model(ManagedPage, p) for p in items]
 
     async def post_to_page(
         self, page_id: str, page_token: str, message: str, *, link: str | None = None

@@ -83,6 +83,18 @@ def _paging(request: web.Request, page: list[str], more: bool, limit: int) -> di
     return paging
 
 
+def _window(
+    request: web.Request, values: dict[str, str], ids: list[str]
+) -> tuple[list[str], dict[str, Any]]:
+    """One page of ``ids`` after the ``after`` cursor, and its ``paging`` (empty when none)."""
+    after, limit = values.get("after"), _limit(values)
+    start = next((i + 1 for i, x in enumerate(ids) if _cursor(x) == after), 0) if after else 0
+    window = ids[start : start + limit]
+    if not window:
+        return [], {}
+    return window, {"paging": _paging(request, window, start + limit < len(ids), limit)}
+
+
 def _app_friends(state: SandboxState, user: TestUser) -> list[str]:
     """Friends who use the app (and let it see them as friends), in a stable order."""
     return sorted(
@@ -101,16 +113,9 @@ async def friends(request: web.Request) -> web.Response:
     user = _user_of(state, token, request.match_info["node"], "get")
     summary = {"total_count": len(user.friends)}
     ids = _app_friends(state, user) if "user_friends" in token.scopes else []
-    after, limit = values.get("after"), _limit(values)
-    start = next((i + 1 for i, f in enumerate(ids) if _cursor(f) == after), 0) if after else 0
-    window = ids[start : start + limit]
-    body: dict[str, Any] = {
-        "data": [{"name": state.users[f].name, "id": f} for f in window],
-        "summary": summary,
-    }
-    if window:
-        body["paging"] = _paging(request, window, start + limit < len(ids), limit)
-    return web.json_response(body)
+    window, paging = _window(request, values, ids)
+    body: dict[str, Any] = {"data": [{"name": state.users[f].name, "id": f} for f in window]}
+    return web.json_response(body | paging | {"summary": summary})
 
 
 async def permissions(request: web.Request) -> web.Response:
@@ -151,15 +156,12 @@ def _account(state: SandboxState, page: Page, token: Token) -> dict[str, Any]:
 
 async def accounts(request: web.Request) -> web.Response:
     """GET /{user}/accounts: the Pages the person manages, each with a Page token."""
-    token, state = await authenticate(request), state_of(request)
+    token, values = await authenticate(request), await params(request)
+    state = state_of(request)
     user = _user_of(state, token, request.match_info["node"], "get")
-    owned = [p for p in state.pages.values() if p.owner_id == user.id]
+    owned = sorted(p.id for p in state.pages.values() if p.owner_id == user.id)
     if "pages_show_list" not in token.scopes:
         owned = []
-    data = [_account(state, page, token) for page in owned]
-    body: dict[str, Any] = {"data": data}
-    if data:
-        body["paging"] = {
-            "cursors": {"before": _cursor(owned[0].id), "after": _cursor(owned[-1].id)}
-        }
-    return web.json_response(body)
+    window, paging = _window(request, values, owned)
+    data = [_account(state, state.pages[page_id], token) for page_id in window]
+    return web.json_response({"data": data} | paging)

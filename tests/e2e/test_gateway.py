@@ -153,6 +153,18 @@ async def test_a_body_of_2_mib_is_refused_with_413(
     assert line["upstream_addr"] == ""  # refused before it reached the service
 
 
+async def test_a_chunked_body_over_1_mib_is_refused_with_413(
+    http: aiohttp.ClientSession, gateway: Gateway
+) -> None:
+    # No Content-Length to refuse up front: nginx counts while reading.
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(32):
+            yield b"x" * (64 * 1024)
+
+    status, headers, body = await fetch(http, "POST", f"{gateway.url}/users/_probe", data=chunks())
+    assert_gateway_problem(status, headers, body, 413)
+
+
 async def test_auth_is_rate_limited_per_client_address(
     http: aiohttp.ClientSession, start_gateway: GatewayFactory, service: ServiceBehindGateway
 ) -> None:

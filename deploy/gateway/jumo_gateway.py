@@ -26,7 +26,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -302,31 +302,54 @@ class Gateway:
         return True
 
 
+def _render(gateway: Gateway) -> int:
+    print(gateway.write_config())
+    return 0
+
+
+def _run(gateway: Gateway) -> int:
+    gateway.exec_foreground()
+    return 0  # not reached: the process is nginx now
+
+
+def _start(gateway: Gateway) -> int:
+    gateway.start()
+    print(f"gateway on {gateway.url} (pid {gateway.pid()}, logs in {gateway.run_dir})")
+    return 0
+
+
+def _stop(gateway: Gateway) -> int:
+    gateway.stop()
+    return 0
+
+
+def _status(gateway: Gateway) -> int:
+    pid = gateway.pid()
+    print(f"running, pid {pid}, {gateway.url}" if pid else "not running")
+    return 0 if pid else 3  # like LSB status: 3 = not running
+
+
+ACTIONS: dict[str, Callable[[Gateway], int]] = {
+    "render": _render,
+    "run": _run,
+    "start": _start,
+    "stop": _stop,
+    "status": _status,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command line: render, start, stop or status of the gateway in a run folder."""
+    """Command line: render, run, start, stop or status of the gateway in a run folder."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("action", choices=["render", "run", "start", "stop", "status"])
+    parser.add_argument("action", choices=sorted(ACTIONS))
     parser.add_argument("--run-dir", type=Path, default=DEFAULT_RUN_DIR)
     args = parser.parse_args(argv)
     gateway = Gateway(args.run_dir, GatewayConfig.from_env(os.environ))
     try:
-        if args.action == "render":
-            print(gateway.write_config())
-        elif args.action == "run":
-            gateway.exec_foreground()
-        elif args.action == "start":
-            gateway.start()
-            print(f"gateway on {gateway.url} (pid {gateway.pid()}, logs in {gateway.run_dir})")
-        elif args.action == "stop":
-            gateway.stop()
-        else:
-            pid = gateway.pid()
-            print(f"running, pid {pid}, {gateway.url}" if pid else "not running")
-            return 0 if pid else 3
+        return ACTIONS[args.action](gateway)
     except GatewayError as exc:
         print(f"gateway: {exc}", file=sys.stderr)
         return 1
-    return 0
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ PROTECTED_FIELDS = frozenset(
      "last_login_at", "picture_url", "picture", "deleted"}
 )  # fmt: skip
 
+LIST_FIELDS = frozenset({"skills", "interests", "languages"})
 _TAG_SEPARATORS = re.compile(r"[\s_/]+")
 _TAG_ALLOWED = re.compile(r"^[\w+#.\-]+$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
@@ -115,6 +116,9 @@ class ProfilePatch(ApiModel):
         for name in ("display_name", "visibility"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
+        for name in LIST_FIELDS & self.model_fields_set:
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, [])  # null clears a list: it becomes empty
         return self
 
 

@@ -106,11 +106,12 @@ async def test_invalid_values_are_422_naming_the_field(
 
 async def test_null_clears_optional_fields(client: Client, sandbox: SandboxControl) -> None:
     ann = await login(client, sandbox, await sandbox.create_test_user("Ann"))
-    await _patch(client, ann, {"bio": "hi", "location": {"city": "Porto"}})
-    status, me = await _patch(client, ann, {"bio": None, "location": None})
-    assert status == 200
+    await _patch(client, ann, {"bio": "hi", "location": {"city": "Porto"}, "skills": ["x"]})
+    status, me = await _patch(client, ann, {"bio": None, "location": None, "skills": None})
+    assert status == 200, me
     assert me["bio"] is None
     assert me["location"] is None
+    assert me["skills"] == []
 
 
 async def test_public_view_follows_visibility(client: Client, sandbox: SandboxControl) -> None:

@@ -79,6 +79,7 @@ class Consumer:
         self.topology: ConsumerTopology | None = None
         self.consumer_tag: str | None = None
         self._in_flight = 0
+        self._running: set[asyncio.Task[None]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -117,6 +118,16 @@ class Consumer:
         await self.channel.close()
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        # aiormq cancels its consumer tasks when the channel closes (a broker restart). A handler
+        # cut off between its effect and its bookkeeping would run again on redelivery, so it
+        # runs in a task of its own that the channel cannot cancel; only the ack is lost then.
+        task = asyncio.create_task(self._guarded(message))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(task)
+
+    async def _guarded(self, message: AbstractIncomingMessage) -> None:
         self._in_flight += 1
         self._idle.clear()
         try:

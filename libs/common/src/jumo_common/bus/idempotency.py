@@ -2,16 +2,18 @@
 
 The choice, and why. A message can arrive twice (a relay crashed between confirm and mark, a
 consumer lost its channel before its ack, two relays raced). ``idempotent`` claims the event
-in the ``processed`` collection (unique index on ``(consumer, event_id)``) BEFORE running the
-handler, and marks the claim done after it:
+in the ``processed`` collection BEFORE running the handler, and marks the claim done after it.
+A claim's ``_id`` is ``"<consumer>:<event id>"`` (unique; there is also a unique index on
+``(consumer, event_id)``), and every read and write of it filters on ``_id`` alone: FerretDB
+1.24 uses no index for any other filter and would scan the whole collection per event.
 
 - claimed and done → a duplicate: skipped (acked without running the handler);
 - claimed by a live handler elsewhere → we wait until it is done (then skip) rather than run
   concurrently;
 - the handler raised → the claim is removed, so the retry runs it again;
 - the process died mid-handler → the claim has a lease (``lease_s``); once it expires, a
-  redelivery takes it over and runs the handler again. Handlers are cut off at the lease, so a
-  live handler is never taken over.
+  redelivery takes it over and runs the handler again. A running handler renews its lease
+  every ``lease_s / 3``, so a slow but live handler is never taken over.
 
 So a handler body runs twice only after a crash in the middle of it. That is why the effects
 themselves should still be idempotent: an upsert keyed by the event id or by the entity, a
@@ -27,16 +29,17 @@ Lease expiry compares this machine's clocks; keep the lease well above clock ske
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import uuid
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, OperationFailure
 
 from jumo_common.bus.consumer import Handler
 from jumo_common.events import Envelope
@@ -60,62 +63,115 @@ def idempotent(
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def once(event: Envelope[Any]) -> None:
+            claim_id = claim_key(consumer, str(event.id))
             token = await claim(processed, consumer, str(event.id), lease_s)
             if token is None:
                 return
-            mine = {"consumer": consumer, "event_id": str(event.id), "token": token}
             try:
-                async with asyncio.timeout(lease_s):
+                async with _keep_lease(processed, claim_id, lease_s):
                     await handler(event)
-            except BaseException:
-                await processed.delete_one(mine)  # so that the retry runs it
+            except Exception:
+                await _persist(lambda: _release(processed, claim_id, token))  # the retry runs it
                 raise
-            await processed.update_one(
-                mine, {"$set": {"state": DONE, "done_at": datetime.now(UTC)}}
-            )
+            # Cancelled: the effect may or may not have happened; the claim stays until its
+            # lease runs out, then a redelivery takes it over (see "died mid-handler" above).
+            done = {"state": DONE, "done_at": datetime.now(UTC)}
+            # A claim left "running" after a success would make a duplicate wait out the lease
+            # and run again: insist (FerretDB answers SQLITE_BUSY under write contention).
+            await _persist(lambda: processed.update_one({"_id": claim_id}, {"$set": done}))
 
         return once
 
     return decorate
 
 
+def claim_key(consumer: str, event_id: str) -> str:
+    """The claim's ``_id``: FerretDB only uses an index for a filter that is exactly ``{_id}``."""
+    return f"{consumer}:{event_id}"
+
+
 async def claim(
     processed: AsyncCollection[Document], consumer: str, event_id: str, lease_s: float
 ) -> str | None:
     """A token when this caller may run the handler now; None when the event is done."""
-    wait = 0.05
+    claim_id, wait = claim_key(consumer, event_id), 0.05
     while True:
         token = uuid.uuid4().hex
         now = datetime.now(UTC)
         until = now + timedelta(seconds=lease_s)
-        key = {"consumer": consumer, "event_id": event_id}
+        fields = {"state": RUNNING, "token": token, "until": until}
         try:
-            await processed.insert_one({**key, "state": RUNNING, "token": token, "until": until})
+            await processed.insert_one(
+                {"_id": claim_id, "consumer": consumer, "event_id": event_id, **fields}
+            )
         except DuplicateKeyError:
             pass
         else:
             return token
-        existing = await processed.find_one(key)
+        existing = await processed.find_one({"_id": claim_id})
         if existing is None:
             continue  # released meanwhile: claim again
         if existing["state"] == DONE:
             return None
-        if _as_utc(existing["until"]) < now:
-            taken = await processed.update_one(
-                {**key, "token": existing["token"]}, {"$set": {"token": token, "until": until}}
-            )
-            if taken.modified_count:
-                return token
-            continue
+        if _as_utc(existing["until"]) < now and await _take_over(processed, claim_id, fields):
+            return token
         # A live handler elsewhere holds it: wait for its outcome instead of running twice.
         await asyncio.sleep(wait)
         wait = min(wait * 2, 1.0)
 
 
+async def _take_over(processed: AsyncCollection[Document], claim_id: str, fields: Document) -> bool:
+    # Not atomic on FerretDB (nothing is); read back to see whose token stuck.
+    await processed.update_one({"_id": claim_id}, {"$set": fields})
+    now = await processed.find_one({"_id": claim_id})
+    return now is not None and now.get("token") == fields["token"]
+
+
+async def _release(processed: AsyncCollection[Document], claim_id: str, token: str) -> None:
+    current = await processed.find_one({"_id": claim_id})
+    if current is not None and current.get("token") == token:
+        await processed.delete_one({"_id": claim_id})
+
+
+async def _persist(write: Callable[[], Awaitable[Any]], attempts: int = 8) -> None:
+    """Run a bookkeeping write, retrying transient failures with a short backoff."""
+    delay = 0.02
+    for attempt in range(attempts):
+        try:
+            await write()
+            return
+        except (OperationFailure, ConnectionFailure):
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+@contextlib.asynccontextmanager
+async def _keep_lease(
+    processed: AsyncCollection[Document], claim_id: str, lease_s: float
+) -> AsyncIterator[None]:
+    """Renew the claim's lease while the handler runs: only a dead process loses its claim."""
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(lease_s / 3)
+            until = datetime.now(UTC) + timedelta(seconds=lease_s)
+            await processed.update_one({"_id": claim_id}, {"$set": {"until": until}})
+
+    task = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
 async def is_processed(processed: AsyncCollection[Document], consumer: str, event_id: str) -> bool:
     """Whether ``consumer`` has completed the event."""
-    doc = await processed.find_one({"consumer": consumer, "event_id": event_id, "state": DONE})
-    return doc is not None
+    doc = await processed.find_one({"_id": claim_key(consumer, event_id)})
+    return doc is not None and doc.get("state") == DONE
 
 
 async def apply_if_newer(

@@ -26,6 +26,7 @@ from jumo_common.outbox import OUTBOX_RELAY_KEY, outbox_relay_context
 from jumo_common.web import OpenApiInfo, ProblemError, add_readiness_check, create_base_app
 from jumo_facebook import FacebookClient
 from jumo_identity.api import install_routes
+from jumo_identity.consumers import HANDLERS
 from jumo_identity.errors import IdentityError, SigningUnavailable
 from jumo_identity.keyring import KeyRingUnavailable
 from jumo_identity.service import IDENTITY, Identity, build_identity
@@ -131,7 +132,7 @@ def create_app(settings: IdentitySettings, deps: Deps | None = None) -> web.Appl
     app.cleanup_ctx.extend(
         [
             mongo_context(settings, INDEXES),
-            bus_context(settings),
+            bus_context(settings, handlers=HANDLERS),
             outbox_relay_context(
                 lambda a: (a[BUS_KEY].publisher, Store(a[MONGO_DB]).outbox_collections())
             ),

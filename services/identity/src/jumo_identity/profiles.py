@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -202,8 +201,3 @@ def changes(user: User, patch: ProfilePatch) -> dict[str, Any]:
     current = user.model_dump(mode="python")
     wanted = patch.model_dump(include=patch.model_fields_set, mode="python")
     return {name: value for name, value in wanted.items() if current.get(name) != value}
-
-
-def stored_form(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """Field values as the database stores them (nested models as plain dicts)."""
-    return {k: v.model_dump() if isinstance(v, BaseModel) else v for k, v in fields.items()}

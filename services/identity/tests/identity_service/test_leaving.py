@@ -165,3 +165,13 @@ async def test_bad_signed_requests_are_400(client: Client, sandbox: SandboxContr
     missing = await client.post("/facebook/deauthorize", json={"signed_request": good})
     assert missing.status == 400
     assert (await client.get("/users/me", headers=ann.auth)).status == 200  # nothing happened
+
+
+async def test_deletion_proceeds_when_facebook_is_down(
+    client: Client, sandbox: SandboxControl, tap: EventTap
+) -> None:
+    ann = await login(client, sandbox, await sandbox.create_test_user("Ann"))
+    await sandbox.fail("/v26.0/me/permissions", status=500, code=2, is_transient=True)
+    response = await client.delete("/users/me", headers=ann.auth)
+    assert response.status == 204
+    await tap.wait_for("user.deleted")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import json
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -187,3 +189,26 @@ async def test_a_new_key_signs_only_after_the_activation_delay(
     delayed = type(keyring)(keyring._store, keyring._sealer, cache_ttl_s=0, activation_delay_s=60)
     assert (await delayed.signing_key()).kid == before
     assert (await keyring.signing_key()).kid == ring.current.kid
+
+
+async def test_concurrent_refreshes_with_one_token_let_exactly_one_through(
+    client: Client, sandbox: SandboxControl
+) -> None:
+    ann = await _ann(client, sandbox)
+    results = await asyncio.gather(*(_refresh(client, ann.refresh_token) for _ in range(8)))
+    # Only one presentation can retire the token; every other one is reuse, which revokes the
+    # whole login, so the winner (if it answered before the revocation) holds a dead token.
+    winners = [body for status, body in results if status == 200]
+    assert len(winners) <= 1
+    assert sorted(status for status, _ in results)[len(winners) :] == [401] * (8 - len(winners))
+    for body in winners:
+        status, _ = await _refresh(client, body["refresh_token"])
+        assert status == 401
+
+
+async def test_a_login_state_is_consumed_once_under_concurrency(client: Client) -> None:
+    auth = client.app[IDENTITY].auth
+    now = datetime.now(UTC)
+    await auth.save_login_state("h", {"nonce_hash": "n", "expires_at": now + timedelta(minutes=1)})
+    taken = await asyncio.gather(*(auth.take_login_state("h", now) for _ in range(10)))
+    assert sum(record is not None for record in taken) == 1

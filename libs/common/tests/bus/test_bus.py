@@ -12,13 +12,16 @@ import aiormq
 import orjson
 import pytest
 from aio_pika.exceptions import PublishError
+from aiohttp.test_utils import TestClient, TestServer
 
 from jumo_common.bus import (
+    BUS_KEY,
     DEAD_REASON_HEADER,
     TRACE_HEADER,
     Bus,
     BusNotReady,
     apply_if_newer,
+    bus_context,
     ensure_processed_index,
     idempotent,
     queue_names,
@@ -27,6 +30,7 @@ from jumo_common.events import Envelope, make_event
 from jumo_common.events.identity import UserDeleted, UserFollowed, UserUnfollowed
 from jumo_common.settings import ServiceSettings
 from jumo_common.testing.wait import wait_until
+from jumo_common.web import create_base_app
 
 from .conftest import SERVICE, Recorder, drain, queue_depth
 
@@ -216,3 +220,38 @@ async def test_handler_map_binds_exactly_its_types(
         )
     await asyncio.gather(bus.publisher.publish(deleted()))
     await wait_until(recorder.reached(), what="the bound type")
+
+
+async def test_bus_context_starts_registers_readiness_and_closes(settings: ServiceSettings) -> None:
+    recorder = Recorder()
+    app = create_base_app(settings)
+    app.cleanup_ctx.append(
+        bus_context(settings, service=SERVICE, handlers={"user.deleted": recorder})
+    )
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    try:
+        bus = app[BUS_KEY]
+        await bus.publisher.publish(deleted())
+        await wait_until(recorder.reached(), what="the event through the app's bus")
+        ready = await client.get("/readyz")
+        assert ready.status == 200
+        assert (await ready.json())["checks"]["amqp"] == "ok"
+    finally:
+        await client.close()
+    assert bus.connection.is_closed
+
+
+async def test_watchdog_reopens_a_closed_consumer_channel(
+    settings: ServiceSettings, start_bus: StartBus
+) -> None:
+    recorder = Recorder()
+    bus = await start_bus(settings, handlers={"user.deleted": recorder}, watchdog_interval=0.2)
+    assert bus.consumer is not None
+    assert bus.consumer.channel is not None
+    # Close the channel under the consumer, as a channel error from the broker would.
+    underlay = cast(aiormq.Channel, await bus.consumer.channel.get_underlay_channel())
+    await underlay.close()
+    await bus.publisher.publish(deleted())
+    await wait_until(recorder.reached(), timeout=5, what="consumption on a new channel")
+    await bus.check_ready()

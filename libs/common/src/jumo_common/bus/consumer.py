@@ -78,6 +78,7 @@ class Consumer:
         self.channel: AbstractRobustChannel | None = None
         self.topology: ConsumerTopology | None = None
         self.consumer_tag: str | None = None
+        self.stopped = False  # stop() was called: not consuming on purpose
         self._in_flight = 0
         self._running: set[asyncio.Task[None]] = set()
         self._idle = asyncio.Event()
@@ -93,6 +94,14 @@ class Consumer:
         )
         await self.subscribe()
 
+    async def recover(self) -> None:
+        """Consume again: re-subscribe, or start over on a new channel if ours is closed."""
+        if self.channel is None or self.channel.is_closed:
+            self.consumer_tag = None
+            await self.start()
+        else:
+            await self.subscribe()
+
     async def subscribe(self) -> None:
         """(Re)register the consumer callback; drops the previous subscription first."""
         assert self.topology is not None, "start() first"
@@ -107,6 +116,7 @@ class Consumer:
 
         Messages still unacked when the channel closes are redelivered by the broker.
         """
+        self.stopped = True
         if self.channel is None or self.channel.is_closed:
             return
         if self.topology is not None and self.consumer_tag is not None:

@@ -4,8 +4,7 @@ In an aiohttp service::
 
     HANDLERS: Handlers = {"user.followed": on_followed, "user.deleted": on_deleted}
     app.cleanup_ctx.append(bus_context(settings, service="feed", handlers=HANDLERS))
-    # later, in the same cleanup context order: add_readiness_check(app, "amqp",
-    #                                                               app[BUS_KEY].check_ready)
+    # /readyz then checks the bus too (readiness check "amqp", registered by bus_context)
 
 A producer without consumers passes no handlers and uses ``app[BUS_KEY].publisher``.
 """
@@ -26,7 +25,9 @@ from jumo_common.bus.publisher import Publisher
 from jumo_common.bus.topology import declare_events_exchange
 from jumo_common.bus.watchdog import ConsumerWatchdog, consumer_present, exit_process
 from jumo_common.settings import ServiceSettings
+from jumo_common.web.keys import READINESS_CHECKS
 
+READINESS_NAME = "amqp"
 RECONNECT_INTERVAL_S = 1  # aio-pika's default of 5 s would add 4 s to every broker restart
 
 
@@ -95,6 +96,8 @@ class Bus:
             raise BusNotReady("not connected to the broker")
         if self.publisher.channel.is_closed:
             raise BusNotReady("publisher channel closed")
+        if self.consumer is not None and self.consumer.stopped:
+            raise BusNotReady("consumer stopped")
         if self.consumer is not None and not await consumer_present(self.consumer):
             raise BusNotReady("consumer not consuming")
 
@@ -141,13 +144,20 @@ def bus_context(
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     """A cleanup context that starts the bus into ``app[BUS_KEY]`` and closes it at shutdown.
 
+    In an app made by ``jumo_common.web`` it also registers ``Bus.check_ready`` as the
+    readiness check "amqp" (so ``/readyz`` fails while the broker or the consumer is away).
+
     ``options`` go to ``Bus.start`` (backoff, watchdog_interval, on_consumer_lost).
     """
 
     async def context(app: web.Application) -> AsyncIterator[None]:
         bus = await Bus.start(settings, service=service, handlers=handlers, **options)
         app[BUS_KEY] = bus
+        if READINESS_CHECKS in app:  # an app from jumo_common.web: /readyz checks the bus
+            app[READINESS_CHECKS][READINESS_NAME] = bus.check_ready
         yield
+        if READINESS_CHECKS in app:
+            app[READINESS_CHECKS].pop(READINESS_NAME, None)
         await bus.close()
 
     return context

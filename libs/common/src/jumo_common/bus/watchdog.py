@@ -74,6 +74,8 @@ class ConsumerWatchdog:
         misses = failures = 0
         while True:
             await asyncio.sleep(self.interval)
+            if self.consumer.stopped:
+                return  # stopped on purpose: nothing to watch
             try:
                 present = await consumer_present(self.consumer)
             except Exception as exc:  # the connection broke mid-check: ask again next time
@@ -94,7 +96,7 @@ class ConsumerWatchdog:
         log.warning("consumer missing after reconnect; re-subscribing", queue=self._queue())
         try:
             async with asyncio.timeout(10):
-                await self.consumer.subscribe()
+                await self.consumer.recover()
         except Exception as exc:
             log.error("re-subscribing failed", error=repr(exc))
             return False

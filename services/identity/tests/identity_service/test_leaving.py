@@ -175,3 +175,9 @@ async def test_deletion_proceeds_when_facebook_is_down(
     response = await client.delete("/users/me", headers=ann.auth)
     assert response.status == 204
     await tap.wait_for("user.deleted")
+
+
+async def test_status_page_refuses_odd_codes_without_a_server_error(client: Client) -> None:
+    for code in ("%00abc", "a" * 300, "%F0%9F%98%80", "..%2F..%2Fetc"):
+        response = await client.get(f"/facebook/data-deletion/{code}")
+        assert response.status == 404, code

@@ -160,3 +160,20 @@ async def test_b_cannot_change_or_delete_a(client: Client, sandbox: SandboxContr
     me = await (await client.get("/users/me", headers=ann.auth)).json()
     assert me["bio"] is None
     assert (await client.get(f"/users/{ann.user_id}")).status == 200
+
+
+async def test_a_new_facebook_picture_at_login_publishes_updated(
+    client: Client, sandbox: SandboxControl, tap: EventTap
+) -> None:
+    fb_ann = await sandbox.create_test_user("Ann")
+    first = await login(client, sandbox, fb_ann)
+    # The sandbox builds picture URLs from its public URL: moving it changes Ann's picture.
+    config = sandbox.state.config
+    sandbox.state.config = config.model_copy(update={"public_url": "https://pictures.example"})
+    second = await login(client, sandbox, fb_ann)
+
+    assert second.body["user"]["picture_url"] != first.body["user"]["picture_url"]
+    assert second.body["user"]["picture_url"].startswith("https://pictures.example/")
+    [updated] = await tap.wait_for("user.updated")
+    assert updated["data"]["changed"] == ["avatar_url"]
+    assert updated["data"]["avatar_url"] == second.body["user"]["picture_url"]

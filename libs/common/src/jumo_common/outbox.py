@@ -43,6 +43,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -61,6 +62,7 @@ OUTBOX_DUE_FIELD = "_outbox_due"
 SENT_COLLECTION = "outbox_sent"
 DUPLICATE_KEY = 11000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+RECENT_MAX = 100_000
 
 Document = dict[str, Any]
 log = structlog.get_logger(__name__)
@@ -121,6 +123,7 @@ class OutboxRelay:
         self._since: dict[str, datetime] = {}
         self._last_deep = time.monotonic()
         self._wake = asyncio.Event()
+        self._recent: OrderedDict[str, None] = OrderedDict()  # ids this relay got confirmed
 
     def notify(self) -> None:
         """Wake the relay now (call after a local write that pushed events)."""
@@ -173,16 +176,26 @@ class OutboxRelay:
     ) -> None:
         sent = _sent(collection)
         events = [(doc, event) for doc in chunk for event in doc.get(OUTBOX_FIELD) or []]
-        done = await _already_sent(sent, [str(e["id"]) for _, e in events], bool(self.ferretdb))
+        # Passes overlap (slack): most events seen again are ones this relay sent itself.
+        unknown = [str(e["id"]) for _, e in events if str(e["id"]) not in self._recent]
+        done = await _already_sent(sent, unknown, bool(self.ferretdb))
+        done.update(str(e["id"]) for _, e in events if str(e["id"]) in self._recent)
         todo = [(doc, e) for doc, e in events if str(e["id"]) not in done]
         outcomes = await self.publisher.publish_many([e for _, e in todo])
         results = list(zip(todo, outcomes, strict=True))
         confirmed = [str(e["id"]) for (_, e), failed in results if not failed]
         await self.mark_sent(sent, confirmed)
+        self._remember(confirmed)
         done.update(confirmed)
         scan.advance(chunk, [doc for (doc, _), failed in results if failed], len(confirmed))
         _log_failures(collection, outcomes)
         await self._compact(collection, chunk, done)
+
+    def _remember(self, event_ids: list[str]) -> None:
+        for event_id in event_ids:
+            self._recent[event_id] = None
+        while len(self._recent) > RECENT_MAX:
+            self._recent.popitem(last=False)
 
     async def mark_sent(self, sent: AsyncCollection[Document], event_ids: list[str]) -> None:
         """Record confirmed events (a duplicate key means another relay recorded it first)."""

@@ -164,3 +164,29 @@ async def test_broker_sigkilled_mid_stream_loses_nothing_and_repeats_nothing(
     assert await mongo_db.processed.count_documents({"state": "done"}) == TOTAL
     assert back_at - up_at < 10
     assert lost == []
+
+
+async def _ignore(_event: Envelope[Any]) -> None:
+    return None
+
+
+@pytest.mark.slow
+async def test_publish_times_out_under_a_broker_alarm_instead_of_blocking(
+    rabbit: RabbitNode, infra: InfraUrls, names: TestNames
+) -> None:
+    settings = make_settings(infra, names, amqp_url=rabbit.url, publish_timeout_s=1.0)
+    bus = await Bus.start(settings, service=SERVICE, handlers={"user.registered": _ignore})
+    try:
+        alarm = await asyncio.to_thread(rabbit.ctl, "set_vm_memory_high_watermark", "0")
+        assert alarm.returncode == 0, alarm.stderr
+        event = make_event(UserRegistered(user_id="u1", display_name="U"), producer="identity")
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            await bus.publisher.publish(event)
+        waited = time.monotonic() - started
+        print(f"\npublish under a memory alarm gave up after {waited:.2f} s")
+        assert waited < 3
+        await asyncio.to_thread(rabbit.ctl, "set_vm_memory_high_watermark", "0.4")
+        await bus.publisher.publish(event)  # the alarm cleared: publishing works again
+    finally:
+        await bus.close()

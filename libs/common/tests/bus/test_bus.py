@@ -20,6 +20,7 @@ from jumo_common.bus import (
     TRACE_HEADER,
     Bus,
     BusNotReady,
+    Handlers,
     apply_if_newer,
     bus_context,
     ensure_processed_index,
@@ -255,3 +256,22 @@ async def test_watchdog_reopens_a_closed_consumer_channel(
     await bus.publisher.publish(deleted())
     await wait_until(recorder.reached(), timeout=5, what="consumption on a new channel")
     await bus.check_ready()
+
+
+async def test_handlers_take_the_typed_event(
+    settings: ServiceSettings, start_bus: StartBus
+) -> None:
+    seen: list[UserFollowed] = []
+
+    async def on_followed(event: Envelope[UserFollowed]) -> None:
+        seen.append(event.data)  # typed: event.data is a UserFollowed for mypy too
+
+    handlers: Handlers = {"user.followed": on_followed}
+    bus = await start_bus(settings, handlers=handlers)
+    data = UserFollowed(follower_id="a", followee_id="b", seq=4)
+    await bus.publisher.publish(make_event(data, producer="identity"))
+
+    async def got_it() -> bool:
+        return seen == [data]
+
+    await wait_until(got_it, what="the typed event")

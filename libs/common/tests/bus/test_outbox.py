@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -252,3 +253,37 @@ async def test_ferretdb_updates_of_one_document_are_not_atomic(mongo_db: Any) ->
         assert len(doc["a"]) < 100
     else:
         assert len(doc["a"]) == 100
+
+
+async def test_a_new_relay_resumes_from_the_saved_watermark(
+    settings: ServiceSettings, start_bus: StartBus, mongo_db: Any
+) -> None:
+    producer = await start_bus(settings)  # nothing bound: the event stays pending
+    first = OutboxRelay(producer.publisher, [mongo_db.users])
+    old = registered("old")
+    await mongo_db.users.insert_one(outbox_insert({"_id": "old"}, old))
+    assert await first.relay_once() == 0
+    recorder = Recorder()
+    await start_bus(settings, handlers={"user.registered": recorder})
+    newer = registered("new")
+    await mongo_db.users.insert_one(outbox_insert({"_id": "new"}, newer))
+    second = OutboxRelay(producer.publisher, [mongo_db.users])  # a restarted process
+    assert await second.relay_once() == 2
+    await wait_until(recorder.reached(2), what="both events")
+    assert {e.id for e in recorder.events} == {old.id, newer.id}
+
+
+async def test_the_deep_pass_finds_a_write_that_committed_late(
+    settings: ServiceSettings, start_bus: StartBus, mongo_db: Any
+) -> None:
+    recorder = Recorder()
+    bus = await start_bus(settings, handlers={"user.registered": recorder})
+    relay = OutboxRelay(bus.publisher, [mongo_db.users], slack_s=1, deep_every_s=3600)
+    await mongo_db.users.insert_one(outbox_insert({"_id": "a"}, registered("a")))
+    assert await relay.relay_once() == 1  # the watermark moves to now
+    late = outbox_insert({"_id": "late"}, registered("late"))
+    late[OUTBOX_DUE_FIELD] -= timedelta(seconds=60)  # stamped a minute before it committed
+    await mongo_db.users.insert_one(late)
+    assert await relay.relay_once() == 0  # outside the ordinary pass's slack
+    relay.deep_every_s = 0
+    assert await relay.relay_once() == 1  # the deep pass reaches back

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from jumo_common.logging import get_logger
+from jumo_common.outbox import outbox_update
 from jumo_facebook import FacebookClient, FacebookError
 from jumo_facebook.models import Profile
 from jumo_identity import events
@@ -63,16 +64,23 @@ class Accounts:
 
     async def update_profile(self, user: User, patch: ProfilePatch, now: datetime) -> User:
         """Apply a PATCH; publishes user.updated only when something really changed."""
-        changed = changes(user, patch)
-        if not changed:
-            return user
-        preview = User.model_validate({**user.model_dump(by_alias=True), **changed})
-        event = events.user_updated(preview, changed)
-        updated = await self._store.update_user(user.id, {**changed, "updated_at": now}, event)
-        if updated is None:
+
+        def plan(doc: dict[str, Any]) -> dict[str, Any] | None:
+            current = User.model_validate(doc)
+            changed = changes(current, patch)
+            if not changed:
+                return None
+            preview = User.model_validate({**doc, **changed})
+            event = events.user_updated(preview, changed)
+            return outbox_update({"$set": {**changed, "updated_at": now}}, event)
+
+        before = await self._store.change_user(user.id, plan, now)
+        if before is None:
             raise UserNotFound("No such user.")
-        self._notify()
-        return updated
+        changed = changes(User.model_validate(before), patch)
+        if changed:
+            self._notify()
+        return User.model_validate({**before, **changed, "updated_at": now} if changed else before)
 
     async def export(self, user_id: str) -> dict[str, Any]:
         """Everything identity holds about a person, secrets replaced by what they are."""

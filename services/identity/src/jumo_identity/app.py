@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -35,6 +35,8 @@ from jumo_identity.store import INDEXES, Store
 
 log = get_logger(__name__)
 Context = Callable[[web.Application], AsyncIterator[None]]
+# A write claim matters only while its write is in flight; a day is generous.
+CLAIM_RETENTION = timedelta(days=1)
 
 
 @dataclass
@@ -89,9 +91,11 @@ def identity_context(settings: IdentitySettings) -> Context:
 async def _housekeeping(identity: Identity, interval_s: float) -> None:
     while True:
         try:
-            purged = await identity.auth.purge_expired(datetime.now(UTC))
+            now = datetime.now(UTC)
+            purged = await identity.auth.purge_expired(now)
+            purged += await identity.store.purge_claims(now - CLAIM_RETENTION)
             if purged:
-                log.info("expired login states and refresh tokens deleted", count=purged)
+                log.info("expired states, tokens and claims deleted", count=purged)
         except Exception:
             log.exception("housekeeping failed; will try again")
         await asyncio.sleep(interval_s)

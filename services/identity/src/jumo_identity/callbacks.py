@@ -105,8 +105,9 @@ class FacebookCallbacks:
         if document is None:
             return
         await self._auth.revoke_user(document["_id"], now)
-        await self._store.unset_user_fields(document["_id"], ["facebook", "facebook_friend_ids"])
-        await self._store.update_user(document["_id"], {"facebook_deauthorized_at": now})
+        unlink = {"$unset": {"facebook": "", "facebook_friend_ids": ""},
+                  "$set": {"facebook_deauthorized_at": now}}  # fmt: skip
+        await self._store.change_user(document["_id"], lambda _doc: dict(unlink), now)
         log.info("facebook deauthorized", user_id=document["_id"])
 
     async def request_deletion(self, signed_request: str | None, now: datetime) -> DeletionAnswer:

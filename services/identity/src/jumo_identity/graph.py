@@ -12,7 +12,7 @@ from jumo_common.events import Envelope
 from jumo_identity import events
 from jumo_identity.errors import CannotFollowSelf, FollowConflict, UserNotFound
 from jumo_identity.profiles import User
-from jumo_identity.store import EdgeConflict, Store
+from jumo_identity.store import Store, WriteConflict
 
 MAX_SUGGESTIONS = 50
 
@@ -69,7 +69,7 @@ class Graph:
             changed = await self._store.set_follow(
                 follower_id, followee_id, active=follow, now=now, event=event_for
             )
-        except EdgeConflict:
+        except WriteConflict:
             raise FollowConflict("This follow is changing concurrently; try again.") from None
         if not follow and not changed and await self._store.user(followee_id) is None:
             raise UserNotFound("No such user.")

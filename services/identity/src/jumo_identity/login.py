@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from jumo_common.logging import get_logger
+from jumo_common.outbox import outbox_update
 from jumo_facebook import (
     FacebookAppCredentialsError,
     FacebookClient,
@@ -206,15 +207,19 @@ class LoginFlow:
         fields = self._facebook_fields(user.id, friend_ids, token, scopes, now)
         picture = profile.picture.data.url if profile.picture else None
         fields |= {"email": profile.email, "picture_url": picture}
-        changed = ["picture_url"] if picture != user.picture_url else []
-        updated_preview = user.model_copy(update={"picture_url": picture})
-        queued = [events.user_updated(updated_preview, changed)] if changed else []
-        updated = await self._store.update_user(user.id, fields, *queued)
-        if updated is None:
+
+        def plan(doc: dict[str, Any]) -> dict[str, Any]:
+            if doc.get("picture_url") == picture:
+                return {"$set": fields}
+            preview = User.model_validate({**doc, "picture_url": picture})
+            return outbox_update({"$set": fields}, events.user_updated(preview, ["picture_url"]))
+
+        before = await self._store.change_user(user.id, plan, now)
+        if before is None:
             raise LoginFailed("The account was deleted during login.")
-        if queued:
+        if before.get("picture_url") != picture:
             self._notify()
-        return updated
+        return User.model_validate({**before, **fields})
 
     def _facebook_fields(
         self,

@@ -8,7 +8,8 @@ Collections (database ``jumo_identity``)::
     follows         one edge per (follower, followee) pair, _id "<follower>:<followee>", kept
                     when unfollowed (active=false) so its seq keeps counting; pending
                     user.followed/unfollowed in _outbox.
-    follow_seq_claims  {_id: "<edge id>:<seq>"}: whoever inserts it may write that change.
+    write_claims    {_id: "user:<id>:<version>" | "follow:<edge id>:<seq>"}: whoever inserts
+                    it may write that version of that document (and nobody else).
     login_states    _id = SHA-256 of the OAuth state (with the browser nonce's hash).
     login_states_used  {_id: state hash}: inserted to consume a state, exactly once.
     token_families  one per login; revoked_at set when revoked.
@@ -34,7 +35,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from jumo_common.events import Envelope
@@ -61,22 +61,24 @@ INDEXES = (
     IndexSpec("refresh_tokens", (("family_id", ASCENDING),)),
     IndexSpec("refresh_tokens", (("user_id", ASCENDING),)),
     IndexSpec("refresh_tokens", (("expires_at", ASCENDING),)),
+    IndexSpec("write_claims", (("at", ASCENDING),)),
     IndexSpec("login_states_used", (("expires_at", ASCENDING),)),
     IndexSpec("refresh_tokens_used", (("expires_at", ASCENDING),)),
     IndexSpec("deletions", (("subject", ASCENDING),), unique=True),
 )
 FOLLOW_PAGE_SORT = (("since", DESCENDING), ("_id", DESCENDING))
 # What a tombstone keeps; every other field of a user document is removed on deletion.
-TOMBSTONE_FIELDS = frozenset({"_id", "deleted", "deleted_at", "facebook_id", "_outbox"})
-# A follow that loses this many optimistic-concurrency races in a row is reported as a conflict.
-MAX_EDGE_ATTEMPTS = 8
+TOMBSTONE_FIELDS = frozenset({"_id", "deleted", "deleted_at", "facebook_id", "version", "_outbox"})
+# A write that loses this many claim races in a row is reported as a conflict.
+MAX_WRITE_ATTEMPTS = 8
 STALE_CLAIM = timedelta(seconds=10)
 
 EventForSeq = Callable[[int], Envelope[Any]]
+Plan = Callable[[Document], Document | None]
 
 
-class EdgeConflict(RuntimeError):
-    """Too many concurrent changes to one follow edge."""
+class WriteConflict(RuntimeError):
+    """Too many concurrent changes to one document; the caller may retry."""
 
 
 def edge_id(follower_id: str, followee_id: str) -> str:
@@ -91,7 +93,7 @@ class Store:
         self.db = db
         self.users: Collection = db["users"]
         self.follows: Collection = db["follows"]
-        self.follow_seq_claims: Collection = db["follow_seq_claims"]
+        self.write_claims: Collection = db["write_claims"]
 
     def outbox_collections(self) -> list[Collection]:
         """The collections whose documents carry pending events."""
@@ -125,36 +127,40 @@ class Store:
             return False
         return True
 
-    async def update_user(
-        self, user_id: str, fields: Mapping[str, Any], *events: Envelope[Any]
-    ) -> User | None:
-        """Set ``fields`` on a live user (and queue ``events``); the updated user or None."""
-        update: Document = {"$set": dict(fields)}
-        if events:
-            update = outbox_update(update, *events)
-        doc = await self.users.find_one_and_update(
-            {"_id": user_id, "deleted": {"$ne": True}}, update, return_document=ReturnDocument.AFTER
-        )
-        return User.model_validate(doc) if doc else None
+    async def change_user(self, user_id: str, plan: Plan, now: datetime) -> Document | None:
+        """Apply ``plan(document)`` (an update, or None for nothing) to a live user.
 
-    async def unset_user_fields(self, user_id: str, names: Sequence[str]) -> None:
-        """Remove fields of a live user (e.g. the Facebook link on deauthorization)."""
-        await self.users.update_one(
-            {"_id": user_id, "deleted": {"$ne": True}}, {"$unset": dict.fromkeys(names, "")}
-        )
+        Every writer of a user claims the document's next ``version`` first, so writes to one
+        user never overlap (FerretDB would lose one of two overlapping updates). Returns the
+        document as it was before the write (None: no live user), for the caller to derive
+        the result from with the same pure function that planned the write.
+        """
+        for attempt in range(MAX_WRITE_ATTEMPTS):
+            doc = await self.user_document(user_id)
+            if doc is None:
+                return None
+            update = plan(doc)
+            if update is None:
+                return doc
+            key = f"user:{user_id}"
+            version = await claim_next(self.write_claims, key, int(doc.get("version", 0)), now)
+            if version is not None:
+                update.setdefault("$set", {})["version"] = version
+                await self.users.update_one({"_id": user_id}, update)
+                return doc
+            await asyncio.sleep(0.005 * (attempt + 1))  # the winner's write is landing
+        raise WriteConflict(f"user {user_id} keeps changing")
 
     async def tombstone_user(self, user_id: str, now: datetime, event: Envelope[Any]) -> bool:
         """Erase a live user down to a tombstone carrying ``event``; False if already gone."""
-        doc = await self.users.find_one({"_id": user_id, "deleted": {"$ne": True}})
-        if doc is None:
-            return False
-        erase = {name: "" for name in doc if name not in TOMBSTONE_FIELDS | {OUTBOX_DUE_FIELD}}
-        tombstone = {"deleted": True, "deleted_at": now, "facebook_id": f"deleted:{user_id}"}
-        update = outbox_update(
-            {"$set": tombstone, "$unset": erase} if erase else {"$set": tombstone}, event
-        )
-        result = await self.users.update_one({"_id": user_id, "deleted": {"$ne": True}}, update)
-        return result.modified_count == 1
+
+        def erase(doc: Document) -> Document:
+            gone = {name: "" for name in doc if name not in TOMBSTONE_FIELDS | {OUTBOX_DUE_FIELD}}
+            tombstone = {"deleted": True, "deleted_at": now, "facebook_id": f"deleted:{user_id}"}
+            update = {"$set": tombstone} | ({"$unset": gone} if gone else {})
+            return outbox_update(update, event)
+
+        return await self.change_user(user_id, erase, now) is not None
 
     async def friends_using_jumo(self, user: User) -> list[User]:
         """Users who are this user's Facebook friends, seen from either side's friend list."""
@@ -170,6 +176,11 @@ class Store:
 
     # ---- follows --------------------------------------------------------------------------
 
+    async def purge_claims(self, before: datetime) -> int:
+        """Delete write claims older than ``before`` (their versions are long written)."""
+        result = await self.write_claims.delete_many({"at": {"$lt": before}})
+        return result.deleted_count
+
     async def follow_state(self, follower_id: str, followee_id: str) -> Document | None:
         """The edge of a pair (active or not), or None if they never followed."""
         return await self.follows.find_one({"_id": edge_id(follower_id, followee_id)})
@@ -179,40 +190,21 @@ class Store:
     ) -> bool:
         """Make the edge active or inactive; False when it already was (nothing written).
 
-        The per-pair ``seq`` grows by one on every change; the change and its event (built for
-        that seq) are one conditional write, retried when a concurrent change won the race.
+        The per-pair ``seq`` grows by one on every change and is claimed before the write
+        (``claim_next``); the change and its event (built for that seq) are one write.
         """
-        for attempt in range(MAX_EDGE_ATTEMPTS):
+        for attempt in range(MAX_WRITE_ATTEMPTS):
             edge = await self.follow_state(follower_id, followee_id)
             if bool(edge and edge["active"]) == active:
                 return False
-            seq = await self._claim_seq(follower_id, followee_id, edge, now)
+            current = int(edge["seq"]) if edge else 0
+            key = f"follow:{edge_id(follower_id, followee_id)}"
+            seq = await claim_next(self.write_claims, key, current, now)
             if seq is not None:
                 await self._write_edge(follower_id, followee_id, edge, seq, (active, now), event)
                 return True
             await asyncio.sleep(0.005 * (attempt + 1))  # the winner's write is landing
-        raise EdgeConflict(f"follow edge {follower_id}->{followee_id} keeps changing")
-
-    async def _claim_seq(
-        self, follower_id: str, followee_id: str, edge: Document | None, now: datetime
-    ) -> int | None:
-        """Claim the next seq of a pair (None: someone else holds it); only the claimant writes.
-
-        A claim whose holder never wrote the edge (it crashed) is skipped once it is stale, so
-        a pair can never be stuck; seq then jumps, which consumers accept (it only grows).
-        """
-        seq = int(edge["seq"]) + 1 if edge else 1
-        pair = edge_id(follower_id, followee_id)
-        while True:
-            try:
-                await self.follow_seq_claims.insert_one({"_id": f"{pair}:{seq}", "at": now})
-            except DuplicateKeyError:
-                held = await self.follow_seq_claims.find_one({"_id": f"{pair}:{seq}"})
-                if held is None or now - held["at"] < STALE_CLAIM:
-                    return None
-                seq += 1
-                continue
-            return seq
+        raise WriteConflict(f"follow edge {follower_id}->{followee_id} keeps changing")
 
     async def _write_edge(
         self,
@@ -263,3 +255,22 @@ class Store:
         await self.follows.delete_many(
             {"$or": [{"follower_id": user_id}, {"followee_id": user_id}]}
         )
+
+
+async def claim_next(claims: Collection, key: str, current: int, now: datetime) -> int | None:
+    """Claim version ``current + 1`` of ``key`` (None: another writer holds it).
+
+    A claim whose holder never wrote (it crashed) is skipped once it is stale, so a document
+    can never be stuck; its version then jumps, which readers accept (it only grows).
+    """
+    version = current + 1
+    while True:
+        try:
+            await claims.insert_one({"_id": f"{key}:{version}", "at": now})
+        except DuplicateKeyError:
+            held = await claims.find_one({"_id": f"{key}:{version}"})
+            if held is None or now - held["at"] < STALE_CLAIM:
+                return None
+            version += 1
+            continue
+        return version

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from jumo_facebook.sandbox.testing import SandboxControl
@@ -177,3 +178,32 @@ async def test_a_new_facebook_picture_at_login_publishes_updated(
     [updated] = await tap.wait_for("user.updated")
     assert updated["data"]["changed"] == ["avatar_url"]
     assert updated["data"]["avatar_url"] == second.body["user"]["picture_url"]
+
+
+async def test_concurrent_edits_of_one_profile_are_all_kept(
+    client: Client, sandbox: SandboxControl, tap: EventTap
+) -> None:
+    ann = await login(client, sandbox, await sandbox.create_test_user("Ann"))
+    edits: list[dict[str, Any]] = [
+        {"bio": "b"}, {"skills": ["s"]}, {"interests": ["i"]}, {"languages": ["en"]},
+        {"visibility": "followers"}, {"availability": {"hours_per_month": 4}},
+    ]  # fmt: skip
+    answers = await asyncio.gather(*(_patch(client, ann, edit) for edit in edits))
+    assert [status for status, _ in answers] == [200] * len(edits)
+
+    me = await (await client.get("/users/me", headers=ann.auth)).json()
+    for edit in edits:
+        for name, value in edit.items():
+            assert me[name] == value or me[name] == {**me[name], **value}, name
+    await tap.wait_for("user.updated", len(edits))
+
+
+async def test_deletion_concurrent_with_edits_stays_deleted(
+    client: Client, sandbox: SandboxControl, tap: EventTap
+) -> None:
+    ann = await login(client, sandbox, await sandbox.create_test_user("Ann"))
+    edits = [_patch(client, ann, {"bio": f"v{i}"}) for i in range(4)]
+    await asyncio.gather(*edits, client.delete("/users/me", headers=ann.auth))
+    await tap.wait_for("user.deleted")
+    assert (await client.get(f"/users/{ann.user_id}")).status == 404
+    assert (await client.get("/users/me", headers=ann.auth)).status == 401

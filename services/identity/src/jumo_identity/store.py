@@ -2,9 +2,10 @@
 
 Collections (database ``jumo_identity``)::
 
-    users           one per person; _id = user id; unique facebook_id; pending events in
-                    _outbox (user.registered/updated/deleted). A deleted user stays as a
-                    tombstone {_id, deleted, deleted_at, facebook_id: "deleted:<id>"}.
+    users           one per person; _id = user id; unique facebook_id; ``version`` counts
+                    writes; pending events in _outbox (user.registered/updated/deleted). A
+                    deleted user stays as a tombstone {_id, deleted, deleted_at,
+                    facebook_id: "deleted:<id>", version}.
     follows         one edge per (follower, followee) pair, _id "<follower>:<followee>", kept
                     when unfollowed (active=false) so its seq keeps counting; pending
                     user.followed/unfollowed in _outbox.
@@ -22,8 +23,10 @@ Collections (database ``jumo_identity``)::
 
 Why claims by insert: FerretDB 1.24 on SQLite runs an update (find_one_and_update and
 find_one_and_delete included) as a read-modify-write outside any transaction (FerretDB issue
-#3040), so two concurrent conditional updates can both "win". An insert with a unique _id is
-exclusive on FerretDB and MongoDB alike, so every "exactly once" here is an insert.
+#3040), so two concurrent conditional updates can both "win", and of two overlapping updates of one
+document one is lost. An insert with a unique _id is exclusive on FerretDB and MongoDB alike,
+so every "exactly once" here is an insert, and every writer of a users or follows document
+first claims the document's next version (``claim_next``), which serialises its writers.
 FerretDB has no TTL indexes: expiring documents are deleted by ``purge_expired``.
 Every write that causes events is one document write (the outbox travels inside it).
 """

@@ -31,6 +31,7 @@ environment and the env lines it contributes; ``python_module()`` builds one for
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import fcntl
 import hashlib
@@ -63,11 +64,15 @@ from jumo_common.testing.servers import (
     terminate_pid,
     wait_for,
 )
+from jumo_facebook.sandbox.local import local_app
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_MONGO_URL = "mongodb://127.0.0.1:27017/"
+DEFAULT_FACEBOOK_URL = "http://127.0.0.1:8090"
+DEFAULT_IDENTITY_URL = "http://127.0.0.1:8001"
+DEFAULT_GATEWAY_URL = "http://127.0.0.1:8080"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 State = dict[str, Any]
@@ -272,7 +277,9 @@ class ProcessComponent(Component):
         return url_port(self.url, 80)
 
     def _fill(self, text: str) -> str:
-        return text.format(port=self.port, run=self.folder(), repo=REPO, python=sys.executable)
+        return text.format(
+            port=self.port, url=self.url, run=self.folder(), repo=REPO, python=sys.executable
+        )
 
     def answers(self) -> bool:
         """Whether it answers HTTP (or TCP) at its ready URL."""
@@ -350,14 +357,72 @@ def python_module(
     )
 
 
+def kept_secret(path: Path) -> str:
+    """A random 32-byte key (base64), made once per run folder so restarts can read old data."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(base64.b64encode(os.urandom(32)).decode() + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def gateway_url() -> str:
+    """Where clients reach the stack: Facebook's registered redirect URI depends on it."""
+    return os.environ.get("GATEWAY_URL") or DEFAULT_GATEWAY_URL
+
+
+def facebook_sandbox() -> ProcessComponent:
+    """Facebook, offline, for one generated app whose redirect URI is the gateway's callback."""
+    app = local_app(run_dir() / "facebook")
+    return python_module(
+        "facebook",
+        "jumo_facebook.sandbox",
+        "FACEBOOK_GRAPH_URL",
+        DEFAULT_FACEBOOK_URL,
+        extra_env={
+            "FACEBOOK_SANDBOX_PORT": "{port}",
+            "FACEBOOK_SANDBOX_PUBLIC_URL": "{url}",
+            "FACEBOOK_SANDBOX_REDIRECT_URIS": f"{gateway_url()}/auth/facebook/callback",
+            **app,
+        },
+        contributes={"FACEBOOK_WWW_URL": "{url}", **app},
+    )
+
+
+def identity_service() -> ProcessComponent:
+    """The identity service; the Facebook settings reach it from the sandbox's env lines."""
+    return python_module(
+        "identity",
+        "jumo_identity",
+        "IDENTITY_URL",
+        DEFAULT_IDENTITY_URL,
+        extra_env={
+            "PORT": "{port}",
+            "PUBLIC_BASE_URL": gateway_url(),
+            "ENCRYPTION_KEY": kept_secret(run_dir() / "identity" / "encryption.key"),
+        },
+        ready_url="{url}/healthz",
+    )
+
+
+def gateway() -> ProcessComponent:
+    """nginx in front of the services, run in the foreground so its pid is the master's."""
+    return ProcessComponent(
+        name="gateway",
+        url_var="GATEWAY_URL",
+        default_url=DEFAULT_GATEWAY_URL,
+        command=["{python}", "{repo}/deploy/gateway/jumo_gateway.py", "run", "--run-dir", "{run}"],
+    )
+
+
 def components() -> list[Component]:
     """Everything the stack runs, in start order (``down`` stops them in reverse)."""
     return [
         RabbitComponent("rabbitmq", "AMQP_URL", DEFAULT_AMQP_URL),
         FerretComponent("mongodb", "MONGO_URL", DEFAULT_MONGO_URL),
-        # Owners add theirs here, e.g.:
-        # python_module("facebook", "jumo_facebook.sandbox", "FACEBOOK_GRAPH_URL",
-        #               "http://127.0.0.1:8090/", extra_env={"PORT": "{port}"}),
+        facebook_sandbox(),
+        identity_service(),
+        gateway(),
     ]
 
 

@@ -91,7 +91,9 @@ def test_facebook_asks_for_data_deletion(system: SystemUnderTest, curl: Curl) ->
 def test_a_tampered_signed_request_is_a_400(system: SystemUnderTest, curl: Curl) -> None:
     ann = create_test_user(curl, system, installed=False)
     assert_login(sign_up(curl, system, ann), ann, created=True)
-    signed = _facebook_calls(curl, system, "deauthorize", ann["id"])["signed_request"]
+    sent = _facebook_calls(curl, system, "deauthorize", ann["id"])
+    assert sent["status"] == 200, sent  # the genuine one is accepted
+    signed = sent["signed_request"]
     signature, payload = signed.split(".", 1)
     claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
     tampered = f"{signature}.{_b64(json.dumps(claims | {'user_id': '1'}).encode())}"
@@ -100,3 +102,23 @@ def test_a_tampered_signed_request_is_a_400(system: SystemUnderTest, curl: Curl)
         f"{system.gateway.url}/facebook/deauthorize",
     )  # fmt: skip
     assert answer.status == 400
+
+
+def test_identity_s_own_503_passes_through_the_gateway(system: SystemUnderTest, curl: Curl) -> None:
+    # Facebook fails the code exchange: identity answers its own 503 problem, and the gateway
+    # must hand it over as it is, not replace it with its own "service unavailable" page.
+    ann = create_test_user(curl, system, installed=False)
+    callback = consent(curl, system, open_dialog(curl, system, ann), "accept")
+    failure = {"path": "*", "count": 5, "status": 500, "code": 2, "is_transient": True}
+    injected = curl(
+        "-X", "POST", "-H", "Content-Type: application/json", "--data", json.dumps(failure),
+        f"{system.sandbox_url}/__sandbox/failures",
+    )  # fmt: skip
+    assert injected.status == 200
+    try:
+        answer = curl(callback)
+    finally:
+        curl("-X", "DELETE", f"{system.sandbox_url}/__sandbox/failures")
+    assert answer.status == 503
+    assert answer.json()["type"].endswith("/facebook-unavailable")
+    assert answer.json()["request_id"] == answer.headers["x-request-id"]

@@ -7,10 +7,12 @@ import os
 import signal
 import socket
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+import aiohttp
 import pytest
-from e2e_support import GatewayFactory, free_port
+from e2e_support import GatewayFactory, ServiceBehindGateway, free_port
 from jumo_gateway import TEMPLATES, Gateway, GatewayConfig, GatewayError, find_nginx, render
 
 from jumo_common.testing.wait import wait_until
@@ -136,3 +138,27 @@ async def test_run_becomes_nginx_so_a_supervisor_tracks_its_pid(nginx: str, tmp_
     finally:
         process.send_signal(signal.SIGTERM)  # what the stack's `down` sends
         assert await asyncio.wait_for(process.wait(), timeout=10) == 0
+
+
+async def test_reload_applies_a_new_upstream_without_a_restart(
+    start_gateway: GatewayFactory, service: ServiceBehindGateway
+) -> None:
+    gateway = await asyncio.to_thread(start_gateway, {"identity": f"127.0.0.1:{free_port()}"})
+    master = gateway.pid()
+    url = f"{gateway.url}/users/_probe"
+
+    async def status() -> int:
+        async with aiohttp.ClientSession() as http, http.get(url) as response:
+            return response.status
+
+    assert await status() == 502
+    moved = Gateway(
+        gateway.run_dir, replace(gateway.config, upstreams={"identity": service.address})
+    )
+    await asyncio.to_thread(moved.reload)
+
+    async def served() -> bool:
+        return await status() == 200
+
+    await wait_until(served, timeout=10, what="the reloaded config serving")
+    assert moved.pid() == master  # same master: reloaded, not restarted

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs whatever the local stack is missing, and nothing else: Debian's rabbitmq-server and
-# nginx, the FerretDB program (built with Go into .tools/bin), uv, and the Python workspace.
+# Installs whatever the local stack is missing, and nothing else: Debian's rabbitmq-server,
+# nginx, curl and jq, the FerretDB program (built with Go into .tools/bin), uv, and the Python workspace.
 # Idempotent: a second run finds everything present and only re-checks the Python environment.
 set -euo pipefail
 
@@ -27,6 +27,9 @@ install_system_packages() {
         && ! installed nginx-full && ! installed nginx-extras; then
         missing+=(nginx)
     fi
+    # The end-to-end tests drive the API with curl exactly as docs/walkthrough.md does (jq too).
+    installed curl || missing+=(curl)
+    installed jq || missing+=(jq)
     if [ "${#missing[@]}" -eq 0 ]; then
         log "system packages present"
         return

@@ -382,6 +382,8 @@ def facebook_sandbox() -> ProcessComponent:
         extra_env={
             "FACEBOOK_SANDBOX_PORT": "{port}",
             "FACEBOOK_SANDBOX_PUBLIC_URL": "{url}",
+            # As a real app should be set: a server call without appsecret_proof fails here first.
+            "FACEBOOK_SANDBOX_REQUIRE_PROOF": "true",
             "FACEBOOK_SANDBOX_REDIRECT_URIS": f"{gateway_url()}/auth/facebook/callback",
             **app,
         },

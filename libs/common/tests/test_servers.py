@@ -131,30 +131,38 @@ def _stack(command: str, env: dict[str, str]) -> dict[str, Any]:
 def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
     base_dir: Path,
 ) -> None:
+    # Every component on a free port, so this stack shares nothing with the one `make up` runs.
     urls = {
         "AMQP_URL": f"amqp://guest:guest@127.0.0.1:{free_port()}/",
         "MONGO_URL": f"mongodb://127.0.0.1:{free_port()}/",
+        "FACEBOOK_GRAPH_URL": f"http://127.0.0.1:{free_port()}",
+        "IDENTITY_URL": f"http://127.0.0.1:{free_port()}",
+        "GATEWAY_URL": f"http://127.0.0.1:{free_port()}",
     }
     ours = {**os.environ, **urls, "JUMO_RUN_DIR": str(base_dir / "ours")}
     ours["JUMO_STACK_ENV"] = str(base_dir / "ours.env")
     theirs = {**ours, "JUMO_RUN_DIR": str(base_dir / "theirs")}
     theirs["JUMO_STACK_ENV"] = str(base_dir / "theirs.env")
 
-    started = _stack("up", ours)
-    pids = [started["rabbitmq"]["pid"], started["mongodb"]["pid"]]
-    assert all(entry["started"] for entry in started.values())
-    assert all(pid_alive(pid) for pid in pids)
-    assert f"AMQP_URL={urls['AMQP_URL']}" in Path(ours["JUMO_STACK_ENV"]).read_text()
-    assert _stack("up", ours) == started  # idempotent
+    try:
+        started = _stack("up", ours)
+        pids = [entry["pid"] for entry in started.values()]
+        assert sorted(started) == ["facebook", "gateway", "identity", "mongodb", "rabbitmq"]
+        assert all(entry["started"] for entry in started.values())
+        assert all(pid_alive(pid) for pid in pids)
+        env_lines = Path(ours["JUMO_STACK_ENV"]).read_text()
+        assert all(f"{key}={url}" in env_lines for key, url in urls.items())
+        assert _stack("up", ours) == started  # idempotent
 
-    # A second stack on the same URLs finds them answering: it uses them and never stops them.
-    reused = _stack("up", theirs)
-    assert not any(entry["started"] for entry in reused.values())
-    _stack("down", theirs)
-    assert all(pid_alive(pid) for pid in pids)
-
-    _stack("down", ours)
+        # A second stack on the same URLs finds them answering: uses them, never stops them.
+        reused = _stack("up", theirs)
+        assert not any(entry["started"] for entry in reused.values())
+        _stack("down", theirs)
+        assert all(pid_alive(pid) for pid in pids)
+    finally:
+        _stack("down", ours)
     assert not any(pid_alive(pid) for pid in pids)
     assert not Path(ours["JUMO_STACK_ENV"]).exists()
-    for url, port in ((urls["AMQP_URL"], 5672), (urls["MONGO_URL"], 27017)):
-        assert not port_answers("127.0.0.1", urlsplit(url).port or port)
+    for url in urls.values():
+        parts = urlsplit(url)
+        assert not port_answers("127.0.0.1", parts.port or 0)

@@ -174,24 +174,23 @@ class FacebookClient:
         self, code: str, redirect_uri: str, *, code_verifier: str | None = None
     ) -> AccessToken:
         """Trade the dialog's ``code`` (with the identical ``redirect_uri``) for a user token."""
-        params = {
-            "client_id": self.settings.app_id,
-            "client_secret": self.settings.app_secret.get_secret_value(),
-            "redirect_uri": redirect_uri,
-            "code": code,
-        }
+        params = {"redirect_uri": redirect_uri, "code": code}
         if code_verifier is not None:
             params["code_verifier"] = code_verifier
-        body = await self._call("GET", "/oauth/access_token", token=None, params=params)
-        return parse_model(AccessToken, body)
+        return await self._access_token(params)
 
     async def exchange_long_lived(self, access_token: str) -> AccessToken:
         """Trade a short-lived user token for a long-lived one (about 60 days)."""
+        return await self._access_token(
+            {"grant_type": "fb_exchange_token", "fb_exchange_token": access_token}
+        )
+
+    async def _access_token(self, grant: dict[str, str]) -> AccessToken:
+        # Facebook wants the app's id and secret in the query of every token exchange.
         params = {
-            "grant_type": "fb_exchange_token",
             "client_id": self.settings.app_id,
             "client_secret": self.settings.app_secret.get_secret_value(),
-            "fb_exchange_token": access_token,
+            **grant,
         }
         body = await self._call("GET", "/oauth/access_token", token=None, params=params)
         return parse_model(AccessToken, body)

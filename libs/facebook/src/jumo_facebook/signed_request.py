@@ -69,7 +69,7 @@ def _split(signed_request: str) -> tuple[str, str]:
     return sig, payload
 
 
-def _verifysignature(sig: str, payload: str, app_secret: str) -> None:
+def _verify_signature(sig: str, payload: str, app_secret: str) -> None:
     expected = _b64decode(signature(payload, app_secret))
     if not hmac.compare_digest(_b64decode(sig), expected):
         raise SignedRequestError("signed_request signature does not match")
@@ -88,7 +88,7 @@ def parse_signed_request(
 ) -> SignedRequest:
     """Verify and decode a signed_request; raise SignedRequestError on anything wrong."""
     sig, payload = _split(signed_request)
-    _verifysignature(sig, payload, app_secret)
+    _verify_signature(sig, payload, app_secret)
     data = _decode_payload(payload)
     if data.algorithm.upper() != ALGORITHM:
         raise SignedRequestError("signed_request algorithm is not HMAC-SHA256")

@@ -15,9 +15,8 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from jumo_common.jwt import ALGORITHM
 from jumo_facebook.security import b64url
-
-ALGORITHM = "EdDSA"
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 import jwt
 from pydantic import BaseModel
 
+from jumo_common.jwt import ALGORITHM
 from jumo_identity.crypto import random_token, sha256_hex
-from jumo_identity.keys import ALGORITHM, SigningKey
+from jumo_identity.keys import SigningKey
 
 ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105  (RFC 9068 media type, not a secret)
 REFRESH_TOKEN_BYTES = 32

@@ -37,6 +37,27 @@ def new_user_document(profile: Profile, now: datetime) -> dict[str, Any]:
     }
 
 
+def _facebook_export(user: User, link: dict[str, Any]) -> dict[str, Any]:
+    """The Facebook link as exported: the sealed token is named, never included."""
+    return {
+        "facebook_id": user.facebook_id,
+        "scopes": link.get("scopes", []),
+        "linked_at": link.get("linked_at"),
+        "token_expires_at": link.get("token_expires_at"),
+        "access_token": "held encrypted (AES-256-GCM); not exported" if link.get("token") else None,
+        "friend_ids_using_jumo": user.facebook_friend_ids,
+    }
+
+
+def _edges_export(
+    edges: list[dict[str, Any]], user_id: str, own_side: str, other_side: str
+) -> list[dict[str, Any]]:
+    """The other person and the date of each edge where ``user_id`` is on ``own_side``."""
+    return [
+        {"user_id": e[other_side], "since": e["since"]} for e in edges if e[own_side] == user_id
+    ]
+
+
 class Accounts:
     """Profile edits, export and deletion."""
 
@@ -88,32 +109,14 @@ class Accounts:
         if document is None:
             raise UserNotFound("No such user.")
         user = User.model_validate(document)
-        link = document.get("facebook") or {}
         edges = await self._store.edges_of(user_id)
         families = await self._auth.families_of(user_id)
         return {
             "profile": private_view(user).model_dump(mode="json"),
             "last_login_at": user.last_login_at,
-            "facebook": {
-                "facebook_id": user.facebook_id,
-                "scopes": link.get("scopes", []),
-                "linked_at": link.get("linked_at"),
-                "token_expires_at": link.get("token_expires_at"),
-                "access_token": "held encrypted (AES-256-GCM); not exported"
-                if link.get("token")
-                else None,
-                "friend_ids_using_jumo": user.facebook_friend_ids,
-            },
-            "following": [
-                {"user_id": e["followee_id"], "since": e["since"]}
-                for e in edges
-                if e["follower_id"] == user_id
-            ],
-            "followers": [
-                {"user_id": e["follower_id"], "since": e["since"]}
-                for e in edges
-                if e["followee_id"] == user_id
-            ],
+            "facebook": _facebook_export(user, document.get("facebook") or {}),
+            "following": _edges_export(edges, user_id, "follower_id", "followee_id"),
+            "followers": _edges_export(edges, user_id, "followee_id", "follower_id"),
             "logins": [
                 {"id": f["_id"], "created_at": f["created_at"], "revoked_at": f.get("revoked_at")}
                 for f in families

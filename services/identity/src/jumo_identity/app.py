@@ -116,17 +116,22 @@ def housekeeping_context(settings: IdentitySettings) -> Context:
     return context
 
 
+def _problem(error: IdentityError) -> ProblemError:
+    return ProblemError(error.status, detail=error.detail, type_suffix=error.slug)
+
+
 @web.middleware
 async def domain_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """identity's domain errors as problems (the base app's middleware renders them)."""
     try:
         return await handler(request)
     except IdentityError as exc:
-        raise ProblemError(exc.status, detail=exc.detail, type_suffix=exc.slug) from None
+        raise _problem(exc) from None
     except KeyRingUnavailable as exc:
         log.error("key ring unavailable", error=str(exc))
-        error = SigningUnavailable("Tokens cannot be issued right now; try again.")
-        raise ProblemError(error.status, detail=error.detail, type_suffix=error.slug) from None
+        raise _problem(
+            SigningUnavailable("Tokens cannot be issued right now; try again.")
+        ) from None
 
 
 def create_app(settings: IdentitySettings, deps: Deps | None = None) -> web.Application:

@@ -167,11 +167,13 @@ async def unfollow(request: web.Request) -> web.Response:
 
 async def _follow_list(request: web.Request, direction: str) -> web.Response:
     query = parse_query(request, PageQuery)
-    target = request.match_info["id"]
-    if target == ME:
-        target = (await current_user(request)).id
-    items, cursor = await request.app[IDENTITY].graph.page(
-        target, direction=direction, limit=query.limit, cursor=query.cursor
+    identity, target = request.app[IDENTITY], request.match_info["id"]
+    # One read of the user: the caller's account check, or the 404 for an unknown id.
+    user = (
+        await current_user(request) if target == ME else await identity.accounts.live_user(target)
+    )
+    items, cursor = await identity.graph.page(
+        user, direction=direction, limit=query.limit, cursor=query.cursor
     )
     return json_response(Page[FollowEntry](items=items, next_cursor=cursor))
 

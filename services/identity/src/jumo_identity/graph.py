@@ -85,13 +85,11 @@ class Graph:
         return bool(edge and edge["active"])
 
     async def page(
-        self, user_id: str, *, direction: str, limit: int, cursor: str | None
+        self, user: User, *, direction: str, limit: int, cursor: str | None
     ) -> tuple[list[FollowEntry], str | None]:
-        """One page of a user's followers or following, newest first."""
-        if await self._store.user(user_id) is None:
-            raise UserNotFound("No such user.")
+        """One page of a (live) user's followers or following, newest first."""
         page = await self._store.follow_page(
-            user_id, direction=direction, limit=limit, cursor=cursor
+            user.id, direction=direction, limit=limit, cursor=cursor
         )
         other = "follower_id" if direction == "followers" else "followee_id"
         people = await self._store.users_by_ids([edge[other] for edge in page.items])

@@ -7,7 +7,7 @@ importing the application factory that imports it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from aiohttp import web
@@ -34,15 +34,12 @@ class Identity:
     settings: IdentitySettings
     store: Store
     auth: AuthStore
-    sealer: Sealer
     keyring: KeyRingManager
     sessions: Sessions
     login: LoginFlow
     accounts: Accounts
     graph: Graph
     callbacks: FacebookCallbacks
-    facebook: FacebookClient
-    notify: Callable[[], None] = field(repr=False)
 
 
 IDENTITY = web.AppKey("jumo_identity", Identity)
@@ -87,6 +84,5 @@ def build_identity(
         status_url=settings.deletion_status_url,
     )  # fmt: skip
     return Identity(
-        settings, store, auth, sealer, keyring, sessions, login, accounts, Graph(store, notify),
-        callbacks, facebook, notify,
-    )  # fmt: skip
+        settings, store, auth, keyring, sessions, login, accounts, Graph(store, notify), callbacks
+    )

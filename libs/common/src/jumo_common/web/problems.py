@@ -225,14 +225,17 @@ class Unprocessable(_StatusProblem):
         super().__init__(detail, type_suffix=type_suffix, extensions=ext)
 
 
+def _retry_after(seconds: int | None) -> dict[str, str] | None:
+    return {"Retry-After": str(seconds)} if seconds is not None else None
+
+
 class TooManyRequests(_StatusProblem):
     """429: slow down; ``retry_after_s`` becomes the ``Retry-After`` header."""
 
     status = 429
 
     def __init__(self, detail: str | None = None, *, retry_after_s: int | None = None) -> None:
-        headers = {"Retry-After": str(retry_after_s)} if retry_after_s is not None else None
-        super().__init__(detail, headers=headers)
+        super().__init__(detail, headers=_retry_after(retry_after_s))
 
 
 class ServiceUnavailable(_StatusProblem):
@@ -241,8 +244,7 @@ class ServiceUnavailable(_StatusProblem):
     status = 503
 
     def __init__(self, detail: str | None = None, *, retry_after_s: int | None = 5) -> None:
-        headers = {"Retry-After": str(retry_after_s)} if retry_after_s is not None else None
-        super().__init__(detail, headers=headers)
+        super().__init__(detail, headers=_retry_after(retry_after_s))
 
 
 def problem_response(

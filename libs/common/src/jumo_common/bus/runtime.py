@@ -25,6 +25,7 @@ from jumo_common.bus.publisher import Publisher
 from jumo_common.bus.topology import declare_events_exchange
 from jumo_common.bus.watchdog import ConsumerWatchdog, consumer_present, exit_process
 from jumo_common.settings import ServiceSettings
+from jumo_common.web.app import add_readiness_check, remove_readiness_check
 from jumo_common.web.keys import READINESS_CHECKS
 
 READINESS_NAME = "amqp"
@@ -153,11 +154,13 @@ def bus_context(
     async def context(app: web.Application) -> AsyncIterator[None]:
         bus = await Bus.start(settings, service=service, handlers=handlers, **options)
         app[BUS_KEY] = bus
-        if READINESS_CHECKS in app:  # an app from jumo_common.web: /readyz checks the bus
-            app[READINESS_CHECKS][READINESS_NAME] = bus.check_ready
+        # Only an app from jumo_common.web has a /readyz to report the bus on.
+        has_readyz = READINESS_CHECKS in app
+        if has_readyz:
+            add_readiness_check(app, READINESS_NAME, bus.check_ready)
         yield
-        if READINESS_CHECKS in app:
-            app[READINESS_CHECKS].pop(READINESS_NAME, None)
+        if has_readyz:
+            remove_readiness_check(app, READINESS_NAME)
         await bus.close()
 
     return context

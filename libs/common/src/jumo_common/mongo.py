@@ -59,6 +59,11 @@ class IndexSpec:
             raise ValueError(f"index on {self.collection}: keys must be (field, 1 or -1) pairs")
 
 
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """``value`` made aware: a client without ``tz_aware=True`` hands back naive UTC datetimes."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
 def create_mongo_client(settings: ServiceSettings) -> Client:
     """A client for ``settings.mongo_url``: tz-aware datetimes, standard UUIDs, short timeouts."""
     timeout_ms = settings.mongo_server_selection_timeout_ms
@@ -157,13 +162,14 @@ def _safe_value(value: Any) -> bool:
 def decode_cursor(sort: SortSpec, cursor: str) -> list[Any]:
     """The sort values inside ``cursor``; 400 problem if it is not one of ours for ``sort``."""
     payload = _cursor_payload(cursor)
-    expected = [[f, d] for f, d in sort]
-    if not isinstance(payload, dict) or payload.get("s") != expected:
-        raise BadRequest("The cursor is not valid here.", type_suffix="invalid-cursor")
-    values = payload.get("v")
-    if not isinstance(values, list) or len(values) != len(sort):
-        raise BadRequest("The cursor is not valid here.", type_suffix="invalid-cursor")
-    if not all(_safe_value(v) for v in values):
+    values = payload.get("v") if isinstance(payload, dict) else None
+    if not (
+        isinstance(payload, dict)
+        and payload.get("s") == [[f, d] for f, d in sort]
+        and isinstance(values, list)
+        and len(values) == len(sort)
+        and all(_safe_value(v) for v in values)
+    ):
         raise BadRequest("The cursor is not valid here.", type_suffix="invalid-cursor")
     return values
 
@@ -189,10 +195,10 @@ async def find_page(
 ) -> PageResult:
     """One page of ``query`` in ``sort`` order, which must be unique (end it with ``_id``)."""
     limit = max(1, min(limit, MAX_PAGE_LIMIT))
-    conditions = [dict(query)] if query else []
+    flt: Document = dict(query)
     if cursor is not None:
-        conditions.append(after_filter(sort, decode_cursor(sort, cursor)))
-    flt = conditions[0] if len(conditions) == 1 else ({"$and": conditions} if conditions else {})
+        after = after_filter(sort, decode_cursor(sort, cursor))
+        flt = {"$and": [flt, after]} if flt else after
     found = collection.find(flt, projection).sort(list(sort)).limit(limit + 1)
     docs = await found.to_list(length=limit + 1)
     if len(docs) <= limit:

@@ -56,6 +56,7 @@ from pymongo.errors import BulkWriteError
 
 from jumo_common.bus.publisher import Publisher
 from jumo_common.events import Envelope
+from jumo_common.mongo import as_utc
 
 OUTBOX_FIELD = "_outbox"
 OUTBOX_DUE_FIELD = "_outbox_due"
@@ -216,10 +217,7 @@ class OutboxRelay:
             return  # its updates are not atomic: never rewrite a producer's document there
         quiet_before = datetime.now(UTC) - self.compact_after
         for doc in page:
-            due = _aware(doc[OUTBOX_DUE_FIELD])
-            if due < quiet_before and all(
-                str(e["id"]) in done for e in doc.get(OUTBOX_FIELD) or []
-            ):
+            if as_utc(doc[OUTBOX_DUE_FIELD]) < quiet_before and _all_sent(doc, done):
                 await collection.update_one(
                     {"_id": doc["_id"], OUTBOX_DUE_FIELD: doc[OUTBOX_DUE_FIELD]},
                     {"$unset": {OUTBOX_FIELD: "", OUTBOX_DUE_FIELD: ""}},
@@ -228,7 +226,7 @@ class OutboxRelay:
     async def _watermark(self, collection: AsyncCollection[Document]) -> datetime:
         if collection.name not in self._since:
             saved = await _sent(collection).find_one({"_id": _watermark_id(collection)})
-            self._since[collection.name] = _aware(saved["at"]) if saved else EPOCH
+            self._since[collection.name] = as_utc(saved["at"]) if saved else EPOCH
             await ensure_outbox_index(collection)
         return self._since[collection.name]
 
@@ -248,12 +246,16 @@ class _Scan:
         self.published = 0
 
     def advance(self, chunk: list[Document], failed: list[Document], published: int) -> None:
-        dues = [_aware(doc[OUTBOX_DUE_FIELD]) for doc in chunk]
+        dues = [as_utc(doc[OUTBOX_DUE_FIELD]) for doc in chunk]
         self.last_due = max([*dues, self.last_due] if self.last_due else dues)
         if failed:
-            earliest = min(_aware(doc[OUTBOX_DUE_FIELD]) for doc in failed)
+            earliest = min(as_utc(doc[OUTBOX_DUE_FIELD]) for doc in failed)
             self.blocked = min(earliest, self.blocked) if self.blocked else earliest
         self.published += published
+
+
+def _all_sent(doc: Document, done: set[str]) -> bool:
+    return all(str(e["id"]) in done for e in doc.get(OUTBOX_FIELD) or [])
 
 
 def _sent(collection: AsyncCollection[Document]) -> AsyncCollection[Document]:
@@ -277,11 +279,6 @@ async def _already_sent(
     # scan every marker ever written, so ask one id at a time, concurrently.
     found_each = await asyncio.gather(*(sent.find_one({"_id": i}, {"_id": 1}) for i in event_ids))
     return {str(doc["_id"]) for doc in found_each if doc is not None}
-
-
-def _aware(value: datetime) -> datetime:
-    # A client without tz_aware=True hands back naive datetimes; they are UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _log_failures(

@@ -43,6 +43,7 @@ from pymongo.errors import ConnectionFailure, DuplicateKeyError, OperationFailur
 
 from jumo_common.bus.consumer import Handler
 from jumo_common.events import Envelope
+from jumo_common.mongo import as_utc
 
 Document = dict[str, Any]
 DONE, RUNNING = "done", "running"
@@ -113,7 +114,7 @@ async def claim(
             continue  # released meanwhile: claim again
         if existing["state"] == DONE:
             return None
-        if _as_utc(existing["until"]) < now and await _take_over(processed, claim_id, fields):
+        if as_utc(existing["until"]) < now and await _take_over(processed, claim_id, fields):
             return token
         # A live handler elsewhere holds it: wait for its outcome instead of running twice.
         await asyncio.sleep(wait)
@@ -211,8 +212,3 @@ def _key_lock(collection: AsyncCollection[Document], key: Mapping[str, Any]) -> 
     if lock is None:
         lock = _KEY_LOCKS[name] = asyncio.Lock()
     return lock
-
-
-def _as_utc(value: datetime) -> datetime:
-    # A client without tz_aware=True hands back naive datetimes; they are UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -69,6 +69,8 @@ INDEXES = (
     IndexSpec("refresh_tokens_used", (("expires_at", ASCENDING),)),
     IndexSpec("deletions", (("subject", ASCENDING),), unique=True),
 )
+# Matches live users only: a deleted user stays behind as a tombstone with deleted=True.
+LIVE: Document = {"deleted": {"$ne": True}}
 FOLLOW_PAGE_SORT = (("since", DESCENDING), ("_id", DESCENDING))
 # What a tombstone keeps; every other field of a user document is removed on deletion.
 TOMBSTONE_FIELDS = frozenset({"_id", "deleted", "deleted_at", "facebook_id", "version", "_outbox"})
@@ -106,20 +108,20 @@ class Store:
 
     async def user(self, user_id: str) -> User | None:
         """A live user by id (None when unknown or deleted)."""
-        doc = await self.users.find_one({"_id": user_id, "deleted": {"$ne": True}})
+        doc = await self.user_document(user_id)
         return User.model_validate(doc) if doc else None
 
     async def user_document(self, user_id: str) -> Document | None:
         """The raw live user document, sealed secrets included."""
-        return await self.users.find_one({"_id": user_id, "deleted": {"$ne": True}})
+        return await self.users.find_one({"_id": user_id, **LIVE})
 
     async def user_by_facebook_id(self, facebook_id: str) -> Document | None:
         """The raw live user linked to an app-scoped Facebook id."""
-        return await self.users.find_one({"facebook_id": facebook_id, "deleted": {"$ne": True}})
+        return await self.users.find_one({"facebook_id": facebook_id, **LIVE})
 
     async def users_by_ids(self, ids: Sequence[str]) -> dict[str, User]:
         """Live users among ``ids``, by id."""
-        found = self.users.find({"_id": {"$in": list(ids)}, "deleted": {"$ne": True}})
+        found = self.users.find({"_id": {"$in": list(ids)}, **LIVE})
         return {doc["_id"]: User.model_validate(doc) async for doc in found}
 
     async def insert_user(self, document: Mapping[str, Any], *events: Envelope[Any]) -> bool:
@@ -168,7 +170,7 @@ class Store:
     async def friends_using_jumo(self, user: User) -> list[User]:
         """Users who are this user's Facebook friends, seen from either side's friend list."""
         query = {
-            "deleted": {"$ne": True},
+            **LIVE,
             "_id": {"$ne": user.id},
             "$or": [
                 {"facebook_id": {"$in": user.facebook_friend_ids}},

@@ -11,6 +11,7 @@ applies to every model, not only to subclasses of ``ApiModel``.
 from __future__ import annotations
 
 import decimal
+import functools
 import math
 import re
 import types
@@ -152,14 +153,16 @@ def _accepts_many(annotation: Any) -> bool:
     return False
 
 
-def _many_valued_names(model: type[BaseModel]) -> set[str]:
+@functools.cache
+def _many_valued_names(model: type[BaseModel]) -> frozenset[str]:
+    # Cached: a model's fields never change, and this runs on every request with a query.
     names: set[str] = set()
     for name, info in model.model_fields.items():
         if _accepts_many(info.annotation):
             names.add(name)
             if info.alias is not None:
                 names.add(info.alias)
-    return names
+    return frozenset(names)
 
 
 def query_data(query: MultiMapping[str], model: type[BaseModel]) -> dict[str, Any]:

@@ -35,9 +35,9 @@ REQUEST_ID_HEADER = "X-Request-Id"
 TRACE_ID_HEADER = "X-Trace-Id"
 # Whatever the gateway sends is logged verbatim, so accept only short, boring ids.
 _SANE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")
-# Probes and scrapes every few seconds would drown the access log.
 # nginx's status for "the client went away before the answer": not an error of ours.
 CLIENT_CLOSED_REQUEST = 499
+# Probes and scrapes every few seconds would drown the access log.
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 _access_log = get_logger("jumo.access")

@@ -165,11 +165,6 @@ def bind_log_context(**values: str | None) -> Iterator[None]:
         yield
 
 
-def current_log_context() -> dict[str, Any]:
-    """What is bound right now (e.g. to copy ``trace_id`` into an event being published)."""
-    return structlog.contextvars.get_contextvars()
-
-
 def current_trace_id() -> str | None:
     """The trace id of the request or event being handled, if any."""
     value = structlog.contextvars.get_contextvars().get("trace_id")

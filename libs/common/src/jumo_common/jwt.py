@@ -167,14 +167,15 @@ class JwksVerifier:
     def _is_stale(self) -> bool:
         return self._fetched_at is None or time.monotonic() - self._fetched_at > self._max_age_s
 
+    def _attempted_recently(self, now: float) -> bool:
+        last = self._attempted_at
+        return last is not None and now - last < self._refresh_min_interval_s
+
     async def refresh(self) -> None:
         """Fetch the JWKS again, unless the last attempt was under the minimum interval ago."""
         async with self._lock:
             now = time.monotonic()
-            if (
-                self._attempted_at is not None
-                and now - self._attempted_at < self._refresh_min_interval_s
-            ):
+            if self._attempted_recently(now):
                 return
             self._attempted_at = now
             self.fetches += 1

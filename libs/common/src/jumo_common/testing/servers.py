@@ -59,10 +59,10 @@ def pid_alive(pid: int) -> bool:
         return True
     try:
         # "pid (comm) S ...": the state letter follows the last ')'.
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        proc_stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    return proc_stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def pid_cmdline(pid: int) -> str:
@@ -107,6 +107,10 @@ def read_pid(path: Path) -> int | None:
 def epmd_port() -> int:
     """The port of the machine's epmd (ERL_EPMD_PORT, like Erlang itself, else 4369)."""
     return int(os.environ.get("ERL_EPMD_PORT") or 4369)
+
+
+def _epmd_program() -> str:
+    return shutil.which("epmd") or "/usr/bin/epmd"
 
 
 def scratch_dir(prefix: str = "jumo-") -> Path:
@@ -353,8 +357,7 @@ class RabbitNode(_Server):
     def _ensure_epmd(self) -> None:
         if port_answers(self.host, epmd_port()):
             return
-        epmd = shutil.which("epmd") or "/usr/bin/epmd"
-        proc = self._spawn([epmd, "-port", str(epmd_port())], self.log_dir / "epmd.log")
+        proc = self._spawn([_epmd_program(), "-port", str(epmd_port())], self.log_dir / "epmd.log")
         self.epmd_pid_file.write_text(f"{proc.pid}\n")
         if not wait_for(lambda: port_answers(self.host, epmd_port()), 10.0):
             raise RuntimeError("epmd did not start: " + _log_tail(self.log_dir / "epmd.log"))
@@ -480,10 +483,9 @@ def _check_reachable(folder: Path) -> None:
 
 def epmd_names() -> list[str]:
     """The node names registered with the local epmd (empty when none answers)."""
-    epmd = shutil.which("epmd") or "/usr/bin/epmd"
     try:
         result = subprocess.run(  # noqa: S603  (fixed program, no shell)
-            [epmd, "-port", str(epmd_port()), "-names"],
+            [_epmd_program(), "-port", str(epmd_port()), "-names"],
             capture_output=True,
             text=True,
             timeout=10,

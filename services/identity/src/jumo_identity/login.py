@@ -65,6 +65,16 @@ class LoginResult:
     user: User
 
 
+@dataclass(frozen=True)
+class ConfirmedLogin:
+    """What Facebook confirmed about the person logging in."""
+
+    profile: Profile
+    friend_ids: list[str]
+    token: AccessToken
+    scopes: list[str]
+
+
 @contextmanager
 def facebook_errors() -> Iterator[None]:
     """Facebook's failures as identity's: 503 when it is away, 401 when it refuses."""
@@ -129,28 +139,30 @@ class LoginFlow:
         self, params: CallbackParams, browser_nonce: str | None, now: datetime
     ) -> LoginResult:
         """Check the state once, then trade the code for a Jumo login."""
-        record = await self._take_state(params.state, now)
+        taken = await self._take_state(params.state, now)
         if params.error or params.error_code:
             raise LoginCancelled("The Facebook login was cancelled or refused.")
-        self._check_state(record, browser_nonce, now)
+        record = self._check_state(taken, browser_nonce, now)
         if not params.code:
             raise InvalidLoginState("The callback carries no code.")
-        assert record is not None
-        verifier = record.get("code_verifier")
         with facebook_errors():
-            token = await self._facebook.exchange_code(
-                params.code,
-                self._redirect_uri,
-                code_verifier=self._sealer.open(verifier, "pkce") if verifier else None,
-            )
-            info = await self._facebook.verify_token(token.access_token)
-            profile = await self._facebook.me(token.access_token)
-            friends = await self._friend_ids(token.access_token)
-        if info.user_id is not None and info.user_id != profile.id:
-            raise LoginFailed("Facebook's token and profile disagree.")
-        user, created = await self._link(profile, friends, token, info.scopes, now)
+            confirmed = await self._ask_facebook(params.code, record.get("code_verifier"))
+        user, created = await self._link(confirmed, now)
         tokens = await self._sessions.start(user.id, now)
         return LoginResult(tokens=tokens, created=created, user=user)
+
+    async def _ask_facebook(self, code: str, sealed_verifier: str | None) -> ConfirmedLogin:
+        token = await self._facebook.exchange_code(
+            code,
+            self._redirect_uri,
+            code_verifier=self._sealer.open(sealed_verifier, "pkce") if sealed_verifier else None,
+        )
+        info = await self._facebook.verify_token(token.access_token)
+        profile = await self._facebook.me(token.access_token)
+        friends = await self._friend_ids(token.access_token)
+        if info.user_id is not None and info.user_id != profile.id:
+            raise LoginFailed("Facebook's token and profile disagree.")
+        return ConfirmedLogin(profile, friends, token, info.scopes)
 
     async def _take_state(self, state: str | None, now: datetime) -> dict[str, Any] | None:
         if not state or len(state) > 256:
@@ -158,13 +170,16 @@ class LoginFlow:
         return await self._auth.take_login_state(sha256_hex(state), now)
 
     @staticmethod
-    def _check_state(record: dict[str, Any] | None, nonce: str | None, now: datetime) -> None:
+    def _check_state(
+        record: dict[str, Any] | None, nonce: str | None, now: datetime
+    ) -> dict[str, Any]:
         if record is None:
             raise InvalidLoginState("The login state is missing, unknown or already used.")
         if record["expires_at"] <= now:
             raise InvalidLoginState("The login took too long; start again.")
         if nonce is None or sha256_hex(nonce) != record["nonce_hash"]:
             raise InvalidLoginState("The login was started in another browser.")
+        return record
 
     async def _friend_ids(self, access_token: str) -> list[str]:
         try:
@@ -173,18 +188,12 @@ class LoginFlow:
             return []  # user_friends declined: no suggestions, but a fine login
         return [f.id for f in friends.friends]
 
-    async def _link(
-        self,
-        profile: Profile,
-        friend_ids: list[str],
-        token: AccessToken,
-        scopes: list[str],
-        now: datetime,
-    ) -> tuple[User, bool]:
+    async def _link(self, confirmed: ConfirmedLogin, now: datetime) -> tuple[User, bool]:
+        profile = confirmed.profile
         existing = await self._store.user_by_facebook_id(profile.id)
         if existing is None:
             document = new_user_document(profile, now)
-            document.update(self._facebook_fields(document["_id"], friend_ids, token, scopes, now))
+            document.update(self._facebook_fields(document["_id"], confirmed, now))
             user = User.model_validate(document)
             if await self._store.insert_user(document, events.user_registered(user)):
                 self._notify()
@@ -193,18 +202,11 @@ class LoginFlow:
             if existing is None:
                 raise LoginFailed("The account changed during login; start again.")
         user = User.model_validate(existing)
-        return await self._relink(user, profile, friend_ids, token, scopes, now), False
+        return await self._relink(user, confirmed, now), False
 
-    async def _relink(
-        self,
-        user: User,
-        profile: Profile,
-        friend_ids: list[str],
-        token: AccessToken,
-        scopes: list[str],
-        now: datetime,
-    ) -> User:
-        fields = self._facebook_fields(user.id, friend_ids, token, scopes, now)
+    async def _relink(self, user: User, confirmed: ConfirmedLogin, now: datetime) -> User:
+        profile = confirmed.profile
+        fields = self._facebook_fields(user.id, confirmed, now)
         picture = profile.picture.data.url if profile.picture else None
         fields |= {"email": profile.email, "picture_url": picture}
 
@@ -222,19 +224,15 @@ class LoginFlow:
         return User.model_validate({**before, **fields})
 
     def _facebook_fields(
-        self,
-        user_id: str,
-        friend_ids: list[str],
-        token: AccessToken,
-        scopes: list[str],
-        now: datetime,
+        self, user_id: str, confirmed: ConfirmedLogin, now: datetime
     ) -> dict[str, Any]:
+        token = confirmed.token
         expires = now + timedelta(seconds=token.expires_in) if token.expires_in else None
         link = {
             "token": self._sealer.seal(token.access_token, f"facebook-token:{user_id}"),
             "token_expires_at": expires,
-            "scopes": scopes,
+            "scopes": confirmed.scopes,
             "linked_at": now,
         }
-        return {"facebook": link, "facebook_friend_ids": friend_ids, "last_login_at": now,
-                "facebook_deauthorized_at": None}  # fmt: skip
+        return {"facebook": link, "facebook_friend_ids": confirmed.friend_ids,
+                "last_login_at": now, "facebook_deauthorized_at": None}  # fmt: skip

@@ -121,3 +121,16 @@ async def test_every_page_a_person_manages(sandbox: SandboxControl, fb: Facebook
         await sandbox.create_page(ann.id, f"Cause {n}")
     pages = await fb.pages(user_token, page_size=2)
     assert len({p.id for p in pages}) == 5
+
+
+async def test_a_feed_is_read_only_with_that_pages_token_or_its_managers(
+    sandbox: SandboxControl, fb: FacebookClient
+) -> None:
+    _, page, ann_token = await _manager(sandbox)
+    await fb.post_to_page(page.id, page.access_token, "Ann joined")
+    _, other_page, ben_token = await _manager(sandbox)
+    for foreign in (other_page.access_token, ben_token):
+        with pytest.raises(FacebookPermissionError) as caught:
+            await fb.page_posts(page.id, foreign)
+        assert caught.value.code == 10
+    assert [p.message for p in await fb.page_posts(page.id, ann_token)] == ["Ann joined"]

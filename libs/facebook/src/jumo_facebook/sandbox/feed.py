@@ -45,6 +45,13 @@ def _check_page_token(token: Token, page_id: str, needed: frozenset[str]) -> Non
         )
 
 
+def _speaks_for(state: SandboxState, token: Token, page_id: str) -> bool:
+    """A Page token of this very Page, or a user token of the person who manages it."""
+    if token.kind == "page":
+        return token.page_id == page_id
+    return token.kind == "user" and token.user_id == state.pages[page_id].owner_id
+
+
 def _is_duplicate(state: SandboxState, page_id: str, message: str | None, link: str | None) -> bool:
     latest = next((p for p in reversed(state.posts) if p.page_id == page_id), None)
     return latest is not None and (latest.message, latest.link) == (message, link)
@@ -91,7 +98,7 @@ async def read(request: web.Request) -> web.Response:
     if page_id not in state.pages:
         raise GraphError(400, 100, "(#100) Tried accessing nonexisting field (feed)")
     _page_call(request, state, page_id)
-    if "pages_read_engagement" not in token.scopes:
+    if "pages_read_engagement" not in token.scopes or not _speaks_for(state, token, page_id):
         raise GraphError(
             400,
             10,

@@ -7,6 +7,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from jumo_facebook.sandbox import pages_html
 from jumo_facebook.sandbox.auth import state_of
@@ -91,18 +92,32 @@ def _with_code(state: SandboxState, user: TestUser, fields: dict[str, str]) -> w
         fields.get("code_challenge") or None,
         fields.get("code_challenge_method") or "S256",
     )
-    query = {"code": code.value} | ({"state": fields["state"]} if fields.get("state") else {})
-    return _redirect(fields["redirect_uri"], query)
+    return _redirect(fields["redirect_uri"], {"code": code.value} | _echoed_state(fields))
 
 
+def _echoed_state(fields: dict[str, str]) -> dict[str, str]:
+    """The dialog's ``state``, which Facebook hands back on every redirect when one was sent."""
+    return {"state": fields["state"]} if fields.get("state") else {}
+
+
+def _error_page(handler: Handler) -> Handler:
+    """Parameters Facebook refuses (DialogError) get its error page rather than a redirect."""
+
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except DialogError as exc:
+            return pages_html.error_page(exc.title, exc.message)
+
+    return wrapped
+
+
+@_error_page
 async def dialog(request: web.Request) -> web.StreamResponse:
     """GET /{v}/dialog/oauth: redirect at once if already authorized, else log in / consent."""
     state = state_of(request)
     fields = {k: request.query[k] for k in DIALOG_PARAMS if k in request.query}
-    try:
-        scopes = _validated(state, fields)
-    except DialogError as exc:
-        return pages_html.error_page(exc.title, exc.message)
+    scopes = _validated(state, fields)
     user = session_user(request)
     if user is None:
         return pages_html.login_form(
@@ -115,24 +130,22 @@ async def dialog(request: web.Request) -> web.StreamResponse:
     return pages_html.consent_form(user, state.config.app_name, scopes, fields, action)
 
 
+@_error_page
 async def confirm(request: web.Request) -> web.StreamResponse:
     """POST /{v}/dialog/oauth/confirm: the person's Continue or Cancel."""
     state, form = state_of(request), await request.post()
     fields = {k: str(form[k]) for k in DIALOG_PARAMS if k in form}
-    try:
-        scopes = _validated(state, fields)
-    except DialogError as exc:
-        return pages_html.error_page(exc.title, exc.message)
+    scopes = _validated(state, fields)
     user = session_user(request)
     if user is None:
         raise web.HTTPFound(f"{request.path.removesuffix('/confirm')}?{urlencode(fields)}")
     if form.get("decision") != "accept":
-        query = {
+        denied = {
             "error": "access_denied",
             "error_description": "Permissions error",
             "error_reason": "user_denied",
-        } | ({"state": fields["state"]} if fields.get("state") else {})
-        raise _redirect(fields["redirect_uri"], query)
+        }
+        raise _redirect(fields["redirect_uri"], denied | _echoed_state(fields))
     state.grant(user, scopes, {str(g) for g in form.getall("grant", [])})
     raise _with_code(state, user, fields)
 

@@ -12,37 +12,31 @@ APP_USAGE_HEADER = "x-app-usage"
 BUSINESS_USAGE_HEADER = "x-business-use-case-usage"
 
 
-class AppUsage(BaseModel):
+class _Budget(BaseModel):
+    """The three percentages Facebook reports for one budget."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    call_count: float = 0
+    total_cputime: float = 0
+    total_time: float = 0
+
+    @property
+    def max_percent(self) -> float:
+        """The highest of the three percentages."""
+        return max(self.call_count, self.total_cputime, self.total_time)
+
+
+class AppUsage(_Budget):
     """``x-app-usage``: the app's use of its hourly budget, in percent."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
 
-    call_count: float = 0
-    total_cputime: float = 0
-    total_time: float = 0
-
-    @property
-    def max_percent(self) -> float:
-        """The highest of the three percentages."""
-        return max(self.call_count, self.total_cputime, self.total_time)
-
-
-class BusinessUseCaseUsage(BaseModel):
+class BusinessUseCaseUsage(_Budget):
     """One entry of ``x-business-use-case-usage`` for one business object (a Page)."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
     type: str = ""
-    call_count: float = 0
-    total_cputime: float = 0
-    total_time: float = 0
     # Minutes until throttling ends; 0 when not throttled.
     estimated_time_to_regain_access: float = 0
-
-    @property
-    def max_percent(self) -> float:
-        """The highest of the three percentages."""
-        return max(self.call_count, self.total_cputime, self.total_time)
 
 
 class Usage(BaseModel):

@@ -76,10 +76,7 @@ def idempotent(
                 raise
             # Cancelled: the effect may or may not have happened; the claim stays until its
             # lease runs out, then a redelivery takes it over (see "died mid-handler" above).
-            done = {"state": DONE, "done_at": datetime.now(UTC)}
-            # A claim left "running" after a success would make a duplicate wait out the lease
-            # and run again: insist (FerretDB answers SQLITE_BUSY under write contention).
-            await _persist(lambda: processed.update_one({"_id": claim_id}, {"$set": done}))
+            await _mark_done(processed, claim_id)
 
         return once
 
@@ -101,13 +98,8 @@ async def claim(
         now = datetime.now(UTC)
         until = now + timedelta(seconds=lease_s)
         fields = {"state": RUNNING, "token": token, "until": until}
-        try:
-            await processed.insert_one(
-                {"_id": claim_id, "consumer": consumer, "event_id": event_id, **fields}
-            )
-        except DuplicateKeyError:
-            pass
-        else:
+        new_claim = {"_id": claim_id, "consumer": consumer, "event_id": event_id, **fields}
+        if await _inserted(processed, new_claim):
             return token
         existing = await processed.find_one({"_id": claim_id})
         if existing is None:
@@ -121,6 +113,14 @@ async def claim(
         wait = min(wait * 2, 1.0)
 
 
+async def _inserted(processed: AsyncCollection[Document], new_claim: Document) -> bool:
+    try:
+        await processed.insert_one(new_claim)
+    except DuplicateKeyError:
+        return False
+    return True
+
+
 async def _take_over(processed: AsyncCollection[Document], claim_id: str, fields: Document) -> bool:
     # Not atomic on FerretDB (nothing is); read back to see whose token stuck.
     await processed.update_one({"_id": claim_id}, {"$set": fields})
@@ -132,6 +132,13 @@ async def _release(processed: AsyncCollection[Document], claim_id: str, token: s
     current = await processed.find_one({"_id": claim_id})
     if current is not None and current.get("token") == token:
         await processed.delete_one({"_id": claim_id})
+
+
+async def _mark_done(processed: AsyncCollection[Document], claim_id: str) -> None:
+    done = {"state": DONE, "done_at": datetime.now(UTC)}
+    # A claim left "running" after a success would make a duplicate wait out the lease
+    # and run again: insist (FerretDB answers SQLITE_BUSY under write contention).
+    await _persist(lambda: processed.update_one({"_id": claim_id}, {"$set": done}))
 
 
 async def _persist(write: Callable[[], Awaitable[Any]], attempts: int = 8) -> None:

@@ -71,11 +71,7 @@ class Bus:
                 await bus._start_consumer(
                     settings, service or settings.service_name, handlers, backoff
                 )
-                assert bus.consumer is not None
-                bus.watchdog = ConsumerWatchdog(
-                    bus.consumer, interval=watchdog_interval, on_fatal=on_consumer_lost
-                )
-                bus._tasks.append(asyncio.create_task(bus.watchdog.run(), name="bus-watchdog"))
+                bus._start_watchdog(watchdog_interval, on_consumer_lost)
         except BaseException:
             await connection.close()
             raise
@@ -90,6 +86,11 @@ class Bus:
     ) -> None:
         self.consumer = Consumer(self.connection, settings, service, handlers, backoff=backoff)
         await self.consumer.start()
+
+    def _start_watchdog(self, interval: float, on_fatal: Callable[[], None]) -> None:
+        assert self.consumer is not None
+        self.watchdog = ConsumerWatchdog(self.consumer, interval=interval, on_fatal=on_fatal)
+        self._tasks.append(asyncio.create_task(self.watchdog.run(), name="bus-watchdog"))
 
     async def check_ready(self) -> None:
         """Return when the bus works; raise BusNotReady saying what is down (a readiness check)."""

@@ -177,10 +177,7 @@ class OutboxRelay:
     ) -> None:
         sent = _sent(collection)
         events = [(doc, event) for doc in chunk for event in doc.get(OUTBOX_FIELD) or []]
-        # Passes overlap (slack): most events seen again are ones this relay sent itself.
-        unknown = [str(e["id"]) for _, e in events if str(e["id"]) not in self._recent]
-        done = await _already_sent(sent, unknown, bool(self.ferretdb))
-        done.update(str(e["id"]) for _, e in events if str(e["id"]) in self._recent)
+        done = await self._known_sent(sent, [str(e["id"]) for _, e in events])
         todo = [(doc, e) for doc, e in events if str(e["id"]) not in done]
         outcomes = await self.publisher.publish_many([e for _, e in todo])
         results = list(zip(todo, outcomes, strict=True))
@@ -191,6 +188,13 @@ class OutboxRelay:
         scan.advance(chunk, [doc for (doc, _), failed in results if failed], len(confirmed))
         _log_failures(collection, outcomes)
         await self._compact(collection, chunk, done)
+
+    async def _known_sent(self, sent: AsyncCollection[Document], event_ids: list[str]) -> set[str]:
+        # Passes overlap (slack): most events seen again are ones this relay sent itself.
+        unknown = [i for i in event_ids if i not in self._recent]
+        done = await _already_sent(sent, unknown, bool(self.ferretdb))
+        done.update(i for i in event_ids if i in self._recent)
+        return done
 
     def _remember(self, event_ids: list[str]) -> None:
         for event_id in event_ids:
@@ -246,6 +250,7 @@ class _Scan:
         self.published = 0
 
     def advance(self, chunk: list[Document], failed: list[Document], published: int) -> None:
+        """Take in one chunk: the latest document seen, the earliest failure, the count."""
         dues = [as_utc(doc[OUTBOX_DUE_FIELD]) for doc in chunk]
         self.last_due = max([*dues, self.last_due] if self.last_due else dues)
         if failed:

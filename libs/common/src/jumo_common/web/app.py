@@ -237,6 +237,11 @@ def create_base_app(
     app[READINESS_CHECKS] = checks
     app[METRICS] = HttpMetrics.create()
     app[ROUTES] = RouteRegistry(openapi_info or OpenApiInfo(title=f"jumo {settings.service_name}"))
+    _add_ops_routes(app)
+    return app
+
+
+def _add_ops_routes(app: web.Application) -> None:
     ops = (OPS_TAG,)
     add_route(app, "GET", "/healthz", healthz, response=Health, summary="Liveness", tags=ops)
     add_route(
@@ -245,7 +250,6 @@ def create_base_app(
     )  # fmt: skip
     app.router.add_get("/metrics", metrics, name="metrics")
     app.router.add_get("/openapi.json", openapi_json, name="openapi")
-    return app
 
 
 def serve(app: web.Application, settings: ServiceSettings) -> None:

@@ -87,19 +87,22 @@ async def access_middleware(request: web.Request, handler: Handler) -> web.Strea
         status = CLIENT_CLOSED_REQUEST
         raise
     finally:
-        elapsed = time.perf_counter() - started
-        route = route_template(request)
-        request.config_dict[METRICS].observe(request.method, route, status, elapsed)
-        level = logging.DEBUG if request.path in QUIET_PATHS else logging.INFO
-        _access_log.log(
-            level,
-            "request",
-            method=request.method,
-            path=request.path,
-            route=route,
-            status=status,
-            duration_ms=round(elapsed * 1000, 2),
-        )
+        _record_access(request, status, time.perf_counter() - started)
+
+
+def _record_access(request: web.Request, status: int, elapsed: float) -> None:
+    route = route_template(request)
+    request.config_dict[METRICS].observe(request.method, route, status, elapsed)
+    level = logging.DEBUG if request.path in QUIET_PATHS else logging.INFO
+    _access_log.log(
+        level,
+        "request",
+        method=request.method,
+        path=request.path,
+        route=route,
+        status=status,
+        duration_ms=round(elapsed * 1000, 2),
+    )
 
 
 def _from_http_exception(exc: web.HTTPException) -> ProblemError:

@@ -12,7 +12,7 @@ from jumo_facebook.sandbox.auth import state_of
 from jumo_facebook.sandbox.state import Failure, Page, SandboxState, TestUser, new_id
 from jumo_facebook.sandbox.testusers import create_user, login_url
 from jumo_facebook.sandbox.www import SESSION_COOKIE, USER_COOKIE
-from jumo_facebook.signed_request import sign_request
+from jumo_facebook.signed_request import ALGORITHM, sign_request
 
 
 class _Body(BaseModel):
@@ -211,7 +211,7 @@ async def clear_failures(request: web.Request) -> web.Response:
 
 def _signed_payload(state: SandboxState, body: Callback) -> dict[str, Any]:
     now = int(state.now())
-    payload: dict[str, Any] = {"algorithm": "HMAC-SHA256", "issued_at": now}
+    payload: dict[str, Any] = {"algorithm": ALGORITHM, "issued_at": now}
     if body.kind == "data_deletion":
         payload["expires"] = now + 3600
     return payload | {"user_id": body.user_id}

@@ -51,7 +51,6 @@ _SECRET_IN_TEXT = re.compile(
 )
 _BEARER_IN_TEXT = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9\-._~+/]+=*")
 
-CONTEXT_KEYS = ("request_id", "trace_id", "event_id")
 _HANDLER_MARK = "_jumo_handler"
 
 
@@ -112,6 +111,19 @@ def _wants_json(settings: ServiceSettings, stream: TextIO) -> bool:
     return not (isatty is not None and isatty())
 
 
+def _formatter(shared: list[Processor], *, as_json: bool) -> structlog.stdlib.ProcessorFormatter:
+    # Lines from stdlib loggers go through ``shared`` first, so they carry the same fields.
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            redact_secrets,
+            _renderer(as_json),
+        ],
+    )
+
+
 def _install_root_handler(handler: logging.Handler, level: str) -> None:
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, _HANDLER_MARK, False)]:
@@ -127,17 +139,8 @@ def configure_logging(settings: ServiceSettings, *, stream: TextIO | None = None
     """Route structlog and stdlib logging to one handler on ``stream`` (stdout); idempotent."""
     out = stream if stream is not None else sys.stdout
     shared = _shared_processors()
-    formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
-            redact_secrets,
-            _renderer(_wants_json(settings, out)),
-        ],
-    )
     handler = logging.StreamHandler(out)
-    handler.setFormatter(formatter)
+    handler.setFormatter(_formatter(shared, as_json=_wants_json(settings, out)))
     _install_root_handler(handler, settings.log_level)
     structlog.configure(
         processors=[

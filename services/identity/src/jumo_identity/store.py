@@ -153,7 +153,7 @@ class Store:
                 update.setdefault("$set", {})["version"] = version
                 await self.users.update_one({"_id": user_id}, update)
                 return doc
-            await asyncio.sleep(0.005 * (attempt + 1))  # the winner's write is landing
+            await _let_the_winner_write(attempt)
         raise WriteConflict(f"user {user_id} keeps changing")
 
     async def tombstone_user(self, user_id: str, now: datetime, event: Envelope[Any]) -> bool:
@@ -181,11 +181,6 @@ class Store:
 
     # ---- follows --------------------------------------------------------------------------
 
-    async def purge_claims(self, before: datetime) -> int:
-        """Delete write claims older than ``before`` (their versions are long written)."""
-        result = await self.write_claims.delete_many({"at": {"$lt": before}})
-        return result.deleted_count
-
     async def follow_state(self, follower_id: str, followee_id: str) -> Document | None:
         """The edge of a pair (active or not), or None if they never followed."""
         return await self.follows.find_one({"_id": edge_id(follower_id, followee_id)})
@@ -208,7 +203,7 @@ class Store:
             if seq is not None:
                 await self._write_edge(follower_id, followee_id, edge, seq, (active, now), event)
                 return True
-            await asyncio.sleep(0.005 * (attempt + 1))  # the winner's write is landing
+            await _let_the_winner_write(attempt)
         raise WriteConflict(f"follow edge {follower_id}->{followee_id} keeps changing")
 
     async def _write_edge(
@@ -260,6 +255,18 @@ class Store:
         await self.follows.delete_many(
             {"$or": [{"follower_id": user_id}, {"followee_id": user_id}]}
         )
+
+    # ---- write claims ---------------------------------------------------------------------
+
+    async def purge_claims(self, before: datetime) -> int:
+        """Delete write claims older than ``before`` (their versions are long written)."""
+        result = await self.write_claims.delete_many({"at": {"$lt": before}})
+        return result.deleted_count
+
+
+async def _let_the_winner_write(attempt: int) -> None:
+    """Back off after losing a claim race: the winner's write is landing meanwhile."""
+    await asyncio.sleep(0.005 * (attempt + 1))
 
 
 async def claim_next(claims: Collection, key: str, current: int, now: datetime) -> int | None:

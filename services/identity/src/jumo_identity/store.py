@@ -126,11 +126,7 @@ class Store:
 
     async def insert_user(self, document: Mapping[str, Any], *events: Envelope[Any]) -> bool:
         """Create a user; False when that Facebook id is already linked (a concurrent login)."""
-        try:
-            await self.users.insert_one(outbox_insert(document, *events))
-        except DuplicateKeyError:
-            return False
-        return True
+        return await insert_once(self.users, outbox_insert(document, *events))
 
     async def change_user(self, user_id: str, plan: Plan, now: datetime) -> Document | None:
         """Apply ``plan(document)`` (an update, or None for nothing) to a live user.
@@ -276,13 +272,21 @@ async def claim_next(claims: Collection, key: str, current: int, now: datetime) 
     can never be stuck; its version then jumps, which readers accept (it only grows).
     """
     version = current + 1
-    while True:
-        try:
-            await claims.insert_one({"_id": f"{key}:{version}", "at": now})
-        except DuplicateKeyError:
-            held = await claims.find_one({"_id": f"{key}:{version}"})
-            if held is None or now - held["at"] < STALE_CLAIM:
-                return None
-            version += 1
-            continue
-        return version
+    while not await insert_once(claims, {"_id": f"{key}:{version}", "at": now}):
+        held = await claims.find_one({"_id": f"{key}:{version}"})
+        if held is None or now - held["at"] < STALE_CLAIM:
+            return None
+        version += 1
+    return version
+
+
+async def insert_once(collection: Collection, document: Document) -> bool:
+    """Insert ``document``: True for the one caller that did, False when its key was taken.
+
+    Every "exactly once" in identity is this insert (see the module docstring for why).
+    """
+    try:
+        await collection.insert_one(document)
+    except DuplicateKeyError:
+        return False
+    return True

@@ -9,6 +9,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from jumo_common.mongo import Collection, Database, Document
+from jumo_identity.store import insert_once
 from jumo_identity.tokens import NewRefreshToken
 
 
@@ -159,8 +160,4 @@ class AuthStore:
 
 async def _claim(collection: Collection, key: Any, fields: dict[str, Any]) -> bool:
     """Insert ``{_id: key}``: True for the one caller that did, False for everyone else."""
-    try:
-        await collection.insert_one({"_id": key, **fields})
-    except DuplicateKeyError:
-        return False
-    return True
+    return await insert_once(collection, {"_id": key, **fields})

@@ -68,6 +68,12 @@ def describe(record: dict[str, Any]) -> DeletionStatus:
     )  # fmt: skip
 
 
+def _rejoined_since(document: dict[str, Any] | None, request: dict[str, Any]) -> bool:
+    """Whether the live account ``document`` was created after ``request`` was completed."""
+    completed = request.get("completed_at")
+    return document is not None and completed is not None and document["created_at"] > completed
+
+
 class FacebookCallbacks:
     """Handles Facebook's signed callbacks."""
 
@@ -120,18 +126,12 @@ class FacebookCallbacks:
             "requested_at": now,
         }
         saved = await self._auth.save_deletion(record)
-        if saved["status"] == "pending" or await self._rejoined_since(facebook_id, saved):
-            await self._delete(saved["_id"], facebook_id, now)
+        document = await self._store.user_by_facebook_id(facebook_id)
+        if saved["status"] == "pending" or _rejoined_since(document, saved):
+            await self._delete(saved["_id"], document, now)
         return DeletionAnswer(url=self._status_url(saved["_id"]), confirmation_code=saved["_id"])
 
-    async def _rejoined_since(self, facebook_id: str, saved: dict[str, Any]) -> bool:
-        """Whether the person signed up again after an earlier request was completed."""
-        document = await self._store.user_by_facebook_id(facebook_id)
-        completed = saved.get("completed_at")
-        return document is not None and completed is not None and document["created_at"] > completed
-
-    async def _delete(self, code: str, facebook_id: str, now: datetime) -> None:
-        document = await self._store.user_by_facebook_id(facebook_id)
+    async def _delete(self, code: str, document: dict[str, Any] | None, now: datetime) -> None:
         deleted = document is not None and await self._accounts.delete(
             document["_id"], now, revoke_facebook=False, actor=None
         )

@@ -118,6 +118,26 @@ async def test_data_deletion_callback_deletes_once_and_replays_the_code(
     assert (await client.get("/facebook/data-deletion/unknown-code")).status == 404
 
 
+async def test_data_deletion_after_signing_up_again_deletes_the_new_account(
+    client: Client, sandbox: SandboxControl, tap: EventTap
+) -> None:
+    fb_ann = await sandbox.create_test_user("Ann")
+    first = await login(client, sandbox, fb_ann)
+    status, answer = await _callback(client, "data_deletion", _signed(fb_ann.id))
+    assert status == 200
+    await tap.wait_for("user.deleted")
+
+    second = await login(client, sandbox, fb_ann)
+    assert second.created is True
+    status, replay = await _callback(client, "data_deletion", _signed(fb_ann.id))
+
+    assert status == 200
+    assert replay["confirmation_code"] == answer["confirmation_code"]
+    deleted = await tap.wait_for("user.deleted", 2)
+    assert {e["data"]["user_id"] for e in deleted} == {first.user_id, second.user_id}
+    assert (await client.get("/users/me", headers=second.auth)).status == 401
+
+
 async def test_data_deletion_for_a_stranger_says_nothing_was_held(client: Client) -> None:
     status, answer = await _callback(client, "data_deletion", _signed("1234567890"))
     assert status == 200

@@ -6,9 +6,9 @@ import asyncio
 import json
 import math
 import re
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from jumo_facebook.sandbox import control, feed, oauth, people, testusers, www
 from jumo_facebook.sandbox.auth import BUSINESS_KEY, STATE_KEY
@@ -16,7 +16,6 @@ from jumo_facebook.sandbox.config import SandboxConfig
 from jumo_facebook.sandbox.errors import GraphError, transient, unknown_path, unsupported
 from jumo_facebook.sandbox.state import Failure, SandboxState
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _GRAPH_PATH = re.compile(r"^/v\d+\.\d+/(?!dialog/)")
 V = r"{version:v\d+\.\d+}"
 

@@ -24,7 +24,7 @@ from jumo_common.web import (
     parse_query,
 )
 from jumo_identity import api_auth
-from jumo_identity.errors import AccountGone
+from jumo_identity.errors import AccountGone, ConnectionsHidden
 from jumo_identity.graph import FollowEntry, FollowState, UserSummary
 from jumo_identity.profiles import (
     PROTECTED_FIELDS,
@@ -130,13 +130,17 @@ async def suggestions(request: web.Request) -> web.Response:
 @routes.get(f"/users/{USER_ID}", response=PublicProfile, problems=(401, 404), summary="A profile")
 async def get_user(request: web.Request) -> web.Response:
     """A public profile, limited to name and picture when its visibility says so."""
-    identity = request.app[IDENTITY]
+    user = await request.app[IDENTITY].accounts.live_user(request.match_info["id"])
+    return json_response(public_view(user, full=await _viewer_sees_full(request, user)))
+
+
+async def _viewer_sees_full(request: web.Request, user: User) -> bool:
+    """Whether the caller (anonymous, a follower, anyone) may see all of ``user``'s profile."""
     viewer = await optional_user(request)
-    user = await identity.accounts.live_user(request.match_info["id"])
     viewer_id = viewer.user_id if viewer else None
-    follows = viewer_id is not None and await identity.graph.follows(viewer_id, user.id)
-    full = may_see_full(user, viewer_id=viewer_id, viewer_follows=follows)
-    return json_response(public_view(user, full=full))
+    graph = request.app[IDENTITY].graph
+    follows = viewer_id is not None and await graph.follows(viewer_id, user.id)
+    return may_see_full(user, viewer_id=viewer_id, viewer_follows=follows)
 
 
 async def _set_following(request: web.Request, *, follow: bool) -> web.Response:
@@ -172,6 +176,9 @@ async def _follow_list(request: web.Request, direction: str) -> web.Response:
     user = (
         await current_user(request) if target == ME else await identity.accounts.live_user(target)
     )
+    # Whom someone follows says as much as their profile does: the same visibility rule holds.
+    if target != ME and not await _viewer_sees_full(request, user):
+        raise ConnectionsHidden("This person's followers and following are not visible to you.")
     items, cursor = await identity.graph.page(
         user, direction=direction, limit=query.limit, cursor=query.cursor
     )
@@ -180,7 +187,7 @@ async def _follow_list(request: web.Request, direction: str) -> web.Response:
 
 @routes.get(
     "/users/{id:me|[0-9a-f]{32}}/followers", query=PageQuery, response=Page[FollowEntry],
-    problems=(400, 401, 404), summary="Who follows someone, newest first",
+    problems=(400, 401, 403, 404), summary="Who follows someone, newest first",
 )  # fmt: skip
 async def followers(request: web.Request) -> web.Response:
     """A page of followers (``me`` means the caller)."""
@@ -189,7 +196,7 @@ async def followers(request: web.Request) -> web.Response:
 
 @routes.get(
     "/users/{id:me|[0-9a-f]{32}}/following", query=PageQuery, response=Page[FollowEntry],
-    problems=(400, 401, 404), summary="Whom someone follows, newest first",
+    problems=(400, 401, 403, 404), summary="Whom someone follows, newest first",
 )  # fmt: skip
 async def following(request: web.Request) -> web.Response:
     """A page of the people someone follows (``me`` means the caller)."""

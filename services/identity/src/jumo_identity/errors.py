@@ -83,6 +83,13 @@ class FollowConflict(IdentityError):
     slug = "follow-conflict"
 
 
+class ConnectionsHidden(IdentityError):
+    """Someone's followers and following are hidden from this viewer by their visibility."""
+
+    status = 403
+    slug = "connections-hidden"
+
+
 class InvalidSignedRequest(IdentityError):
     """A Facebook callback whose signed_request is tampered, stale, malformed or foreign."""
 

@@ -104,6 +104,32 @@ async def test_followers_and_following_are_paginated_newest_first(
     assert (await client.get("/users/" + "0" * 32 + "/followers")).status == 404
 
 
+async def test_follow_lists_obey_the_profile_visibility(
+    client: Client, sandbox: SandboxControl
+) -> None:
+    shy = await login(client, sandbox, await sandbox.create_test_user("Shy"))
+    fan = await login(client, sandbox, await sandbox.create_test_user("Fan"))
+    other = await login(client, sandbox, await sandbox.create_test_user("Other"))
+    await _follow(client, fan, shy.user_id)
+
+    async def status_of(path: str, who: LoggedIn | None) -> int:
+        response = await client.get(path, headers=who.auth if who else {})
+        return response.status
+
+    for visibility, fan_sees in (("followers", 200), ("private", 403)):
+        edit = await client.patch("/users/me", json={"visibility": visibility}, headers=shy.auth)
+        assert edit.status == 200, await edit.text()
+        for direction in ("followers", "following"):
+            path = f"/users/{shy.user_id}/{direction}"
+            assert await status_of(path, None) == 403
+            assert await status_of(path, other) == 403
+            assert await status_of(path, fan) == fan_sees
+            assert await status_of(path, shy) == 200
+            assert await status_of(f"/users/me/{direction}", shy) == 200
+    hidden = await client.get(f"/users/{shy.user_id}/followers")
+    assert (await hidden.json())["type"].endswith("/connections-hidden")
+
+
 async def test_suggestions_are_facebook_friends_on_jumo_not_yet_followed(
     client: Client, sandbox: SandboxControl
 ) -> None:

@@ -57,7 +57,7 @@ def facebook_context(settings: IdentitySettings, deps: Deps) -> Context:
             app[FACEBOOK] = deps.facebook
             yield
             return
-        async with FacebookClient(settings.facebook()) as client:
+        async with FacebookClient(settings.facebook) as client:
             app[FACEBOOK] = client
             yield
 

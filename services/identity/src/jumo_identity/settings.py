@@ -48,14 +48,9 @@ class IdentitySettings(ServiceSettings):
     # How often expired login states and refresh tokens are deleted (no TTL indexes on FerretDB).
     housekeeping_interval_s: float = Field(default=300.0, gt=0)
 
-    facebook_app_id: str
-    facebook_app_secret: SecretStr
-    facebook_graph_url: str = "https://graph.facebook.com"
-    facebook_www_url: str = "https://www.facebook.com"
-    facebook_graph_version: str = Field(default="v26.0", pattern=r"^v\d+\.\d+$")
-    facebook_timeout_s: float = Field(default=10.0, gt=0)
-    facebook_use_pkce: bool = False
-    facebook_signed_request_max_age_s: int = Field(default=600, gt=0)
+    # The FACEBOOK_* variables, named and checked in one place: jumo_facebook's own settings
+    # model reads them from the environment; a test hands in its own.
+    facebook: FacebookSettings = Field(default_factory=lambda: FacebookSettings())
 
     @field_validator("encryption_key")
     @classmethod
@@ -92,16 +87,3 @@ class IdentitySettings(ServiceSettings):
         if self.cookie_secure is not None:
             return self.cookie_secure
         return self.public_base_url.startswith("https://")
-
-    def facebook(self) -> FacebookSettings:
-        """The Facebook client's settings, from our FACEBOOK_* fields."""
-        return FacebookSettings(
-            app_id=self.facebook_app_id,
-            app_secret=self.facebook_app_secret,
-            graph_url=self.facebook_graph_url,
-            www_url=self.facebook_www_url,
-            graph_version=self.facebook_graph_version,
-            timeout_s=self.facebook_timeout_s,
-            use_pkce=self.facebook_use_pkce,
-            signed_request_max_age_s=self.facebook_signed_request_max_age_s,
-        )

@@ -19,6 +19,7 @@ from pydantic import SecretStr
 
 from jumo_common.testing.plugin import InfraUrls, TestNames
 from jumo_common.testing.wait import wait_until
+from jumo_facebook import FacebookSettings
 from jumo_facebook.sandbox.testing import (
     TEST_APP_ID,
     TEST_APP_SECRET,
@@ -72,17 +73,23 @@ def identity_settings(
     values: dict[str, Any] = {
         **names.settings_overrides(infra),
         "encryption_key": SecretStr(base64.b64encode(secrets.token_bytes(32)).decode()),
-        "facebook_app_id": TEST_APP_ID,
-        "facebook_app_secret": SecretStr(TEST_APP_SECRET),
-        "facebook_graph_url": sandbox.url,
-        "facebook_www_url": sandbox.url,
-        "facebook_timeout_s": 2.0,
         "public_base_url": PUBLIC_BASE_URL,
         "cookie_secure": False,  # the test client speaks plain HTTP
         "key_activation_delay_s": 0,
         "key_cache_ttl_s": 0,
         "jwks_refresh_min_interval_s": 0,
     }
+    # ``facebook_<field>=`` overrides go to the Facebook settings, the rest to identity's.
+    facebook: dict[str, Any] = {
+        "app_id": TEST_APP_ID,
+        "app_secret": SecretStr(TEST_APP_SECRET),
+        "graph_url": sandbox.url,
+        "www_url": sandbox.url,
+        "timeout_s": 2.0,
+    }
+    for name in [name for name in overrides if name.startswith("facebook_")]:
+        facebook[name.removeprefix("facebook_")] = overrides.pop(name)
+    values["facebook"] = FacebookSettings(**facebook)
     return IdentitySettings(**(values | overrides))
 
 

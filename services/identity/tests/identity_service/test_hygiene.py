@@ -110,8 +110,8 @@ async def test_command_line_generates_keys_and_rotates(
     env = {
         "MONGO_URL": settings.mongo_url, "MONGO_DATABASE": settings.mongo_database,
         "ENCRYPTION_KEY": settings.encryption_key.get_secret_value(),
-        "FACEBOOK_APP_ID": settings.facebook_app_id,
-        "FACEBOOK_APP_SECRET": settings.facebook_app_secret.get_secret_value(),
+        "FACEBOOK_APP_ID": settings.facebook.app_id,
+        "FACEBOOK_APP_SECRET": settings.facebook.app_secret.get_secret_value(),
     }  # fmt: skip
 
     rotated = _run(["rotate-keys"], env)

@@ -25,6 +25,7 @@ from bson.json_util import JSONMode, JSONOptions
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from jumo_common.settings import ServiceSettings
 from jumo_common.web.app import add_readiness_check, remove_readiness_check
@@ -84,6 +85,19 @@ async def ensure_indexes(db: Database, specs: Sequence[IndexSpec]) -> None:
         if spec.name is not None:
             options["name"] = spec.name
         await db[spec.collection].create_index(list(spec.keys), **options)
+
+
+async def insert_once(collection: Collection, document: Document) -> bool:
+    """Insert ``document``: True for the one caller that did, False when its ``_id`` was taken.
+
+    The one write that is exclusive on FerretDB 1.24 as on MongoDB (FerretDB applies updates,
+    even conditional ones, outside any lock), so every "exactly once" claim is built on it.
+    """
+    try:
+        await collection.insert_one(document)
+    except DuplicateKeyError:
+        return False
+    return True
 
 
 async def ping(db: Database) -> None:

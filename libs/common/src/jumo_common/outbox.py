@@ -56,7 +56,7 @@ from pymongo.errors import BulkWriteError
 
 from jumo_common.bus.publisher import Publisher
 from jumo_common.events import Envelope
-from jumo_common.mongo import as_utc
+from jumo_common.mongo import Document, as_utc
 
 OUTBOX_FIELD = "_outbox"
 OUTBOX_DUE_FIELD = "_outbox_due"
@@ -65,7 +65,6 @@ DUPLICATE_KEY = 11000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 RECENT_MAX = 100_000
 
-Document = dict[str, Any]
 log = structlog.get_logger(__name__)
 
 

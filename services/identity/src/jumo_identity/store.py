@@ -38,8 +38,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo.errors import DuplicateKeyError
-
 from jumo_common.events import Envelope
 from jumo_common.mongo import (
     ASCENDING,
@@ -50,6 +48,7 @@ from jumo_common.mongo import (
     IndexSpec,
     PageResult,
     find_page,
+    insert_once,
 )
 from jumo_common.outbox import OUTBOX_DUE_FIELD, outbox_insert, outbox_update
 from jumo_identity.profiles import User
@@ -278,15 +277,3 @@ async def claim_next(claims: Collection, key: str, current: int, now: datetime) 
             return None
         version += 1
     return version
-
-
-async def insert_once(collection: Collection, document: Document) -> bool:
-    """Insert ``document``: True for the one caller that did, False when its key was taken.
-
-    Every "exactly once" in identity is this insert (see the module docstring for why).
-    """
-    try:
-        await collection.insert_one(document)
-    except DuplicateKeyError:
-        return False
-    return True

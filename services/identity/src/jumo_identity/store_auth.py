@@ -8,8 +8,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from jumo_common.mongo import Collection, Database, Document
-from jumo_identity.store import insert_once
+from jumo_common.mongo import Collection, Database, Document, insert_once
 from jumo_identity.tokens import NewRefreshToken
 
 

@@ -43,9 +43,8 @@ from pymongo.errors import ConnectionFailure, DuplicateKeyError, OperationFailur
 
 from jumo_common.bus.consumer import Handler
 from jumo_common.events import Envelope
-from jumo_common.mongo import as_utc
+from jumo_common.mongo import Document, as_utc, insert_once
 
-Document = dict[str, Any]
 DONE, RUNNING = "done", "running"
 
 
@@ -99,7 +98,7 @@ async def claim(
         until = now + timedelta(seconds=lease_s)
         fields = {"state": RUNNING, "token": token, "until": until}
         new_claim = {"_id": claim_id, "consumer": consumer, "event_id": event_id, **fields}
-        if await _inserted(processed, new_claim):
+        if await insert_once(processed, new_claim):
             return token
         existing = await processed.find_one({"_id": claim_id})
         if existing is None:
@@ -111,14 +110,6 @@ async def claim(
         # A live handler elsewhere holds it: wait for its outcome instead of running twice.
         await asyncio.sleep(wait)
         wait = min(wait * 2, 1.0)
-
-
-async def _inserted(processed: AsyncCollection[Document], new_claim: Document) -> bool:
-    try:
-        await processed.insert_one(new_claim)
-    except DuplicateKeyError:
-        return False
-    return True
 
 
 async def _take_over(processed: AsyncCollection[Document], claim_id: str, fields: Document) -> bool:

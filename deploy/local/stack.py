@@ -40,7 +40,6 @@ import os
 import shlex
 import shutil
 import socket
-import subprocess
 import sys
 import time
 import urllib.error
@@ -61,6 +60,7 @@ from jumo_common.testing.servers import (
     pid_cmdline,
     rabbit_blocker,
     read_pid,
+    spawn_logged,
     terminate_pid,
     wait_for,
 )
@@ -300,16 +300,7 @@ class ProcessComponent(Component):
         child_env = {**os.environ, **env}
         child_env.update({key: self._fill(value) for key, value in self.extra_env.items()})
         log = folder / f"{self.name}.log"
-        with log.open("ab") as out:
-            proc = subprocess.Popen(  # noqa: S603 (commands are ours)
-                [self._fill(arg) for arg in self.command],
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                env=child_env,
-                cwd=REPO,
-                start_new_session=True,
-            )
+        proc = spawn_logged([self._fill(arg) for arg in self.command], log, child_env, cwd=REPO)
         (folder / f"{self.name}.pid").write_text(f"{proc.pid}\n")
         if not wait_for(lambda: proc.poll() is not None or self.answers(), self.start_timeout):
             terminate_pid(proc.pid, timeout=10)

@@ -20,7 +20,7 @@ import stat
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -132,6 +132,29 @@ def _reap(proc: subprocess.Popen[bytes] | None, timeout: float = 10.0) -> None:
             proc.wait(timeout)
 
 
+def spawn_logged(
+    args: list[str],
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    owner: tuple[int, int] | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start a long-running program in its own session, its output appended to ``log``."""
+    # Own session: a Ctrl-C in the terminal or the end of `make up` does not reach it.
+    with log.open("ab") as out:
+        return subprocess.Popen(  # noqa: S603  (fixed program paths, no shell)
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=env,
+            cwd=cwd,
+            user=owner[0] if owner else None,
+            group=owner[1] if owner else None,
+        )
+
+
 def repo_root() -> Path:
     """The nearest parent of the cwd (or of this file) that holds deploy/local/ferretdb."""
     for start in (Path.cwd(), Path(__file__).resolve()):
@@ -215,28 +238,6 @@ class _Server:
     ) -> None:
         self.stop()
 
-    def _spawn(
-        self,
-        args: list[str],
-        log: Path,
-        env: dict[str, str] | None = None,
-        cwd: Path | None = None,
-        owner: tuple[int, int] | None = None,
-    ) -> subprocess.Popen[bytes]:
-        # Own session: a Ctrl-C in the terminal or the end of `make up` does not reach it.
-        with log.open("ab") as out:
-            return subprocess.Popen(  # noqa: S603  (fixed program paths, no shell)
-                args,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                env=env,
-                cwd=cwd,
-                user=owner[0] if owner else None,
-                group=owner[1] if owner else None,
-            )
-
 
 class RabbitNode(_Server):
     """A RabbitMQ node of our own: own node name, ports, data, logs; management plugin off."""
@@ -276,7 +277,7 @@ class RabbitNode(_Server):
         self._prepare_dirs()
         self._ensure_epmd()
         self.pid_file.unlink(missing_ok=True)
-        self._proc = self._spawn(
+        self._proc = spawn_logged(
             [str(RABBIT_SCRIPTS / "rabbitmq-server")],
             self.console_log,
             env=self._env(),
@@ -357,7 +358,7 @@ class RabbitNode(_Server):
     def _ensure_epmd(self) -> None:
         if port_answers(self.host, epmd_port()):
             return
-        proc = self._spawn([_epmd_program(), "-port", str(epmd_port())], self.log_dir / "epmd.log")
+        proc = spawn_logged([_epmd_program(), "-port", str(epmd_port())], self.log_dir / "epmd.log")
         self.epmd_pid_file.write_text(f"{proc.pid}\n")
         if not wait_for(lambda: port_answers(self.host, epmd_port()), 10.0):
             raise RuntimeError("epmd did not start: " + _log_tail(self.log_dir / "epmd.log"))
@@ -525,7 +526,7 @@ class FerretNode(_Server):
         if port_answers(self.host, self.port):
             raise RuntimeError(f"port {self.port} is taken: cannot start FerretDB there")
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._proc = self._spawn(
+        self._proc = spawn_logged(
             [
                 str(self.binary),
                 "-listen-addr",

@@ -21,6 +21,7 @@ from jumo_common.mongo import (
     encode_cursor,
     ensure_indexes,
     find_page,
+    is_ferretdb,
     mongo_context,
 )
 from jumo_common.settings import ServiceSettings
@@ -168,10 +169,6 @@ def test_a_cursor_carrying_an_operator_is_400() -> None:
 
 # ---- what the server really does with the values parse_body refuses ---------------------
 # Pinned so that a FerretDB upgrade (or a switch to MongoDB) that changes them is noticed.
-
-
-async def is_ferretdb(db: Any) -> bool:
-    return "ferretdbVersion" in await db.command("buildInfo")
 
 
 async def test_nan_drops_the_connection_on_ferretdb(mongo_db: Any) -> None:

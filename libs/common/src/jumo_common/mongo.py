@@ -100,6 +100,12 @@ async def insert_once(collection: Collection, document: Document) -> bool:
     return True
 
 
+async def is_ferretdb(db: Database) -> bool:
+    """Whether the server is FerretDB, whose differences from MongoDB some code must respect."""
+    info = await db.client.admin.command("buildInfo")
+    return "ferretdbVersion" in info
+
+
 async def ping(db: Database) -> None:
     """Raise unless the database server answers."""
     await db.command("ping")

@@ -19,12 +19,12 @@ import pytest
 from jumo_common.bus import Bus, ensure_processed_index, idempotent
 from jumo_common.events import Envelope, make_event
 from jumo_common.events.identity import UserRegistered, UserUpdated
+from jumo_common.mongo import is_ferretdb
 from jumo_common.outbox import (
     OUTBOX_DUE_FIELD,
     OUTBOX_FIELD,
     SENT_COLLECTION,
     OutboxRelay,
-    is_ferretdb,
     outbox_insert,
     outbox_update,
 )
@@ -218,7 +218,7 @@ async def test_ferretdb_pull_ignores_conditions_but_pull_all_works(mongo_db: Any
     condition = {"id": {"$in": ["a"]}} if how == "condition" else {"$in": [events[0]]}
     await mongo_db.t.update_one({"_id": 1}, {"$pull": {"box": condition}})
     doc = await mongo_db.t.find_one({"_id": 1})
-    is_ferret = await is_ferretdb(mongo_db.t)
+    is_ferret = await is_ferretdb(mongo_db)
     assert len(doc["box"]) == (2 if is_ferret else 1)  # FerretDB: silently a no-op
     await mongo_db.t.update_one({"_id": 1}, {"$pullAll": {"box": [events[1]]}})
     doc = await mongo_db.t.find_one({"_id": 1})
@@ -233,7 +233,7 @@ async def test_compaction_only_where_updates_are_atomic(
     await mongo_db.users.insert_one(outbox_insert({"_id": "u1", "name": "A"}, registered("u1")))
     assert await relay.relay_once() == 1
     doc = await mongo_db.users.find_one({"_id": "u1"})
-    if await is_ferretdb(mongo_db.users):
+    if await is_ferretdb(mongo_db):
         assert relay.ferretdb is True
         assert OUTBOX_FIELD in doc  # the relay never rewrites a producer's document there
     else:
@@ -248,7 +248,7 @@ async def test_ferretdb_updates_of_one_document_are_not_atomic(mongo_db: Any) ->
         *(mongo_db.t.update_one({"_id": 1}, {"$push": {"a": i}}) for i in range(100))
     )
     doc = await mongo_db.t.find_one({"_id": 1})
-    if await is_ferretdb(mongo_db.t):
+    if await is_ferretdb(mongo_db):
         print(f"\nFerretDB kept {len(doc['a'])} of 100 concurrent $push")
         assert len(doc["a"]) < 100
     else:

@@ -14,7 +14,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from jumo_common.outbox import is_ferretdb
+from jumo_common.mongo import is_ferretdb
 
 TRIALS = 30
 CALLERS = 10
@@ -50,7 +50,7 @@ async def _insert_winners(mongo_db: Any) -> int:
 async def test_conditional_updates_and_deletes_are_not_exclusive_on_ferretdb(
     mongo_db: Any,
 ) -> None:
-    ferret = await is_ferretdb(mongo_db.probe)
+    ferret = await is_ferretdb(mongo_db)
     for operation in ("update", "delete"):
         most = await _most_winners(mongo_db, operation)
         if ferret:

@@ -17,6 +17,7 @@ from pymongo.errors import AutoReconnect, DuplicateKeyError, WriteError
 from jumo_common.mongo import (
     MONGO_DB,
     IndexSpec,
+    InvalidCursor,
     decode_cursor,
     encode_cursor,
     ensure_indexes,
@@ -27,7 +28,7 @@ from jumo_common.mongo import (
 from jumo_common.settings import ServiceSettings
 from jumo_common.testing.plugin import InfraUrls
 from jumo_common.testing.plugin import TestNames as Names  # aliased: pytest collects Test*
-from jumo_common.web import PROBLEM_CONTENT_TYPE, BadRequest, create_base_app, json_response
+from jumo_common.web import PROBLEM_CONTENT_TYPE, create_base_app, json_response
 
 Client = TestClient[Any, Any]
 SORT = (("at", -1), ("_id", -1))
@@ -151,19 +152,19 @@ def test_cursor_round_trip_keeps_types() -> None:
 
 @pytest.mark.parametrize("cursor", ["", "not base64!", "e30", "W10", "x" * 50])
 def test_foreign_cursors_are_400(cursor: str) -> None:
-    with pytest.raises(BadRequest):
+    with pytest.raises(InvalidCursor):
         decode_cursor(SORT, cursor)
 
 
 def test_a_cursor_of_another_sort_is_400() -> None:
     cursor = encode_cursor((("name", 1),), {"name": "ada"})
-    with pytest.raises(BadRequest):
+    with pytest.raises(InvalidCursor):
         decode_cursor(SORT, cursor)
 
 
 def test_a_cursor_carrying_an_operator_is_400() -> None:
     forged = encode_cursor((("name", 1),), {"name": {"$ne": None}})
-    with pytest.raises(BadRequest):
+    with pytest.raises(InvalidCursor):
         decode_cursor((("name", 1),), forged)
 
 

@@ -24,9 +24,8 @@ from jumo_common.bus.consumer import Backoff, Consumer, Handlers
 from jumo_common.bus.publisher import Publisher
 from jumo_common.bus.topology import declare_events_exchange
 from jumo_common.bus.watchdog import ConsumerWatchdog, consumer_present, exit_process
+from jumo_common.readiness import add_readiness_check, remove_readiness_check
 from jumo_common.settings import ServiceSettings
-from jumo_common.web.app import add_readiness_check, remove_readiness_check
-from jumo_common.web.keys import READINESS_CHECKS
 
 READINESS_NAME = "amqp"
 RECONNECT_INTERVAL_S = 1  # aio-pika's default of 5 s would add 4 s to every broker restart
@@ -155,13 +154,9 @@ def bus_context(
     async def context(app: web.Application) -> AsyncIterator[None]:
         bus = await Bus.start(settings, service=service, handlers=handlers, **options)
         app[BUS_KEY] = bus
-        # Only an app from jumo_common.web has a /readyz to report the bus on.
-        has_readyz = READINESS_CHECKS in app
-        if has_readyz:
-            add_readiness_check(app, READINESS_NAME, bus.check_ready)
+        add_readiness_check(app, READINESS_NAME, bus.check_ready)
         yield
-        if has_readyz:
-            remove_readiness_check(app, READINESS_NAME)
+        remove_readiness_check(app, READINESS_NAME)
         await bus.close()
 
     return context

@@ -20,19 +20,18 @@ A service's ``app.py`` and ``api.py`` look like this::
 Raise ``NotFound``/``Conflict``/… anywhere below a handler; the error middleware answers.
 """
 
+from jumo_common.readiness import READINESS_CHECKS, add_readiness_check, remove_readiness_check
 from jumo_common.web.app import (
     ApiRoutes,
     Health,
     Readiness,
     RouteOptions,
-    add_readiness_check,
     add_route,
     add_routes,
     create_base_app,
-    remove_readiness_check,
     serve,
 )
-from jumo_common.web.keys import METRICS, READINESS_CHECKS, REQUEST_ID, ROUTES, SETTINGS
+from jumo_common.web.keys import METRICS, REQUEST_ID, ROUTES, SETTINGS
 from jumo_common.web.middlewares import REQUEST_ID_HEADER, request_id
 from jumo_common.web.openapi import OpenApiInfo
 from jumo_common.web.pagination import Page, PageQuery

@@ -19,8 +19,9 @@ from aiohttp.typedefs import Handler, Middleware
 from pydantic import BaseModel
 
 from jumo_common.logging import get_logger
+from jumo_common.readiness import READINESS_CHECKS, ReadinessCheck
 from jumo_common.settings import ServiceSettings
-from jumo_common.web.keys import METRICS, READINESS_CHECKS, ROUTES, SETTINGS, ReadinessCheck
+from jumo_common.web.keys import METRICS, ROUTES, SETTINGS
 from jumo_common.web.metrics import HttpMetrics, render_metrics
 from jumo_common.web.middlewares import (
     access_middleware,
@@ -166,16 +167,6 @@ def add_routes(app: web.Application, routes: ApiRoutes) -> None:
     """Install every route of ``routes`` on ``app``."""
     for doc, handler in routes.entries():
         _install(app, doc, handler)
-
-
-def add_readiness_check(app: web.Application, name: str, check: ReadinessCheck) -> None:
-    """Make ``/readyz`` fail while ``check`` raises (call it from a cleanup context)."""
-    app[READINESS_CHECKS][name] = check
-
-
-def remove_readiness_check(app: web.Application, name: str) -> None:
-    """Forget a check (its resource is being closed)."""
-    app[READINESS_CHECKS].pop(name, None)
 
 
 async def _run_check(name: str, check: ReadinessCheck) -> str:

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from aiohttp import web
 
 from jumo_common.settings import ServiceSettings
 from jumo_common.web.metrics import HttpMetrics
 from jumo_common.web.openapi import RouteRegistry
 
-ReadinessCheck = Callable[[], Awaitable[None]]
-"""Returns when the dependency is usable, raises (anything) when it is not."""
-
 SETTINGS: web.AppKey[ServiceSettings] = web.AppKey("jumo_settings", ServiceSettings)
-READINESS_CHECKS: web.AppKey[dict[str, ReadinessCheck]] = web.AppKey("jumo_readiness_checks")
 METRICS: web.AppKey[HttpMetrics] = web.AppKey("jumo_metrics", HttpMetrics)
 ROUTES: web.AppKey[RouteRegistry] = web.AppKey("jumo_routes", RouteRegistry)
 

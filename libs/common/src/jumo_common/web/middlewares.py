@@ -21,9 +21,11 @@ from aiohttp.typedefs import Handler
 from pymongo.errors import ConnectionFailure
 
 from jumo_common.logging import bind_log_context, get_logger
+from jumo_common.mongo.pagination import InvalidCursor
 from jumo_common.web.keys import METRICS, REQUEST_ID, SETTINGS
 from jumo_common.web.metrics import route_template
 from jumo_common.web.problems import (
+    BadRequest,
     PayloadTooLarge,
     ProblemError,
     ServiceUnavailable,
@@ -130,6 +132,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.status < 400:
             raise
         return _answer(request, _from_http_exception(exc))
+    except InvalidCursor as exc:
+        return _answer(request, BadRequest(str(exc), type_suffix="invalid-cursor"))
     except ConnectionFailure as exc:
         # Covers ServerSelectionTimeoutError, AutoReconnect and NetworkTimeout.
         _log.warning("database unavailable", error=str(exc))

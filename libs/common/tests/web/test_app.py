@@ -33,7 +33,7 @@ async def client(aiohttp_client: Any, app: web.Application) -> Client:
 async def test_healthz(client: Client) -> None:
     response = await client.get("/healthz")
     assert response.status == 200
-    assert await response.json() == {"status": "ok"}
+    assert await response.json() == {"status": "ok", "service": "demo"}
 
 
 async def test_readyz_passes_when_every_check_passes(

@@ -43,9 +43,10 @@ _log = get_logger(__name__)
 
 
 class Health(BaseModel):
-    """``/healthz``: the process is alive."""
+    """``/healthz``: the process is alive, and which service it is (``make up`` checks that)."""
 
     status: str
+    service: str
 
 
 class Readiness(BaseModel):
@@ -179,9 +180,9 @@ async def _run_check(name: str, check: ReadinessCheck) -> str:
     return "ok"
 
 
-async def healthz(_request: web.Request) -> web.Response:
+async def healthz(request: web.Request) -> web.Response:
     """Alive: the event loop answers."""
-    return json_response(Health(status="ok"))
+    return json_response(Health(status="ok", service=request.app[SETTINGS].service_name))
 
 
 async def readyz(request: web.Request) -> web.Response:

@@ -17,8 +17,8 @@ from jumo_common.mongo import create_mongo_client
 from jumo_common.web import serve
 from jumo_identity.app import create_app
 from jumo_identity.crypto import Sealer
-from jumo_identity.service import keyring_for
 from jumo_identity.settings import KEY_BYTES, IdentitySettings
+from jumo_identity.signing import keyring_for
 from jumo_identity.store_auth import AuthStore
 
 log = get_logger("jumo_identity")

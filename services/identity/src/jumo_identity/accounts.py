@@ -14,7 +14,8 @@ from jumo_facebook.models import Profile
 from jumo_identity import events
 from jumo_identity.crypto import Sealer, SealError
 from jumo_identity.errors import UserNotFound
-from jumo_identity.profiles import ProfilePatch, User, changes, private_view
+from jumo_identity.profiles import User, changes
+from jumo_identity.schemas import ProfilePatch, private_view
 from jumo_identity.store import Store
 from jumo_identity.store_auth import AuthStore
 
@@ -88,7 +89,7 @@ class Accounts:
 
         def plan(doc: dict[str, Any]) -> dict[str, Any] | None:
             current = User.model_validate(doc)
-            changed = changes(current, patch)
+            changed = changes(current, patch.fields_sent())
             if not changed:
                 return None
             preview = User.model_validate({**doc, **changed})
@@ -98,7 +99,7 @@ class Accounts:
         before = await self._store.change_user(user.id, plan, now)
         if before is None:
             raise UserNotFound("No such user.")
-        changed = changes(User.model_validate(before), patch)
+        changed = changes(User.model_validate(before), patch.fields_sent())
         if changed:
             self._notify()
         return User.model_validate({**before, **changed, "updated_at": now} if changed else before)

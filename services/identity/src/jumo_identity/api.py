@@ -7,10 +7,8 @@ for aiohttp: ``/users/me…`` is registered before ``/users/{id}…``.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel
 
 from jumo_common.jwt import optional_user, require_user
 from jumo_common.web import (
@@ -25,39 +23,23 @@ from jumo_common.web import (
 )
 from jumo_identity import api_auth
 from jumo_identity.errors import AccountGone, ConnectionsHidden
-from jumo_identity.graph import FollowEntry, FollowState, UserSummary
-from jumo_identity.profiles import (
-    PROTECTED_FIELDS,
+from jumo_identity.profiles import PROTECTED_FIELDS, User, may_see_full
+from jumo_identity.schemas import (
+    Export,
+    FollowEntry,
+    FollowState,
     PrivateProfile,
     ProfilePatch,
     PublicProfile,
-    User,
-    may_see_full,
+    Suggestions,
     private_view,
     public_view,
 )
-from jumo_identity.service import IDENTITY
+from jumo_identity.typedefs import IDENTITY
 
 routes = ApiRoutes(tags=("users",))
 USER_ID = "{id:[0-9a-f]{32}}"  # other ids cannot exist: a plain 404 without a query
 ME = "me"
-
-
-class Suggestions(BaseModel):
-    """Facebook friends on Jumo whom you do not follow yet."""
-
-    items: list[UserSummary]
-
-
-class Export(BaseModel):
-    """Everything identity holds about you (secrets are named, never included)."""
-
-    profile: dict[str, Any]
-    last_login_at: datetime | None
-    facebook: dict[str, Any]
-    following: list[dict[str, Any]]
-    followers: list[dict[str, Any]]
-    logins: list[dict[str, Any]]
 
 
 def _now() -> datetime:

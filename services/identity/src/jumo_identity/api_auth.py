@@ -6,64 +6,26 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
 
-from jumo_common.web import ApiModel, ApiRoutes, json_response, parse_body, parse_query
-from jumo_identity.callbacks import DeletionAnswer, DeletionStatus
+from jumo_common.web import ApiRoutes, json_response, parse_body, parse_query
 from jumo_identity.login import CallbackParams
-from jumo_identity.profiles import PrivateProfile, private_view
-from jumo_identity.service import IDENTITY
-from jumo_identity.tokens import TokenPair
+from jumo_identity.schemas import (
+    CallbackQuery,
+    DeletionAnswer,
+    DeletionStatus,
+    Jwks,
+    LoginTokens,
+    RefreshBody,
+    TokenPair,
+    private_view,
+)
+from jumo_identity.typedefs import IDENTITY
 
 routes = ApiRoutes(tags=("auth",))
 LOGIN_COOKIE = "jumo_login"
 CALLBACK_PATH = "/auth/facebook/callback"
 # RFC 6749 section 5.1: token answers must not be cached anywhere.
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-
-
-class LoginTokens(TokenPair):
-    """The callback's answer: Jumo's tokens, whether the account is new, and the profile."""
-
-    created: bool
-    user: PrivateProfile
-
-
-class RefreshBody(ApiModel):
-    """A refresh token, for /auth/refresh and /auth/logout."""
-
-    refresh_token: str = Field(min_length=1, max_length=256)
-
-
-class CallbackQuery(BaseModel):
-    """What Facebook appends to the redirect URI (other parameters are ignored)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    code: str | None = Field(default=None, max_length=4096)
-    state: str | None = Field(default=None, max_length=256)
-    error: str | None = Field(default=None, max_length=200)
-    error_reason: str | None = Field(default=None, max_length=200)
-    error_description: str | None = Field(default=None, max_length=1000)
-    error_code: str | None = Field(default=None, max_length=20)
-    error_message: str | None = Field(default=None, max_length=1000)
-
-
-class Jwk(BaseModel):
-    """An Ed25519 public key (RFC 8037)."""
-
-    kty: str
-    crv: str
-    x: str
-    kid: str
-    alg: str
-    use: str
-
-
-class Jwks(BaseModel):
-    """The keys that verify Jumo's access tokens: current first, then previous."""
-
-    keys: list[Jwk]
 
 
 def _now() -> datetime:

@@ -21,17 +21,25 @@ from aiohttp.typedefs import Handler
 from jumo_common.bus import BUS_KEY, bus_context
 from jumo_common.jwt import JWT_VERIFIER, JwksVerifier
 from jumo_common.logging import get_logger
-from jumo_common.mongo import MONGO_DB, mongo_context
+from jumo_common.mongo import MONGO_DB, Database, mongo_context
 from jumo_common.outbox import OUTBOX_RELAY_KEY, outbox_relay_context
 from jumo_common.web import OpenApiInfo, ProblemError, add_readiness_check, create_base_app
 from jumo_facebook import FacebookClient
+from jumo_identity.accounts import Accounts
 from jumo_identity.api import install_routes
+from jumo_identity.callbacks import FacebookCallbacks
 from jumo_identity.consumers import HANDLERS
+from jumo_identity.crypto import Sealer
 from jumo_identity.errors import IdentityError, SigningUnavailable
-from jumo_identity.keyring import KeyRingUnavailable
-from jumo_identity.service import IDENTITY, Identity, build_identity
+from jumo_identity.graph import Graph
+from jumo_identity.login import LoginFlow
+from jumo_identity.sessions import Sessions
 from jumo_identity.settings import IdentitySettings
+from jumo_identity.signing import KeyRingUnavailable, keyring_for
 from jumo_identity.store import INDEXES, Store
+from jumo_identity.store_auth import AuthStore
+from jumo_identity.tokens import TokenPolicy
+from jumo_identity.typedefs import FACEBOOK, IDENTITY, Identity
 
 log = get_logger(__name__)
 Context = Callable[[web.Application], AsyncIterator[None]]
@@ -44,9 +52,6 @@ class Deps:
     """What a test (or another runner) may supply instead of the defaults."""
 
     facebook: FacebookClient | None = None
-
-
-FACEBOOK = web.AppKey("jumo_identity_facebook", FacebookClient)
 
 
 def facebook_context(settings: IdentitySettings, deps: Deps) -> Context:
@@ -62,6 +67,39 @@ def facebook_context(settings: IdentitySettings, deps: Deps) -> Context:
             yield
 
     return context
+
+
+def token_policy(settings: IdentitySettings) -> TokenPolicy:
+    """Issuer, audience and lifetimes from the settings."""
+    return TokenPolicy(
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        access_ttl=timedelta(seconds=settings.access_token_ttl_s),
+        refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_s),
+    )
+
+
+def build_identity(
+    settings: IdentitySettings, db: Database, facebook: FacebookClient, notify: Callable[[], None]
+) -> Identity:
+    """Wire the service objects together; ``notify`` wakes the outbox relay."""
+    store, auth = Store(db), AuthStore(db)
+    sealer = Sealer(settings.encryption_key_bytes())
+    keyring = keyring_for(settings, auth, sealer)
+    sessions = Sessions(auth, store, keyring, token_policy(settings))
+    accounts = Accounts(store=store, auth=auth, sealer=sealer, facebook=facebook, notify=notify)
+    login = LoginFlow(
+        facebook=facebook, redirect_uri=settings.redirect_uri(),
+        state_ttl=timedelta(seconds=settings.login_state_ttl_s), sealer=sealer, auth=auth,
+        store=store, sessions=sessions, notify=notify,
+    )  # fmt: skip
+    callbacks = FacebookCallbacks(
+        facebook=facebook, store=store, auth=auth, accounts=accounts, sealer=sealer,
+        status_url=settings.deletion_status_url,
+    )  # fmt: skip
+    return Identity(
+        settings, store, auth, keyring, sessions, login, accounts, Graph(store, notify), callbacks
+    )
 
 
 def identity_context(settings: IdentitySettings) -> Context:

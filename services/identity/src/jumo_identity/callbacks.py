@@ -11,38 +11,19 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal
-
-from pydantic import BaseModel
+from typing import Any
 
 from jumo_common.logging import get_logger
 from jumo_facebook import FacebookClient, SignedRequest, SignedRequestError
 from jumo_identity.accounts import Accounts
 from jumo_identity.crypto import Sealer
 from jumo_identity.errors import DeletionNotFound, InvalidSignedRequest
+from jumo_identity.schemas import DeletionAnswer, DeletionStatus
 from jumo_identity.store import Store
 from jumo_identity.store_auth import AuthStore
 
 log = get_logger(__name__)
 SUBJECT_PURPOSE = "facebook-data-deletion"
-
-
-class DeletionAnswer(BaseModel):
-    """What Facebook expects back from the data-deletion callback."""
-
-    url: str
-    confirmation_code: str
-
-
-class DeletionStatus(BaseModel):
-    """The status page of a data-deletion request, in words."""
-
-    confirmation_code: str
-    status: Literal["pending", "completed"]
-    outcome: Literal["deleted", "nothing_to_delete"] | None = None
-    requested_at: datetime
-    completed_at: datetime | None = None
-    message: str
 
 
 def describe(record: dict[str, Any]) -> DeletionStatus:

@@ -6,43 +6,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
-
 from jumo_common.events import Envelope
 from jumo_identity import events
 from jumo_identity.errors import CannotFollowSelf, FollowConflict, UserNotFound
 from jumo_identity.profiles import User
+from jumo_identity.schemas import FollowEntry, FollowState, UserSummary, summary
 from jumo_identity.store import Store, WriteConflict
 
 MAX_SUGGESTIONS = 50
-
-
-class FollowState(BaseModel):
-    """The answer of PUT/DELETE /users/{id}/follow."""
-
-    follower_id: str
-    followee_id: str
-    following: bool
-    changed: bool
-
-
-class UserSummary(BaseModel):
-    """A person in a list: enough to show a name and a picture."""
-
-    id: str
-    display_name: str
-    picture_url: str | None = None
-
-
-class FollowEntry(UserSummary):
-    """A person in a followers/following list, and since when."""
-
-    since: datetime
-
-
-def summary(user: User) -> UserSummary:
-    """The list form of a user."""
-    return UserSummary(id=user.id, display_name=user.display_name, picture_url=user.picture_url)
 
 
 class Graph:

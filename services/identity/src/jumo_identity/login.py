@@ -33,10 +33,10 @@ from jumo_identity.accounts import new_user_document
 from jumo_identity.crypto import Sealer, random_token, sha256_hex
 from jumo_identity.errors import FacebookUnreachable, InvalidLoginState, LoginCancelled, LoginFailed
 from jumo_identity.profiles import User
+from jumo_identity.schemas import TokenPair
 from jumo_identity.sessions import Sessions
 from jumo_identity.store import Store
 from jumo_identity.store_auth import AuthStore
-from jumo_identity.tokens import TokenPair
 
 log = get_logger(__name__)
 _NONCE = re.compile(r"^[A-Za-z0-9_\-]{32,64}$")

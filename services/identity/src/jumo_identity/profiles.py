@@ -1,15 +1,18 @@
-"""Profiles: what a person may edit, how it is normalised, and who sees what. No I/O."""
+"""Profiles: what a profile holds, how edits are normalised, and who sees what. No I/O.
+
+The request and response shapes built from these types (``ProfilePatch``, ``PublicProfile``,
+``PrivateProfile``) live in ``schemas``.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
-
-from jumo_common.web import ApiModel
 
 Visibility = Literal["public", "followers", "private"]
 AvailabilityPart = Literal[
@@ -71,8 +74,14 @@ DisplayName = Annotated[str, AfterValidator(_no_controls), Field(min_length=1, m
 Bio = Annotated[str, AfterValidator(_no_controls), Field(max_length=500)]
 
 
-class Location(ApiModel):
+# Parts of a request body: unknown fields are refused (as jumo_common.web.ApiModel does).
+STRICT = ConfigDict(extra="forbid")
+
+
+class Location(BaseModel):
     """Coarse location: a city and/or a point rounded to 2 decimals (about a kilometre)."""
+
+    model_config = STRICT
 
     city: Annotated[str, AfterValidator(_no_controls), Field(max_length=100)] | None = None
     lat: float | None = Field(default=None, ge=-90, le=90)
@@ -89,36 +98,15 @@ class Location(ApiModel):
         return self
 
 
-class Availability(ApiModel):
+class Availability(BaseModel):
     """Which parts of the week, and how many hours a month, a person can give."""
+
+    model_config = STRICT
 
     parts: Annotated[list[AvailabilityPart], AfterValidator(_unique)] = Field(
         default_factory=list, max_length=6
     )
     hours_per_month: int | None = Field(default=None, ge=0, le=744)
-
-
-class ProfilePatch(ApiModel):
-    """``PATCH /users/me``: only the fields present change; ``null`` clears an optional one."""
-
-    display_name: DisplayName | None = None
-    bio: Bio | None = None
-    skills: Tags | None = None
-    interests: Tags | None = None
-    languages: Languages | None = None
-    location: Location | None = None
-    availability: Availability | None = None
-    visibility: Visibility | None = None
-
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> ProfilePatch:
-        for name in ("display_name", "visibility"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        for name in LIST_FIELDS & self.model_fields_set:
-            if getattr(self, name) is None:
-                object.__setattr__(self, name, [])  # null clears a list: it becomes empty
-        return self
 
 
 class User(BaseModel):
@@ -145,32 +133,6 @@ class User(BaseModel):
     facebook_friend_ids: list[str] = Field(default_factory=list)
 
 
-class PublicProfile(BaseModel):
-    """What others see; ``limited`` when visibility hides everything but the name and picture."""
-
-    id: str
-    display_name: str
-    picture_url: str | None = None
-    visibility: Visibility
-    limited: bool = False
-    bio: str | None = None
-    skills: list[str] = Field(default_factory=list)
-    interests: list[str] = Field(default_factory=list)
-    languages: list[str] = Field(default_factory=list)
-    location: Location | None = None
-    availability: Availability | None = None
-
-
-class PrivateProfile(PublicProfile):
-    """What a person sees of themselves (``GET /users/me``)."""
-
-    email: str | None = None
-    facebook_id: str
-    roles: list[str] = Field(default_factory=list)
-    created_at: datetime
-    updated_at: datetime
-
-
 def may_see_full(user: User, *, viewer_id: str | None, viewer_follows: bool) -> bool:
     """The visibility rule: public to all, followers to followers, private to oneself."""
     if viewer_id == user.id or user.visibility == "public":
@@ -178,26 +140,7 @@ def may_see_full(user: User, *, viewer_id: str | None, viewer_follows: bool) -> 
     return user.visibility == "followers" and viewer_follows
 
 
-def public_view(user: User, *, full: bool) -> PublicProfile:
-    """The public profile, or its limited form."""
-    if not full:
-        return PublicProfile(
-            id=user.id,
-            display_name=user.display_name,
-            picture_url=user.picture_url,
-            visibility=user.visibility,
-            limited=True,
-        )
-    return PublicProfile.model_validate(user.model_dump(include=set(PublicProfile.model_fields)))
-
-
-def private_view(user: User) -> PrivateProfile:
-    """The owner's view of their profile."""
-    return PrivateProfile.model_validate(user.model_dump(include=set(PrivateProfile.model_fields)))
-
-
-def changes(user: User, patch: ProfilePatch) -> dict[str, Any]:
-    """The stored fields ``patch`` really changes (empty: nothing to write or publish)."""
+def changes(user: User, wanted: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored fields ``wanted`` really changes (empty: nothing to write or publish)."""
     current = user.model_dump(mode="python")
-    wanted = patch.model_dump(include=patch.model_fields_set, mode="python")
     return {name: value for name, value in wanted.items() if current.get(name) != value}

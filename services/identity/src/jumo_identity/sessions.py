@@ -8,16 +8,11 @@ from typing import NoReturn
 from jumo_common.logging import get_logger
 from jumo_identity.crypto import sha256_hex
 from jumo_identity.errors import RefreshRefused
-from jumo_identity.keyring import KeyRingManager
+from jumo_identity.schemas import TokenPair
+from jumo_identity.signing import KeyRingManager
 from jumo_identity.store import Store
 from jumo_identity.store_auth import AuthStore
-from jumo_identity.tokens import (
-    TokenPair,
-    TokenPolicy,
-    mint_access_token,
-    new_family_id,
-    new_refresh_token,
-)
+from jumo_identity.tokens import TokenPolicy, mint_access_token, new_family_id, new_refresh_token
 
 log = get_logger(__name__)
 

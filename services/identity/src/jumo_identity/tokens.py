@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import jwt
-from pydantic import BaseModel
 
 from jumo_common.jwt import ALGORITHM
 from jumo_identity.crypto import random_token, sha256_hex
-from jumo_identity.keys import SigningKey
+from jumo_identity.signing import SigningKey
 
 ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105  (RFC 9068 media type, not a secret)
 REFRESH_TOKEN_BYTES = 32
@@ -66,12 +65,3 @@ def new_refresh_token(family_id: str, policy: TokenPolicy, now: datetime) -> New
 def new_family_id() -> str:
     """The id of a new login's token family."""
     return uuid.uuid4().hex
-
-
-class TokenPair(BaseModel):
-    """What a login or a refresh answers."""
-
-    access_token: str
-    token_type: str = "Bearer"  # noqa: S105
-    expires_in: int
-    refresh_token: str

@@ -9,16 +9,9 @@ import jwt
 import pytest
 
 from jumo_identity.crypto import Sealer, SealError, sha256_hex
-from jumo_identity.keys import KeyRing, new_signing_key
-from jumo_identity.profiles import (
-    Location,
-    ProfilePatch,
-    User,
-    changes,
-    may_see_full,
-    normalise_tag,
-    public_view,
-)
+from jumo_identity.profiles import Location, User, changes, may_see_full, normalise_tag
+from jumo_identity.schemas import ProfilePatch, public_view
+from jumo_identity.signing import KeyRing, new_signing_key
 from jumo_identity.tokens import TokenPolicy, mint_access_token, new_refresh_token
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -65,8 +58,8 @@ def test_visibility_rule() -> None:
 def test_changes_are_only_what_differs() -> None:
     user = _user(bio="same", skills=["a"])
     patch = ProfilePatch.model_validate({"bio": "same", "skills": ["A", "b"]})
-    assert changes(user, patch) == {"skills": ["a", "b"]}
-    assert changes(user, ProfilePatch.model_validate({})) == {}
+    assert changes(user, patch.fields_sent()) == {"skills": ["a", "b"]}
+    assert changes(user, ProfilePatch.model_validate({}).fields_sent()) == {}
 
 
 def test_sealed_values_open_only_in_their_context() -> None:

@@ -17,8 +17,8 @@ from jumo_common.mongo import MONGO_DB
 from jumo_common.testing import plugin
 from jumo_facebook.sandbox.testing import TEST_APP_SECRET, SandboxControl
 from jumo_identity.app import create_app
-from jumo_identity.service import IDENTITY
 from jumo_identity.settings import IdentitySettings
+from jumo_identity.typedefs import IDENTITY
 
 from .conftest import AiohttpClient, Client, facebook_code, identity_settings, login, start_login
 

@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from jumo_facebook.sandbox.testing import SandboxControl
 from jumo_identity.__main__ import rotate_keys
-from jumo_identity.service import IDENTITY
 from jumo_identity.settings import IdentitySettings
+from jumo_identity.typedefs import IDENTITY
 
 from .conftest import Client, LoggedIn, login
 

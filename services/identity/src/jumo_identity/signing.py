@@ -1,25 +1,124 @@
-"""The signing key ring at run time: load, cache, create the first key, rotate.
+"""Signing: Ed25519 key pairs, the key ring (current + previous) and its run-time manager.
+
+The ring is one small record ``{current, previous}`` of key ids; rotating makes a fresh key
+current and the old current previous, so every access token signed in the last lifetime of
+a token still verifies (as long as rotations are at least one access-token lifetime apart).
 
 Several identity processes share the ring through MongoDB. Each caches it for
 ``cache_ttl_s`` and re-reads it when a token names a kid it does not know. Rotation
 (``python -m jumo_identity rotate-keys``) inserts the next ring version, an insert that only
-one process can win (see ``store`` on why not an update).
+one process can win (see ``store`` on why not an update). The manager needs only the four
+key-ring calls of ``KeyStore`` (``store_auth.AuthStore`` has them), so this module depends on
+no store.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from jumo_common.jwt import ALGORITHM
 from jumo_common.logging import get_logger
+from jumo_facebook.security import b64url
 from jumo_identity.crypto import Sealer
-from jumo_identity.keys import KeyRing, SigningKey, load_signing_key, new_signing_key
-from jumo_identity.store_auth import AuthStore
+from jumo_identity.settings import IdentitySettings
 
 log = get_logger(__name__)
 MAX_ROTATE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """One Ed25519 key pair and its id."""
+
+    kid: str
+    private_key: Ed25519PrivateKey
+    created_at: datetime
+
+    @property
+    def public_key(self) -> Ed25519PublicKey:
+        """The verifying half."""
+        return self.private_key.public_key()
+
+    def private_pem(self) -> str:
+        """PKCS#8 PEM of the private key (seal it before storing it)."""
+        return self.private_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode("ascii")
+
+    def public_jwk(self) -> dict[str, Any]:
+        """The public key as a JWK (RFC 8037 OKP)."""
+        raw = self.public_key.public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        return {
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "x": b64url(raw),
+            "kid": self.kid,
+            "alg": ALGORITHM,
+            "use": "sig",
+        }
+
+
+def new_signing_key(now: datetime) -> SigningKey:
+    """A fresh key pair with a random, date-prefixed id (sortable, unguessable)."""
+    kid = f"{now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
+    return SigningKey(kid=kid, private_key=Ed25519PrivateKey.generate(), created_at=now)
+
+
+def load_signing_key(kid: str, private_pem: str, created_at: datetime) -> SigningKey:
+    """A key pair from its stored PEM."""
+    key = serialization.load_pem_private_key(private_pem.encode("ascii"), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"signing key {kid} is not Ed25519")
+    return SigningKey(kid=kid, private_key=key, created_at=created_at)
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    """The key that signs now and the one before it (still verifies)."""
+
+    current: SigningKey
+    previous: SigningKey | None = None
+
+    def keys(self) -> list[SigningKey]:
+        """The keys that verify, newest first."""
+        return [self.current] + ([self.previous] if self.previous else [])
+
+    def find(self, kid: str) -> SigningKey | None:
+        """The key with id ``kid``, if it still verifies."""
+        return next((k for k in self.keys() if k.kid == kid), None)
+
+    def jwks(self) -> dict[str, Any]:
+        """The JWK Set published at /.well-known/jwks.json."""
+        return {"keys": [k.public_jwk() for k in self.keys()]}
+
+
+# ---- the ring at run time ------------------------------------------------------------------
+
+
+class KeyStore(Protocol):
+    """Where the ring and the sealed keys are kept (``store_auth.AuthStore``)."""
+
+    async def keyring_record(self) -> Mapping[str, Any] | None: ...
+
+    async def signing_key_records(self, kids: list[str]) -> Sequence[Mapping[str, Any]]: ...
+
+    async def save_signing_key(self, kid: str, sealed_pem: str, now: datetime) -> None: ...
+
+    async def add_keyring_version(
+        self, version: int, current: str, previous: str | None, now: datetime
+    ) -> bool: ...
 
 
 class KeyRingUnavailable(RuntimeError):
@@ -31,7 +130,7 @@ class KeyRingManager:
 
     def __init__(
         self,
-        store: AuthStore,
+        store: KeyStore,
         sealer: Sealer,
         *,
         cache_ttl_s: float = 10.0,
@@ -111,3 +210,13 @@ class KeyRingManager:
     def _open(self, doc: Mapping[str, Any]) -> SigningKey:
         pem = self._sealer.open(doc["private_key"], f"signing-key:{doc['_id']}")
         return load_signing_key(doc["_id"], pem, doc["created_at"])
+
+
+def keyring_for(settings: IdentitySettings, store: KeyStore, sealer: Sealer) -> KeyRingManager:
+    """The key ring manager configured by the settings (the app's and ``rotate-keys``')."""
+    return KeyRingManager(
+        store,
+        sealer,
+        cache_ttl_s=settings.key_cache_ttl_s,
+        activation_delay_s=settings.key_activation_delay_s,
+    )

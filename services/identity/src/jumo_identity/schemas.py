@@ -1,0 +1,225 @@
+"""identity's HTTP models: every request and response shape, in one place.
+
+Routes parse requests into these and answer with them; a use case may return one directly
+(``Graph.page`` returns ``FollowEntry`` items) rather than a twin dataclass. What a profile is
+made of, and its rules (normalisation, visibility), stay in ``profiles``, the one identity
+module this one imports: so any other module may import it without forming a cycle.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from jumo_common.web import ApiModel
+from jumo_identity.profiles import (
+    LIST_FIELDS,
+    Availability,
+    Bio,
+    DisplayName,
+    Languages,
+    Location,
+    Tags,
+    User,
+    Visibility,
+)
+
+# ---- profiles ------------------------------------------------------------------------------
+
+
+class ProfilePatch(ApiModel):
+    """``PATCH /users/me``: only the fields present change; ``null`` clears an optional one."""
+
+    display_name: DisplayName | None = None
+    bio: Bio | None = None
+    skills: Tags | None = None
+    interests: Tags | None = None
+    languages: Languages | None = None
+    location: Location | None = None
+    availability: Availability | None = None
+    visibility: Visibility | None = None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> ProfilePatch:
+        for name in ("display_name", "visibility"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        for name in LIST_FIELDS & self.model_fields_set:
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, [])  # null clears a list: it becomes empty
+        return self
+
+    def fields_sent(self) -> dict[str, Any]:
+        """The fields the request named, with their (normalised) values."""
+        return self.model_dump(include=self.model_fields_set, mode="python")
+
+
+class PublicProfile(BaseModel):
+    """What others see; ``limited`` when visibility hides everything but the name and picture."""
+
+    id: str
+    display_name: str
+    picture_url: str | None = None
+    visibility: Visibility
+    limited: bool = False
+    bio: str | None = None
+    skills: list[str] = Field(default_factory=list)
+    interests: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    location: Location | None = None
+    availability: Availability | None = None
+
+
+class PrivateProfile(PublicProfile):
+    """What a person sees of themselves (``GET /users/me``)."""
+
+    email: str | None = None
+    facebook_id: str
+    roles: list[str] = Field(default_factory=list)
+    created_at: datetime
+    updated_at: datetime
+
+
+def public_view(user: User, *, full: bool) -> PublicProfile:
+    """The public profile, or its limited form (``profiles.may_see_full`` decides which)."""
+    if not full:
+        return PublicProfile(
+            id=user.id,
+            display_name=user.display_name,
+            picture_url=user.picture_url,
+            visibility=user.visibility,
+            limited=True,
+        )
+    return PublicProfile.model_validate(user.model_dump(include=set(PublicProfile.model_fields)))
+
+
+def private_view(user: User) -> PrivateProfile:
+    """The owner's view of their profile."""
+    return PrivateProfile.model_validate(user.model_dump(include=set(PrivateProfile.model_fields)))
+
+
+class Export(BaseModel):
+    """Everything identity holds about you (secrets are named, never included)."""
+
+    profile: dict[str, Any]
+    last_login_at: datetime | None
+    facebook: dict[str, Any]
+    following: list[dict[str, Any]]
+    followers: list[dict[str, Any]]
+    logins: list[dict[str, Any]]
+
+
+# ---- the follow graph ----------------------------------------------------------------------
+
+
+class FollowState(BaseModel):
+    """The answer of PUT/DELETE /users/{id}/follow."""
+
+    follower_id: str
+    followee_id: str
+    following: bool
+    changed: bool
+
+
+class UserSummary(BaseModel):
+    """A person in a list: enough to show a name and a picture."""
+
+    id: str
+    display_name: str
+    picture_url: str | None = None
+
+
+class FollowEntry(UserSummary):
+    """A person in a followers/following list, and since when."""
+
+    since: datetime
+
+
+class Suggestions(BaseModel):
+    """Facebook friends on Jumo whom you do not follow yet."""
+
+    items: list[UserSummary]
+
+
+def summary(user: User) -> UserSummary:
+    """The list form of a user."""
+    return UserSummary(id=user.id, display_name=user.display_name, picture_url=user.picture_url)
+
+
+# ---- login and tokens ----------------------------------------------------------------------
+
+
+class TokenPair(BaseModel):
+    """What a login or a refresh answers."""
+
+    access_token: str
+    token_type: str = "Bearer"  # noqa: S105
+    expires_in: int
+    refresh_token: str
+
+
+class LoginTokens(TokenPair):
+    """The callback's answer: Jumo's tokens, whether the account is new, and the profile."""
+
+    created: bool
+    user: PrivateProfile
+
+
+class RefreshBody(ApiModel):
+    """A refresh token, for /auth/refresh and /auth/logout."""
+
+    refresh_token: str = Field(min_length=1, max_length=256)
+
+
+class CallbackQuery(BaseModel):
+    """What Facebook appends to the redirect URI (other parameters are ignored)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    code: str | None = Field(default=None, max_length=4096)
+    state: str | None = Field(default=None, max_length=256)
+    error: str | None = Field(default=None, max_length=200)
+    error_reason: str | None = Field(default=None, max_length=200)
+    error_description: str | None = Field(default=None, max_length=1000)
+    error_code: str | None = Field(default=None, max_length=20)
+    error_message: str | None = Field(default=None, max_length=1000)
+
+
+class Jwk(BaseModel):
+    """An Ed25519 public key (RFC 8037)."""
+
+    kty: str
+    crv: str
+    x: str
+    kid: str
+    alg: str
+    use: str
+
+
+class Jwks(BaseModel):
+    """The keys that verify Jumo's access tokens: current first, then previous."""
+
+    keys: list[Jwk]
+
+
+# ---- Facebook's callbacks ------------------------------------------------------------------
+
+
+class DeletionAnswer(BaseModel):
+    """What Facebook expects back from the data-deletion callback."""
+
+    url: str
+    confirmation_code: str
+
+
+class DeletionStatus(BaseModel):
+    """The status page of a data-deletion request, in words."""
+
+    confirmation_code: str
+    status: Literal["pending", "completed"]
+    outcome: Literal["deleted", "nothing_to_delete"] | None = None
+    requested_at: datetime
+    completed_at: datetime | None = None
+    message: str

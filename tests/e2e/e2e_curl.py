@@ -41,7 +41,10 @@ def _last_headers(dump: str) -> dict[str, str]:
 
 
 class Curl:
-    """A person's terminal: every call is one curl command sharing one cookie jar."""
+    """A person's terminal: every call is one curl command sharing one cookie jar.
+
+    Each command runs in ``folder`` (cookie jar, headers, body), never in the clone.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -56,7 +59,8 @@ class Curl:
         head, body = self.folder / "headers.txt", self.folder / "body.bin"
         command = [str(self.executable), "-sS", "-b", str(self.jar), "-c", str(self.jar)]
         command += ["-D", str(head), "-o", str(body), "-w", "%{http_code}", *args]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        # From its own folder, as docs/walkthrough.md works in a folder of its own.
+        done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=self.folder)
         if done.returncode != 0:
             raise AssertionError(f"curl {' '.join(args)} failed: {done.stderr.strip()}")
         return Answer(int(done.stdout), _last_headers(head.read_text()), body.read_bytes())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -22,6 +24,34 @@ def create_test_user(curl: Curl, system: SystemUnderTest, *, installed: bool) ->
     assert answer.status == 200, answer.body
     user: dict[str, Any] = answer.json()
     return user
+
+
+def appsecret_proof(system: SystemUnderTest, token: str) -> str:
+    """HMAC-SHA256 of the token keyed with the app secret, hex: what openssl prints."""
+    return hmac.new(system.app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def facebook_token(curl: Curl, system: SystemUnderTest, user_id: str) -> str:
+    """A test user's Facebook token, from the app's list of test users (once installed)."""
+    answer = curl(
+        "-G", f"{system.sandbox_url}/v26.0/{system.app_id}/accounts/test-users",
+        "--data-urlencode", f"access_token={system.app_id}|{system.app_secret}",
+    )  # fmt: skip
+    assert answer.status == 200, answer.body
+    tokens = {row["id"]: row.get("access_token") for row in answer.json()["data"]}
+    token = tokens[user_id]
+    assert token, f"test user {user_id} has not installed the app"
+    return str(token)
+
+
+def befriend(curl: Curl, system: SystemUnderTest, user_id: str, other_id: str, token: str) -> None:
+    """``POST /{user}/friends/{other}`` with the user's own token: a request, or a confirmation."""
+    answer = curl(
+        "-X", "POST", f"{system.sandbox_url}/v26.0/{user_id}/friends/{other_id}",
+        "-d", f"access_token={token}", "-d", f"appsecret_proof={appsecret_proof(system, token)}",
+    )  # fmt: skip
+    assert answer.status == 200, answer.body
+    assert answer.json() == {"success": True}
 
 
 def open_dialog(curl: Curl, system: SystemUnderTest, user: dict[str, Any]) -> str:

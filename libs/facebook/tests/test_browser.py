@@ -107,7 +107,7 @@ async def test_login_url_then_dialog_then_code(
     assert status == 302
     query = _callback_query(location)
     assert query["state"] == start.state
-    token = await fb.exchange_code(query["code"], TEST_CALLBACK)
+    token = await fb.exchange_code(query["code"], TEST_CALLBACK, code_verifier=start.code_verifier)
     profile = await fb.me(token.access_token)
     assert (profile.id, profile.email) == (ann["id"], ann["email"])
     # Authorized now: the dialog redirects at once.
@@ -155,11 +155,13 @@ async def test_declining_email(
 ) -> None:
     ann = await _new_user(sandbox, "Ann Example")
     await _open(browser, ann["login_url"])
-    _, _, html = await _open(browser, fb.start_login(TEST_CALLBACK).url)
+    start = fb.start_login(TEST_CALLBACK)
+    _, _, html = await _open(browser, start.url)
     consent = forms_of(html)[0]
     ticked = [box for box in consent.checkboxes if box[1] != "email"]
     _, location = await _submit(browser, sandbox.url, consent, [*ticked, ("decision", "accept")])
-    token = await fb.exchange_code(_callback_query(location)["code"], TEST_CALLBACK)
+    code = _callback_query(location)["code"]
+    token = await fb.exchange_code(code, TEST_CALLBACK, code_verifier=start.code_verifier)
     assert (await fb.me(token.access_token)).email is None
     statuses = {p.permission: p.status for p in await fb.permissions(token.access_token)}
     assert statuses["email"] == "declined"

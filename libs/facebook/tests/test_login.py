@@ -43,8 +43,11 @@ def test_login_dialog_url_carries_what_facebook_needs(fb: FacebookClient) -> Non
         "state": start.state,
         "response_type": "code",
         "scope": "public_profile,email,user_friends",
+        # PKCE is on by default (FacebookSettings.use_pkce).
+        "code_challenge": code_challenge_s256(start.code_verifier or ""),
+        "code_challenge_method": "S256",
     }
-    assert start.code_verifier is None
+    assert start.code_verifier is not None
 
 
 def test_pkce_and_rerequest_in_the_dialog_url(sandbox: SandboxControl) -> None:

@@ -35,6 +35,13 @@ def test_client_settings_defaults_are_facebook(monkeypatch: pytest.MonkeyPatch) 
     assert settings.www_url == "https://www.facebook.com"
 
 
+def test_pkce_is_on_unless_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FACEBOOK_USE_PKCE", raising=False)
+    assert FacebookSettings(app_id="1", app_secret="s").use_pkce is True  # type: ignore[arg-type]
+    monkeypatch.setenv("FACEBOOK_USE_PKCE", "false")
+    assert FacebookSettings(app_id="1", app_secret="s").use_pkce is False  # type: ignore[arg-type]
+
+
 def test_sandbox_config_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FACEBOOK_APP_ID", "77")
     monkeypatch.setenv("FACEBOOK_APP_SECRET", "sec")

@@ -21,8 +21,10 @@ class FacebookSettings(BaseSettings):
     # Whole-call bound: a Facebook that hangs must not hang a request of ours.
     timeout_s: float = Field(default=10.0, gt=0)
     connect_timeout_s: float = Field(default=3.0, gt=0)
-    # PKCE (S256) on the login dialog; the code exchange then sends the code_verifier.
-    use_pkce: bool = False
+    # PKCE (S256) on the login dialog; the code exchange then sends the code_verifier. On by
+    # default: without it a leaked authorization code, injected into an attacker's own login
+    # (their state and cookie), logs the attacker in as the code's owner.
+    use_pkce: bool = True
     # Time-stamped appsecret_proof (``token|unix_time`` plus ``appsecret_time``).
     proof_with_time: bool = False
     # signed_request older than this is rejected as a replay.

@@ -14,13 +14,11 @@ import pytest
 
 from jumo_common.logging import configure_logging
 from jumo_common.mongo import MONGO_DB
-from jumo_common.testing import plugin
 from jumo_facebook.sandbox.testing import TEST_APP_SECRET, SandboxControl
-from jumo_identity.app import create_app
 from jumo_identity.settings import IdentitySettings
 from jumo_identity.typedefs import IDENTITY
 
-from .conftest import AiohttpClient, Client, facebook_code, identity_settings, login, start_login
+from .conftest import Client, facebook_code, login, start_login
 
 
 @pytest.fixture
@@ -35,14 +33,7 @@ def log_buffer() -> Iterator[io.StringIO]:
         root.removeHandler(handler)
 
 
-async def test_pkce_login_when_the_setting_asks(
-    aiohttp_client: AiohttpClient,
-    infra: plugin.InfraUrls,
-    names: plugin.TestNames,
-    sandbox: SandboxControl,
-) -> None:
-    settings = identity_settings(infra, names, sandbox, facebook_use_pkce=True)
-    client: Client = await aiohttp_client(create_app(settings))
+async def test_pkce_login_by_default(client: Client, sandbox: SandboxControl) -> None:
     dialog = await start_login(client)
     assert dialog["code_challenge_method"] == "S256"
     assert len(dialog["code_challenge"]) == 43

@@ -9,6 +9,7 @@ from jumo_common.mongo import MONGO_DB
 from jumo_common.testing import plugin
 from jumo_facebook.sandbox.testing import SandboxControl
 from jumo_identity.app import create_app
+from jumo_identity.typedefs import IDENTITY
 
 from .conftest import (
     CALLBACK,
@@ -165,3 +166,55 @@ async def test_no_secret_appears_in_the_dialog_url(client: Client) -> None:
     assert "secret" not in location
     assert "access_token" not in location
     assert "code=" not in location
+
+
+async def _code_injection(
+    aiohttp_client: AiohttpClient, victim: Client, sandbox: SandboxControl
+) -> tuple[str, int, dict[str, object]]:
+    """An attacker's browser completes its own login with the victim's authorization code.
+
+    The victim (a member already) starts a login; Facebook gives the victim's browser a code
+    bound to the victim's PKCE challenge, and it leaks (a log, a Referer, a history). The
+    attacker starts a login of their own (own state, own cookie) and presents that code.
+    Answers the victim's user id, their logins (token families) after the attack, and the
+    attacker's answer.
+    """
+    fb_victim = await sandbox.create_test_user("Victim")
+    member = await login(victim, sandbox, fb_victim)
+    leaked = await facebook_code(sandbox, fb_victim, await start_login(victim))
+
+    attacker: Client = await aiohttp_client(victim.server)  # same app, another cookie jar
+    own = await start_login(attacker)
+    answer = await attacker.get(
+        "/auth/facebook/callback", params={"code": leaked, "state": own["state"]}
+    )
+    body = await answer.json()
+    families = await victim.app[IDENTITY].auth.families_of(member.user_id)
+    return member.user_id, len(families), {"status": answer.status, **body}
+
+
+async def test_an_injected_authorization_code_is_refused_with_pkce(
+    aiohttp_client: AiohttpClient, client: Client, sandbox: SandboxControl
+) -> None:
+    _, logins, answer = await _code_injection(aiohttp_client, client, sandbox)
+
+    assert answer["status"] == 401, answer
+    assert str(answer["type"]).endswith("/login-failed")
+    assert "access_token" not in answer
+    assert logins == 1, "only the victim's own earlier login exists"
+
+
+async def test_without_pkce_an_injected_code_logs_the_attacker_in_as_the_victim(
+    aiohttp_client: AiohttpClient,
+    infra: plugin.InfraUrls,
+    names: plugin.TestNames,
+    sandbox: SandboxControl,
+) -> None:
+    # Why PKCE is on by default: the same attack with it turned off succeeds.
+    settings = identity_settings(infra, names, sandbox, facebook_use_pkce=False)
+    victim: Client = await aiohttp_client(create_app(settings))
+    victim_id, logins, answer = await _code_injection(aiohttp_client, victim, sandbox)
+
+    assert answer["status"] == 200, answer
+    assert answer["user"]["id"] == victim_id  # type: ignore[index]
+    assert logins == 2

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from jumo_common.logging import get_logger
 from jumo_common.readiness import READINESS_CHECKS, ReadinessCheck
 from jumo_common.settings import ServiceSettings
+from jumo_common.web.headers import add_response_headers
 from jumo_common.web.keys import METRICS, ROUTES, SETTINGS
 from jumo_common.web.metrics import HttpMetrics, render_metrics
 from jumo_common.web.middlewares import (
@@ -229,6 +230,7 @@ def create_base_app(
     app[READINESS_CHECKS] = checks
     app[METRICS] = HttpMetrics.create()
     app[ROUTES] = RouteRegistry(openapi_info or OpenApiInfo(title=f"jumo {settings.service_name}"))
+    add_response_headers(app)
     _add_ops_routes(app)
     return app
 

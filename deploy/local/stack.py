@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jumo_common.testing.servers import (
+from jumo_devstack import (
     RABBIT_HOME,
     FerretNode,
     RabbitNode,

@@ -18,8 +18,8 @@ from jumo_common.bus import Bus, ensure_processed_index, idempotent, queue_names
 from jumo_common.events import Envelope, make_event
 from jumo_common.events.identity import UserRegistered
 from jumo_common.outbox import OutboxRelay, outbox_insert
-from jumo_common.testing.servers import RabbitNode, free_port, scratch_dir
 from jumo_common.testing.wait import wait_until
+from jumo_devstack import RabbitNode, free_port, scratch_dir
 
 from .conftest import FAST_BACKOFF, SERVICE, make_settings, queue_depth
 

@@ -13,6 +13,7 @@ skipped. Each test gets its own database name, exchange name and queue prefix.
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -21,8 +22,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from pymongo import AsyncMongoClient
-
-from jumo_common.testing.servers import port_answers
 
 LOCAL_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 LOCAL_MONGO_URL = "mongodb://127.0.0.1:27017/"
@@ -63,7 +62,12 @@ class TestNames:
 
 def _answers(url: str, default_port: int) -> bool:
     parts = urlsplit(url)
-    return port_answers(parts.hostname or "127.0.0.1", parts.port or default_port, timeout=2)
+    address = (parts.hostname or "127.0.0.1", parts.port or default_port)
+    try:
+        with socket.create_connection(address, timeout=2):
+            return True
+    except OSError:
+        return False
 
 
 def _docker_answers() -> bool:

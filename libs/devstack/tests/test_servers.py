@@ -17,7 +17,9 @@ import aio_pika
 import pytest
 from pymongo import MongoClient
 
-from jumo_common.testing.servers import (
+from jumo_devstack import (
+    BACKENDS,
+    Backend,
     FerretNode,
     RabbitNode,
     ferretdb_binary,
@@ -96,8 +98,9 @@ def _mongo(url: str) -> MongoClient[dict[str, Any]]:
     return MongoClient(url, serverSelectionTimeoutMS=5000)
 
 
-def test_ferret_node_keeps_data_across_sigkill(base_dir: Path) -> None:
-    with FerretNode(base_dir, free_port(), ferretdb_binary()) as node:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_ferret_node_keeps_data_across_sigkill(base_dir: Path, backend: Backend) -> None:
+    with FerretNode(base_dir, free_port(), ferretdb_binary(), backend) as node:
         # A fresh client on each side of the crash: what is tested is the data, not reconnection.
         with _mongo(node.url) as client:
             client.jumo_test.things.insert_one({"_id": "a", "n": 1})

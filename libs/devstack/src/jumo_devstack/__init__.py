@@ -1,0 +1,71 @@
+"""Development only: local servers of our own, for the local stack and for tests that kill servers.
+
+No service depends on this package and no image ships it. Each server has its own port and its
+own folder, so killing it never touches the servers other tests or people use; everything is
+stopped by the pid we recorded when we started it.
+
+Modules: ``processes`` (ports, pids, starting a program in its own session), ``node`` (what every
+server shares), ``rabbit`` (a RabbitMQ node), ``postgres`` (a PostgreSQL cluster, with
+``gin_mirror``), ``ferret`` (FerretDB on PostgreSQL or SQLite).
+"""
+
+from jumo_devstack.ferret import (
+    BACKEND_ENV,
+    BACKENDS,
+    Backend,
+    FerretNode,
+    backend_setting,
+    ferretdb_binary,
+    mongo_ping,
+)
+from jumo_devstack.node import Node
+from jumo_devstack.postgres import PostgresCluster, pg_bin, pg_ready, postgres_owner
+from jumo_devstack.processes import (
+    blocker,
+    free_port,
+    kill_group,
+    pid_alive,
+    pid_cmdline,
+    port_answers,
+    read_pid,
+    repo_root,
+    scratch_dir,
+    service_owner,
+    spawn_logged,
+    terminate_pid,
+    wait_for,
+)
+from jumo_devstack.rabbit import RABBIT_HOME, RabbitNode, epmd_names, rabbit_blocker, rabbit_owner
+
+__all__ = [
+    "BACKENDS",
+    "BACKEND_ENV",
+    "RABBIT_HOME",
+    "Backend",
+    "FerretNode",
+    "Node",
+    "PostgresCluster",
+    "RabbitNode",
+    "backend_setting",
+    "blocker",
+    "epmd_names",
+    "ferretdb_binary",
+    "free_port",
+    "kill_group",
+    "mongo_ping",
+    "pg_bin",
+    "pg_ready",
+    "pid_alive",
+    "pid_cmdline",
+    "port_answers",
+    "postgres_owner",
+    "rabbit_blocker",
+    "rabbit_owner",
+    "read_pid",
+    "repo_root",
+    "scratch_dir",
+    "service_owner",
+    "spawn_logged",
+    "terminate_pid",
+    "wait_for",
+]

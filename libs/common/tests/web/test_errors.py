@@ -16,6 +16,7 @@ from .demo_app import create_demo_app
 
 Client = TestClient[Any, Any]
 GOOD = {"name": "Ada", "bio": "hi"}
+JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture
@@ -197,3 +198,39 @@ async def test_a_500_leaks_nothing_and_is_logged_with_the_request_id(
     assert error["level"] == "error"
     assert "RuntimeError" in error["exception"]
     assert "hunter2" not in error["exception"]
+
+
+async def test_a_model_validator_s_error_after_an_integral_float_is_a_422(
+    client: Client,
+) -> None:
+    # Strict validation stops at the integral float (3.0); the lax pass that accepts it then
+    # runs the model validator, whose ValueError once escaped as a 500.
+    raw = b'{"name": null, "hours": {"per_month": 3.0}}'
+    response = await client.patch("/profiles/p1", data=raw, headers=JSON)
+    body = await problem(response, 422)
+    [error] = body["errors"]
+    assert error["type"] == "value_error"
+    assert "name cannot be null" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b'{"name": null}', {"": "value_error"}),  # the model validator alone
+        (b'{"hours": {"per_month": 3.5}}', {"hours.per_month": "int_type"}),
+        (b'{"hours": {"per_month": 745.0}}', {"hours.per_month": "less_than_equal"}),
+        (b'{"name": 1, "hours": {"per_month": 3.0}}', {"name": "string_type"}),
+    ],
+)
+async def test_every_validation_failure_is_a_422_naming_the_field(
+    client: Client, raw: bytes, expected: dict[str, str]
+) -> None:
+    body = await problem(await client.patch("/profiles/p1", data=raw, headers=JSON), 422)
+    assert fields(body) == expected
+
+
+async def test_an_integral_float_with_a_valid_patch_passes(client: Client) -> None:
+    raw = b'{"name": "Bea", "hours": {"per_month": 3.0}}'
+    response = await client.patch("/profiles/p1", data=raw, headers=JSON)
+    assert response.status == 200
+    assert (await response.json())["name"] == "Bea"

@@ -16,13 +16,14 @@ import math
 import re
 import types
 import typing
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import orjson
 from aiohttp import web
 from multidict import MultiMapping
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
 
 from jumo_common.web.problems import BadRequest, FieldError, Unprocessable, UnsupportedMediaType
 
@@ -48,9 +49,14 @@ def _dotted(loc: Sequence[int | str]) -> str:
 
 def field_errors(exc: ValidationError) -> list[FieldError]:
     """pydantic's errors as ``{field, message, type}``; the offending input is never echoed."""
+    return _field_errors(exc.errors(include_url=False, include_input=False))
+
+
+def _field_errors(errors: Iterable[ErrorDetails]) -> list[FieldError]:
+    # Only location, message and type are kept: never the input.
     return [
         FieldError(field=_dotted(err["loc"]), message=err["msg"], type=err["type"])
-        for err in exc.errors(include_url=False, include_input=False)
+        for err in errors
     ]
 
 
@@ -96,12 +102,16 @@ def _storable(value: M) -> M:
     return value
 
 
+def _invalid(errors: Iterable[ErrorDetails]) -> Unprocessable:
+    return Unprocessable("The request is invalid.", errors=_field_errors(errors))
+
+
 def validate(model: type[M], data: Any) -> M:
     """``model`` validated (lax) from Python ``data``, or a 422 problem naming the fields."""
     try:
         value = model.model_validate(data)
     except ValidationError as exc:
-        raise Unprocessable("The request is invalid.", errors=field_errors(exc)) from None
+        raise _invalid(exc.errors(include_input=False)) from None
     return _storable(value)
 
 
@@ -110,18 +120,29 @@ def validate_json(model: type[M], raw: bytes) -> M:
     try:
         value = model.model_validate_json(raw, strict=True)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        if any(err["type"] == "json_invalid" for err in errors):
-            detail = f"The body is not valid JSON: {errors[0]['msg']}"
-            raise BadRequest(detail, type_suffix="invalid-json") from None
-        if not all(_integral_float(err) for err in errors):
-            raise Unprocessable("The request is invalid.", errors=field_errors(exc)) from None
-        # JSON Schema counts 3.0 as an integer; strict pydantic does not, lax pydantic does.
-        value = model.model_validate_json(raw)
+        value = _revalidate_lax(model, raw, exc)
     return _storable(value)
 
 
-def _integral_float(error: Mapping[str, Any]) -> bool:
+def _revalidate_lax(model: type[M], raw: bytes, exc: ValidationError) -> M:
+    """The strict pass failed: a 400 or a 422, unless only integral floats stood in its way."""
+    errors = exc.errors(include_url=False)
+    if any(err["type"] == "json_invalid" for err in errors):
+        detail = f"The body is not valid JSON: {errors[0]['msg']}"
+        raise BadRequest(detail, type_suffix="invalid-json") from None
+    wrong = [err for err in errors if not _integral_float(err)]
+    if wrong:  # 3.0 is a valid integer (see below): name only the fields really wrong
+        raise _invalid(wrong) from None
+    # JSON Schema counts 3.0 as an integer; strict pydantic does not, lax pydantic does. The
+    # strict pass stopped at the fields, so the model's own validators run only now: their
+    # errors (a ValueError in a model_validator) are the client's too.
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as lax_exc:
+        raise _invalid(lax_exc.errors(include_input=False)) from None
+
+
+def _integral_float(error: ErrorDetails) -> bool:
     value = error.get("input")
     return error["type"] == "int_type" and isinstance(value, float) and value.is_integer()
 

@@ -183,9 +183,39 @@ def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
     return {**rest, "anyOf": kept}
 
 
+def _top_level_alternation(regex: str) -> bool:
+    """Whether ``regex`` has a ``|`` outside every group and character class."""
+    depth, in_class, escaped = 0, False, False
+    for char in regex:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            return True
+    return False
+
+
+def segment_pattern(regex: str | None) -> str:
+    """The anchored pattern of a path parameter: aiohttp matches its regex on the whole segment.
+
+    ``me|[0-9a-f]{32}`` becomes ``^(?:me|[0-9a-f]{32})$``: anchoring each side of a bare
+    alternation would let ``mexyz`` through.
+    """
+    regex = regex or DEFAULT_SEGMENT
+    if _top_level_alternation(regex):
+        regex = f"(?:{regex})"
+    return f"^{regex}$"
+
+
 def _path_parameter(name: str, regex: str | None) -> dict[str, Any]:
-    # aiohttp matches the whole segment, by default with [^{}/]+.
-    schema: dict[str, Any] = {"type": "string", "pattern": f"^{regex or DEFAULT_SEGMENT}$"}
+    schema: dict[str, Any] = {"type": "string", "pattern": segment_pattern(regex)}
     return {"name": name, "in": "path", "required": True, "schema": schema}
 
 

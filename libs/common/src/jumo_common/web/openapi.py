@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
 from pydantic_core import core_schema
 
+from jumo_common.web.encoding import TIMESTAMP_PATTERN
 from jumo_common.web.parsing import INT64_MAX, INT64_MIN, NO_NUL_PATTERN, STORABLE_KEY_PATTERN
 from jumo_common.web.problems import PROBLEM_CONTENT_TYPE, Problem, status_title
 
@@ -36,8 +37,9 @@ class StorableJsonSchema(GenerateJsonSchema):
 
     Strings without a pattern of their own get one that excludes NUL, integers get 64-bit
     bounds, free-form object keys a pattern without '.', '$' prefix or NUL, so that a schema-
-    driven client (or schemathesis) never sends what the API will answer with a 422. Only
-    input (validation-mode) schemas are constrained: answers may quote what was refused.
+    driven client (or schemathesis) never sends what the API will answer with a 422. Those
+    constraints are on input (validation-mode) schemas only: answers may quote what was
+    refused. Answers' datetimes get the one format every answer uses (UTC, milliseconds, Z).
     """
 
     def str_schema(self, schema: core_schema.StringSchema) -> JsonSchemaValue:
@@ -56,6 +58,13 @@ class StorableJsonSchema(GenerateJsonSchema):
             json_schema["minimum"] = max(json_schema.get("minimum", INT64_MIN), INT64_MIN)
         if "exclusiveMaximum" not in json_schema:
             json_schema["maximum"] = min(json_schema.get("maximum", INT64_MAX), INT64_MAX)
+        return json_schema
+
+    def datetime_schema(self, schema: core_schema.DatetimeSchema) -> JsonSchemaValue:
+        """A datetime: answers write it as ``encoding.format_timestamp`` does."""
+        json_schema = super().datetime_schema(schema)
+        if self.mode == "serialization":
+            json_schema["pattern"] = TIMESTAMP_PATTERN
         return json_schema
 
     def dict_schema(self, schema: core_schema.DictSchema) -> JsonSchemaValue:

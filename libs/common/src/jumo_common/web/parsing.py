@@ -19,12 +19,12 @@ import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-import orjson
 from aiohttp import web
 from multidict import MultiMapping
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
+from jumo_common.web.encoding import dumps
 from jumo_common.web.problems import BadRequest, FieldError, Unprocessable, UnsupportedMediaType
 
 M = TypeVar("M", bound=BaseModel)
@@ -201,20 +201,14 @@ def parse_query(request: web.Request, model: type[M]) -> M:
     return validate(model, query_data(request.query, model))
 
 
-def _default(value: Any) -> Any:
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json", by_alias=True)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
 def json_response(
     data: BaseModel | Any,
     *,
     status: int = 200,
     headers: Mapping[str, str] | None = None,
 ) -> web.Response:
-    """A JSON answer: models dumped with ``model_dump(mode="json")``, serialised by orjson."""
+    """A JSON answer: models dumped by alias, timestamps as ``encoding.format_timestamp``."""
     if status == 204:
         return web.Response(status=204, headers=headers)
-    body = orjson.dumps(data, default=_default)
+    body = dumps(data)
     return web.Response(body=body, status=status, content_type="application/json", headers=headers)

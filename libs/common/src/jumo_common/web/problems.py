@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, ClassVar
 
-import orjson
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
+
+from jumo_common.web.encoding import dumps
 
 PROBLEM_TYPE_BASE = "https://jumo.example/problems/"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -251,7 +252,8 @@ def problem_response(
     error: ProblemError, *, instance: str | None = None, request_id: str | None = None
 ) -> web.Response:
     """The aiohttp response for ``error``."""
-    body = orjson.dumps(error.body(instance=instance, request_id=request_id), default=str)
+    # str() for the odd extension value: an error answer must never fail to serialise.
+    body = dumps(error.body(instance=instance, request_id=request_id), fallback=str)
     response = web.Response(body=body, status=error.status_code, content_type=PROBLEM_CONTENT_TYPE)
     response.headers.update(error.headers)
     return response

@@ -9,7 +9,8 @@ The one place that knows how to run the gateway outside Docker. The local stack
 
 Settings come from arguments or, on the command line, from the environment (GATEWAY_LISTEN or
 GATEWAY_URL, IDENTITY_UPSTREAM or IDENTITY_URL, GATEWAY_AUTH_RATE, GATEWAY_AUTH_BURST,
-GATEWAY_UPSTREAM_TIMEOUT; see templates/gateway.conf.template). nginx runs as our own process
+GATEWAY_WRITE_RATE, GATEWAY_WRITE_BURST, GATEWAY_UPSTREAM_TIMEOUT; see
+templates/gateway.conf.template). nginx runs as our own process
 (never the system service), with its pid file, logs and temp folders in the run folder.
 Standard library only, so the stack can use it before any virtualenv exists.
 """
@@ -87,6 +88,8 @@ class GatewayConfig:
     upstreams: Mapping[str, str] = field(default_factory=_default_upstreams)
     auth_rate: str = "10r/s"
     auth_burst: int = 20
+    write_rate: str = "5r/s"
+    write_burst: int = 20
     upstream_timeout_s: int = 30
     workers: int = 1
 
@@ -107,6 +110,8 @@ class GatewayConfig:
             upstreams=MappingProxyType(upstreams),
             auth_rate=env.get("GATEWAY_AUTH_RATE", default.auth_rate),
             auth_burst=int(env.get("GATEWAY_AUTH_BURST", default.auth_burst)),
+            write_rate=env.get("GATEWAY_WRITE_RATE", default.write_rate),
+            write_burst=int(env.get("GATEWAY_WRITE_BURST", default.write_burst)),
             upstream_timeout_s=int(env.get("GATEWAY_UPSTREAM_TIMEOUT", default.upstream_timeout_s)),
         )
 
@@ -118,6 +123,8 @@ class GatewayConfig:
             "GATEWAY_ERROR_LOG": str(run_dir / "error.log"),
             "GATEWAY_AUTH_RATE": self.auth_rate,
             "GATEWAY_AUTH_BURST": str(self.auth_burst),
+            "GATEWAY_WRITE_RATE": self.write_rate,
+            "GATEWAY_WRITE_BURST": str(self.write_burst),
             "GATEWAY_UPSTREAM_TIMEOUT": f"{self.upstream_timeout_s}s",
             "GATEWAY_RUN_DIR": str(run_dir),
             "GATEWAY_WORKERS": str(self.workers),

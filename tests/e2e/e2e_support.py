@@ -41,15 +41,23 @@ class GatewayFactory(Protocol):
         *,
         auth_rate: str = ...,
         auth_burst: int = ...,
+        write_rate: str = ...,
+        write_burst: int = ...,
         upstream_timeout_s: int = ...,
     ) -> Gateway: ...
 
 
 async def _probe(request: web.Request) -> web.Response:
-    """What reached the service: the gateway's headers and the body's size."""
+    """What reached the service: the gateway's headers and the body's size.
+
+    ``?cache_control=…`` answers with that Cache-Control, as a handler that sets its own does.
+    """
     body = await request.read()
     headers = {name: request.headers.get(name) for name in FORWARDED}
-    return web.json_response({"headers": headers, "body_bytes": len(body)})
+    answer = web.json_response({"headers": headers, "body_bytes": len(body)})
+    if "cache_control" in request.query:
+        answer.headers["Cache-Control"] = request.query["cache_control"]
+    return answer
 
 
 class ServiceBehindGateway:

@@ -132,6 +132,29 @@ async def test_no_server_version_is_disclosed(
     assert headers["Server"] == "nginx"
 
 
+@pytest.mark.parametrize(
+    "path", ["/users/_probe", "/users/no-such-route", "/nothing/here", "/gateway/healthz"]
+)
+async def test_every_answer_is_nosniff_and_not_stored(
+    http: aiohttp.ClientSession, gateway: Gateway, path: str
+) -> None:
+    # A service's answers (ok or problem) and the gateway's own alike; exactly one of each.
+    _, headers, _ = await fetch(http, "GET", f"{gateway.url}{path}")
+    assert headers.getall("X-Content-Type-Options") == ["nosniff"]
+    assert headers.getall("Cache-Control") == ["no-store"]
+    assert "Retry-After" not in headers
+    assert "Allow" not in headers
+
+
+async def test_a_service_s_own_cache_control_passes_through(
+    http: aiohttp.ClientSession, gateway: Gateway
+) -> None:
+    url = f"{gateway.url}/.well-known/_probe?cache_control=public,%20max-age=60"
+    _, headers, _ = await fetch(http, "GET", url)
+    assert headers.getall("Cache-Control") == ["public, max-age=60"]
+    assert headers.getall("X-Content-Type-Options") == ["nosniff"]
+
+
 async def test_a_body_of_1_mib_passes(http: aiohttp.ClientSession, gateway: Gateway) -> None:
     status, _, body = await fetch(http, "POST", f"{gateway.url}/users/_probe", data=b"x" * MiB)
     assert status == 200
@@ -177,12 +200,61 @@ async def test_auth_is_rate_limited_per_client_address(
 
     status, headers, body = await fetch(http, "GET", f"{gateway.url}/auth/_probe")
     assert_gateway_problem(status, headers, body, 429)
-    assert headers["Retry-After"] == "1"
+    assert headers.getall("Retry-After") == ["1"]
+    assert headers.getall("X-Content-Type-Options") == ["nosniff"]
     # Other paths are not limited, and another client address has its own allowance.
     assert (await fetch(http, "GET", f"{gateway.url}/users/_probe"))[0] == 200
     connector = aiohttp.TCPConnector(local_addr=("127.0.0.2", 0))
     async with aiohttp.ClientSession(connector=connector) as other:
         assert (await fetch(other, "GET", f"{gateway.url}/auth/_probe"))[0] == 200
+
+
+def bearer(signature: str) -> dict[str, str]:
+    """An Authorization header shaped like one of identity's tokens (the gateway checks no
+    signature: the service does)."""
+    return {"Authorization": f"Bearer eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJhIn0.{signature * 86}"}
+
+
+async def test_writes_are_rate_limited_per_token(
+    http: aiohttp.ClientSession, start_gateway: GatewayFactory, service: ServiceBehindGateway
+) -> None:
+    # One write a minute with a burst of 2: three writes pass at once, the fourth is refused,
+    # whichever write method and identity path it uses.
+    gateway = await asyncio.to_thread(
+        start_gateway, {"identity": service.address}, write_rate="1r/m", write_burst=2
+    )
+    ann, bob = bearer("a"), bearer("b")
+    writes = [("POST", "/users/_probe"), ("PUT", "/users/_probe"), ("PATCH", "/auth/_probe")]
+    statuses = [(await fetch(http, m, f"{gateway.url}{p}", headers=ann))[0] for m, p in writes]
+    assert statuses == [200, 200, 200]
+
+    status, headers, body = await fetch(http, "DELETE", f"{gateway.url}/users/_probe", headers=ann)
+    assert_gateway_problem(status, headers, body, 429)
+    assert headers.getall("Retry-After") == ["1"]
+    # Reads with that token, another token's writes and writes without a token still pass.
+    assert (await fetch(http, "GET", f"{gateway.url}/users/_probe", headers=ann))[0] == 200
+    assert (await fetch(http, "POST", f"{gateway.url}/users/_probe", headers=bob))[0] == 200
+    for _ in range(4):
+        assert (await fetch(http, "POST", f"{gateway.url}/facebook/_probe"))[0] == 200
+
+
+async def test_writes_with_made_up_credentials_are_limited_per_address(
+    http: aiohttp.ClientSession, start_gateway: GatewayFactory, service: ServiceBehindGateway
+) -> None:
+    # A new non-token for every request buys nothing: such writes share their address's budget.
+    gateway = await asyncio.to_thread(
+        start_gateway, {"identity": service.address}, write_rate="1r/m", write_burst=2
+    )
+    url = f"{gateway.url}/users/_probe"
+    statuses = [
+        (await fetch(http, "POST", url, headers={"Authorization": f"Bearer junk-{n}"}))[0]
+        for n in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    connector = aiohttp.TCPConnector(local_addr=("127.0.0.2", 0))
+    async with aiohttp.ClientSession(connector=connector) as other:
+        junk = {"Authorization": "Basic am9lOnNlY3JldA=="}
+        assert (await fetch(other, "POST", url, headers=junk))[0] == 200
 
 
 async def test_a_service_that_is_down_is_a_502_problem_until_it_is_back(

@@ -62,6 +62,8 @@ def test_the_container_template_needs_only_documented_variables() -> None:
         "GATEWAY_ERROR_LOG": "/dev/stderr",
         "GATEWAY_AUTH_RATE": "10r/s",
         "GATEWAY_AUTH_BURST": "20",
+        "GATEWAY_WRITE_RATE": "5r/s",
+        "GATEWAY_WRITE_BURST": "20",
         "GATEWAY_UPSTREAM_TIMEOUT": "30s",
         "IDENTITY_UPSTREAM": "identity:8001",
     }
@@ -81,6 +83,15 @@ def test_config_from_the_stack_env_file() -> None:
     assert dict(config.upstreams) == {"identity": "127.0.0.1:9001"}
     explicit = GatewayConfig.from_env({**env, "IDENTITY_UPSTREAM": "10.0.0.5:8001"})
     assert dict(explicit.upstreams) == {"identity": "10.0.0.5:8001"}
+
+
+def test_limits_from_the_environment() -> None:
+    assert (GatewayConfig().write_rate, GatewayConfig().write_burst) == ("5r/s", 20)
+    env = {"GATEWAY_WRITE_RATE": "2r/s", "GATEWAY_WRITE_BURST": "7", "GATEWAY_AUTH_RATE": "1r/s"}
+    config = GatewayConfig.from_env(env)
+    assert (config.write_rate, config.write_burst, config.auth_rate) == ("2r/s", 7, "1r/s")
+    values = config.values(Path("/run"))
+    assert (values["GATEWAY_WRITE_RATE"], values["GATEWAY_WRITE_BURST"]) == ("2r/s", "7")
 
 
 def test_stop_leaves_no_process_and_frees_the_port(start_gateway: GatewayFactory) -> None:

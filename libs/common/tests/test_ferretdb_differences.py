@@ -1,0 +1,109 @@
+"""Pins, on both FerretDB backends, the differences from MongoDB that Jumo's store rules rest on.
+
+Each test runs on private FerretDB nodes of our own, one per backend (PostgreSQL, the local
+default, and SQLite), whatever ``MONGO_URL`` points at. A test fails the day FerretDB stops
+behaving so, which is the day to revisit the rule:
+
+- single-document updates are read-modify-writes without a lock (FerretDB issue #3040):
+  concurrent ``$inc`` lose increments and conditional claims have several winners, so
+  "exactly once" is an insert with a unique ``_id`` (``jumo_common.mongo.insert_once``);
+- a bulk write's ``upserted`` entries are numbered among the upserts, not among the operations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient, UpdateOne
+
+from jumo_common.mongo.bulk import WriteOp, chunked_bulk_write
+from jumo_common.mongo.claims import insert_once
+from jumo_devstack import BACKENDS, FerretNode, free_port, scratch_dir
+
+INCREMENTS = 100
+CLAIMERS = 20
+TRIALS = 5  # a race shows on the first trial almost always; a few more make it certain
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def node(request: pytest.FixtureRequest) -> Iterator[FerretNode]:
+    """A private FerretDB on one backend, shared by this module's tests."""
+    base = scratch_dir("jumo-ferretdb-differences-")
+    ferret = FerretNode(base, free_port(), backend=request.param)
+    ferret.start()
+    try:
+        yield ferret
+    finally:
+        ferret.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+async def db(node: FerretNode) -> AsyncIterator[Any]:
+    """A fresh database on the node, on this test's event loop."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(node.url, maxPoolSize=200)
+    try:
+        await client.drop_database("differences")
+        yield client.differences
+    finally:
+        await client.close()
+
+
+async def _survivors_of_concurrent_incs(db: Any) -> int:
+    await db.counter.delete_many({})
+    await db.counter.insert_one({"_id": 1, "n": 0})
+    inc = {"$inc": {"n": 1}}
+    await asyncio.gather(*(db.counter.update_one({"_id": 1}, inc) for _ in range(INCREMENTS)))
+    doc = await db.counter.find_one({"_id": 1})
+    return int(doc["n"])
+
+
+async def test_concurrent_incs_of_one_document_lose_writes(node: FerretNode, db: Any) -> None:
+    survivors = [await _survivors_of_concurrent_incs(db) for _ in range(TRIALS)]
+    print(f"\n{node.backend}: of {INCREMENTS} concurrent $inc, {survivors} survived")
+    assert min(survivors) < INCREMENTS, (
+        f"FerretDB on {node.backend} kept every concurrent $inc in {TRIALS} trials: updates "
+        "may have become atomic; revisit the insert-only claims (jumo_common.mongo.claims)"
+    )
+
+
+async def _winners_of_concurrent_claims(db: Any) -> int:
+    await db.job.delete_many({})
+    await db.job.insert_one({"_id": 1, "owner": None})
+    claims = [
+        db.job.update_one({"_id": 1, "owner": None}, {"$set": {"owner": f"w{i}"}})
+        for i in range(CLAIMERS)
+    ]
+    results = await asyncio.gather(*claims)
+    return sum(result.modified_count for result in results)
+
+
+async def test_concurrent_conditional_claims_have_several_winners(
+    node: FerretNode, db: Any
+) -> None:
+    winners = [await _winners_of_concurrent_claims(db) for _ in range(TRIALS)]
+    print(f"\n{node.backend}: of {CLAIMERS} concurrent claims {{owner: null}}, {winners} won")
+    assert max(winners) > 1, (
+        f"FerretDB on {node.backend} gave one winner to {CLAIMERS} concurrent conditional "
+        f"claims in {TRIALS} trials: revisit the insert-only claims (jumo_common.mongo.claims)"
+    )
+
+
+async def test_an_insert_with_a_unique_id_has_one_winner(db: Any) -> None:
+    for trial in range(TRIALS):
+        won = await asyncio.gather(
+            *(insert_once(db.claims, {"_id": f"job-{trial}"}) for _ in range(CLAIMERS))
+        )
+        assert sum(won) == 1
+
+
+async def test_upserted_entries_are_numbered_among_the_upserts(db: Any) -> None:
+    await db.docs.insert_one({"_id": 0})
+    ops: list[WriteOp] = [UpdateOne({"_id": i}, {"$set": {"x": 1}}, upsert=True) for i in range(3)]
+    summary = await chunked_bulk_write(db.docs, ops)  # one chunk: FerretDB's own numbering
+    # MongoDB answers {1: 1, 2: 2} (operation 0 matched the existing document).
+    assert summary.upserted_ids == {0: 1, 1: 2}, "FerretDB now numbers upserts like MongoDB"

@@ -14,14 +14,14 @@ from typing import Any
 from pymongo import AsyncMongoClient
 
 from jumo_common.bus.runtime import connect, open_publisher
-from jumo_common.outbox import OutboxRelay
+from jumo_common.outbox import Outbox, OutboxRelay
 from jumo_common.settings import ServiceSettings
 
 
 class CrashBeforeMark(OutboxRelay):
     """Stops the world between the broker's confirm and the sent marker."""
 
-    async def mark_sent(self, sent: Any, event_ids: list[str]) -> None:
+    async def mark_sent(self, keys: list[str]) -> None:
         print("PUBLISHED", flush=True)
         time.sleep(3600)  # noqa: ASYNC251  blocking on purpose: nothing else may run until the SIGKILL
 
@@ -30,7 +30,8 @@ async def main(amqp_url: str, mongo_url: str, database: str, exchange: str) -> N
     settings = ServiceSettings(amqp_url=amqp_url, events_exchange=exchange)
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url, tz_aware=True)
     connection = await connect(settings)
-    relay = CrashBeforeMark(await open_publisher(connection, settings), [client[database].users])
+    outbox = Outbox(client[database], ["users"])
+    relay = CrashBeforeMark(await open_publisher(connection, settings), outbox)
     await relay.relay_once()
 
 

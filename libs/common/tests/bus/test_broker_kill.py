@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from jumo_common.bus import Bus, ensure_processed_index, idempotent, queue_names
+from jumo_common.bus import PROCESSED_COLLECTION, Bus, Subscriptions, on, queue_names
 from jumo_common.events import Envelope, make_event
 from jumo_common.events.identity import UserRegistered
-from jumo_common.outbox import OutboxRelay, outbox_insert
+from jumo_common.mongo import WRITE_CLAIMS
+from jumo_common.outbox import Outbox, VersionedDocuments
 from jumo_common.testing.wait import wait_until
 from jumo_devstack import RabbitNode, free_port, scratch_dir
 
@@ -43,21 +44,15 @@ async def rabbit() -> AsyncIterator[RabbitNode]:
 
 
 class Effects:
-    """Counts deliveries and applies a deliberately non-idempotent effect behind the claim."""
+    """A deliberately non-idempotent effect: only the consumer's claims keep it exact."""
 
     def __init__(self, db: Any) -> None:
         self.db = db
-        self.deliveries = 0
         self.applied = 0
-        self.once = idempotent(db.processed, "svc.effects")(self._apply)
 
-    async def _apply(self, event: Envelope[Any]) -> None:
+    async def handle(self, event: Envelope[UserRegistered]) -> None:
         await self.db.effects.update_one({"_id": str(event.id)}, {"$inc": {"n": 1}}, upsert=True)
         self.applied += 1
-
-    async def handle(self, event: Envelope[Any]) -> None:
-        self.deliveries += 1
-        await self.once(event)
 
     def reached(self, n: int) -> Any:
         async def probe() -> bool:
@@ -66,17 +61,17 @@ class Effects:
         return probe
 
 
-async def produce(db: Any, relay: OutboxRelay) -> None:
-    """2,000 users registered, 100 per insert_many, the relay notified after each write."""
+async def produce(users: VersionedDocuments) -> None:
+    """2,000 users registered, 100 at a time, each write waking the relay."""
+
+    async def register(i: int) -> None:
+        event = make_event(
+            UserRegistered(user_id=f"u{i}", display_name=f"User {i}"), producer="identity"
+        )
+        await users.create({"_id": f"u{i}"}, [event])
+
     for start in range(0, TOTAL, 100):
-        docs = []
-        for i in range(start, start + 100):
-            event = make_event(
-                UserRegistered(user_id=f"u{i}", display_name=f"User {i}"), producer="identity"
-            )
-            docs.append(outbox_insert({"_id": f"u{i}"}, event))
-        await db.users.insert_many(docs)
-        relay.notify()
+        await asyncio.gather(*(register(i) for i in range(start, start + 100)))
         await asyncio.sleep(0.02)  # a steady stream rather than one burst
 
 
@@ -96,10 +91,10 @@ async def _explain(db: Any, effects: Effects, url: str, queue: str) -> None:
     from jumo_common.outbox import SENT_COLLECTION
 
     sent = await db[SENT_COLLECTION].count_documents({})
-    claims = await db.processed.count_documents({"state": "running"})
+    claims = await db[PROCESSED_COLLECTION].count_documents({"state": "running"})
     depth = await queue_depth(url, queue)
     print(
-        f"\nSTUCK: applied={effects.applied} deliveries={effects.deliveries} sent={sent}"
+        f"\nSTUCK: applied={effects.applied} sent={sent}"
         f" running claims={claims} queue (ready, consumers)={depth}"
     )
 
@@ -109,22 +104,24 @@ async def test_broker_sigkilled_mid_stream_loses_nothing_and_repeats_nothing(
     rabbit: RabbitNode, infra: InfraUrls, names: TestNames, mongo_db: Any
 ) -> None:
     settings = make_settings(infra, names, amqp_url=rabbit.url, publish_timeout_s=3.0)
-    await ensure_processed_index(mongo_db.processed)
     effects = Effects(mongo_db)
     lost: list[float] = []
+    outbox = Outbox(mongo_db, ["users"])
     bus = await Bus.start(
         settings,
         service=SERVICE,
-        handlers={"user.registered": effects.handle},
+        subscriptions=Subscriptions(on(UserRegistered, effects.handle)),
+        processed=mongo_db[PROCESSED_COLLECTION],
+        outbox=outbox,
         backoff=FAST_BACKOFF,
         watchdog_interval=1.0,
         on_consumer_lost=lambda: lost.append(time.monotonic()),
     )
-    relay = OutboxRelay(bus.publisher, [mongo_db.users])
+    users = VersionedDocuments(mongo_db.users, outbox, mongo_db[WRITE_CLAIMS])
     queue, _ = queue_names(settings, SERVICE)
     try:
         started = time.monotonic()
-        async with background(relay.run()), background(produce(mongo_db, relay)):
+        async with background(produce(users)):
             await wait_until(effects.reached(TOTAL // 4), timeout=60, what="a quarter handled")
             killed_at = time.monotonic()
             await asyncio.to_thread(rabbit.kill)
@@ -157,25 +154,29 @@ async def test_broker_sigkilled_mid_stream_loses_nothing_and_repeats_nothing(
         f" consumer back {back_at - up_at:.2f} s after the broker was up;"
         f" effects flowing again {flowing_at - up_at:.2f} s after;"
         f" all {TOTAL} done {done_at - up_at:.1f} s after;"
-        f" deliveries {effects.deliveries} (duplicates absorbed: {effects.deliveries - TOTAL})"
     )
     assert len(counts) == TOTAL
     assert set(counts) == {1}
-    assert await mongo_db.processed.count_documents({"state": "done"}) == TOTAL
+    assert await mongo_db[PROCESSED_COLLECTION].count_documents({"state": "done"}) == TOTAL
     assert back_at - up_at < 10
     assert lost == []
 
 
-async def _ignore(_event: Envelope[Any]) -> None:
+async def _ignore(_event: Envelope[UserRegistered]) -> None:
     return None
 
 
 @pytest.mark.slow
 async def test_publish_times_out_under_a_broker_alarm_instead_of_blocking(
-    rabbit: RabbitNode, infra: InfraUrls, names: TestNames
+    rabbit: RabbitNode, infra: InfraUrls, names: TestNames, mongo_db: Any
 ) -> None:
     settings = make_settings(infra, names, amqp_url=rabbit.url, publish_timeout_s=1.0)
-    bus = await Bus.start(settings, service=SERVICE, handlers={"user.registered": _ignore})
+    bus = await Bus.start(
+        settings,
+        service=SERVICE,
+        subscriptions=Subscriptions(on(UserRegistered, _ignore)),
+        processed=mongo_db[PROCESSED_COLLECTION],
+    )
     try:
         alarm = await asyncio.to_thread(rabbit.ctl, "set_vm_memory_high_watermark", "0")
         assert alarm.returncode == 0, alarm.stderr

@@ -1,4 +1,6 @@
-"""The outbox and its relay against the real broker and database."""
+"""The outbox and its relay against the real broker and database: published fast, nothing lost
+when relays race or die, documents that shed their sent events, unrouted events parked and
+replayed, failures backed off and logged once."""
 
 from __future__ import annotations
 
@@ -8,35 +10,37 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import bson
 import pytest
+import structlog
 
-from jumo_common.bus import Bus, ensure_processed_index, idempotent
+from jumo_common.bus import on, unrouted_name
+from jumo_common.bus.replay import replay_unrouted
+from jumo_common.change import Change
 from jumo_common.events import Envelope, make_event
 from jumo_common.events.identity import UserRegistered, UserUpdated
-from jumo_common.mongo import is_ferretdb
+from jumo_common.mongo import WRITE_CLAIMS, is_ferretdb
 from jumo_common.outbox import (
     OUTBOX_DUE_FIELD,
     OUTBOX_FIELD,
-    SENT_COLLECTION,
+    Outbox,
     OutboxRelay,
-    outbox_insert,
-    outbox_update,
+    VersionedDocuments,
+    sent_key,
 )
 from jumo_common.settings import ServiceSettings
 from jumo_common.testing.wait import wait_until
 
-from .conftest import Recorder
+from .conftest import Recorder, StartBus, drain, queue_depth
 
 if TYPE_CHECKING:
     from jumo_common.testing.plugin import InfraUrls, TestNames
 
-StartBus = Callable[..., Awaitable[Bus]]
 CHILD = Path(__file__).with_name("relay_child.py")
 
 
@@ -46,6 +50,23 @@ def registered(user_id: str) -> Envelope[UserRegistered]:
         producer="identity",
         subject_id=user_id,
     )
+
+
+def updated(user_id: str, name: str) -> Envelope[UserUpdated]:
+    data = UserUpdated(user_id=user_id, display_name=name, changed=("display_name",))
+    return make_event(data, producer="identity", subject_id=user_id)
+
+
+def users_of(mongo_db: Any, **outbox_options: Any) -> tuple[Outbox, VersionedDocuments]:
+    outbox = Outbox(mongo_db, ["users"], **outbox_options)
+    return outbox, VersionedDocuments(mongo_db.users, outbox, mongo_db[WRITE_CLAIMS])
+
+
+def rename(name: str) -> Any:
+    def plan(doc: dict[str, Any]) -> Change:
+        return Change(set={"name": name}, events=(updated(doc["_id"], name),))
+
+    return plan
 
 
 @contextlib.asynccontextmanager
@@ -59,108 +80,172 @@ async def running(relay: OutboxRelay) -> AsyncIterator[OutboxRelay]:
             await task
 
 
-async def pending(collection: Any) -> int:
+async def pending(outbox: Outbox) -> int:
     """Events in the outbox of some document and not recorded as sent."""
+    collection = outbox.collections[0]
     docs = await collection.find({}, {OUTBOX_FIELD: 1}).to_list()
-    ids = [e["id"] for d in docs for e in d.get(OUTBOX_FIELD) or []]
-    sent = await collection.database[SENT_COLLECTION].count_documents({"_id": {"$in": ids}})
-    return len(ids) - int(sent)
+    keys = [sent_key(e) for d in docs for e in d.get(OUTBOX_FIELD) or []]
+    return len(keys) - len(await outbox.sent_among(keys))
 
 
-def test_update_builder_merges_with_the_callers_operators() -> None:
-    event = registered("u1")
-    update = outbox_update({"$set": {"name": "Ada"}, "$push": {"tags": "x"}}, event)
-    assert update["$set"]["name"] == "Ada"
-    assert OUTBOX_DUE_FIELD in update["$set"]
-    assert update["$push"] == {"tags": "x", OUTBOX_FIELD: {"$each": [event.to_dict()]}}
-
-
-async def test_event_published_fast_after_notify_and_removed_from_the_document(
+async def test_published_fast_after_a_write_and_shed_at_the_next(
     settings: ServiceSettings, start_bus: StartBus, mongo_db: Any
 ) -> None:
     recorder = Recorder()
-    bus = await start_bus(
-        settings, handlers={"user.registered": recorder, "user.updated": recorder}
-    )
-    relay = OutboxRelay(bus.publisher, [mongo_db.users], poll_interval=5.0)
-    async with running(relay):
-        await asyncio.sleep(0.1)  # let the relay go idle (its first pass finds nothing)
-        started = time.monotonic()
-        await mongo_db.users.insert_one(outbox_insert({"_id": "u1", "name": "A"}, registered("u1")))
-        relay.notify()
-        await wait_until(recorder.reached(), timeout=1.0, interval=0.005, what="publish < 1 s")
-        latency = time.monotonic() - started
-        changed = make_event(
-            UserUpdated(user_id="u1", display_name="B", changed=("display_name",)),
-            producer="identity",
-        )
-        await mongo_db.users.update_one(
-            {"_id": "u1"}, outbox_update({"$set": {"name": "B"}}, changed)
-        )
-        relay.notify()
-        await wait_until(lambda: _count_is(recorder, 2), timeout=1.0, what="the update's event")
-    print(f"\nidle -> handled after notify: {latency * 1000:.1f} ms")
+    bus = await start_bus(settings, on(UserRegistered, recorder), on(UserUpdated, recorder))
+    outbox, users = users_of(mongo_db)
+    async with running(OutboxRelay(bus.publisher, outbox, poll_interval=5.0)):
+        await asyncio.sleep(0.1)  # let the relay go idle: only the write's notify wakes it
+        first = registered("u1")
+        assert await users.create({"_id": "u1", "name": "A"}, [first])
+        assert await bus.wait_handled(first.id, timeout=2)  # well before the 5 s poll
+        await wait_until(lambda: _no_pending(outbox), what="the first event marked sent")
+        written = await users.change("u1", rename("B"))
+        assert written is not None
+        assert written.version == 2
+        await wait_until(recorder.reached(2), timeout=2, what="the update's event")
     doc = await mongo_db.users.find_one({"_id": "u1"})
-    assert doc is not None
     assert doc["name"] == "B"
-    await wait_until(lambda: _no_pending(mongo_db.users), what="both events marked sent")
+    assert [e["type"] for e in doc[OUTBOX_FIELD]] == ["user.updated"]  # the sent one is gone
 
 
-async def test_poll_is_the_backstop_without_notify(
+async def test_poll_is_the_backstop_for_writes_of_other_processes(
     settings: ServiceSettings, start_bus: StartBus, mongo_db: Any
 ) -> None:
     recorder = Recorder()
-    bus = await start_bus(settings, handlers={"user.registered": recorder})
-    async with running(OutboxRelay(bus.publisher, [mongo_db.users], poll_interval=0.2)):
-        await mongo_db.users.insert_one(outbox_insert({"_id": "u1"}, registered("u1")))
-        await wait_until(recorder.reached(), timeout=1.0, what="the poll to find the event")
+    bus = await start_bus(settings, on(UserRegistered, recorder))
+    outbox, _ = users_of(mongo_db)
+    _, elsewhere = users_of(mongo_db)  # another process's outbox: its notify reaches nobody here
+    async with running(OutboxRelay(bus.publisher, outbox, poll_interval=0.2)):
+        await elsewhere.create({"_id": "u1"}, [registered("u1")])
+        await wait_until(recorder.reached(), timeout=2, what="the poll to find the event")
 
 
-async def _count_is(recorder: Recorder, n: int) -> bool:
-    return len(recorder.events) == n
+async def _no_pending(outbox: Outbox) -> bool:
+    return await pending(outbox) == 0
 
 
-async def test_unroutable_event_stays_pending_until_a_queue_is_bound(
+async def test_an_event_nobody_takes_yet_is_parked_then_replayed(
     settings: ServiceSettings, start_bus: StartBus, mongo_db: Any
 ) -> None:
     producer = await start_bus(settings)  # publisher only: no queue is bound yet
-    relay = OutboxRelay(producer.publisher, [mongo_db.users], poll_interval=0.1)
+    outbox, users = users_of(mongo_db)
+    relay = OutboxRelay(producer.publisher, outbox)
     event = registered("u1")
-    await mongo_db.users.insert_one(outbox_insert({"_id": "u1"}, event))
-    assert await relay.relay_once() == 0  # returned by the broker: not confirmed
-    assert await relay.relay_once() == 0  # and again: it stays pending
-    assert await pending(mongo_db.users) == 1
+    await users.create({"_id": "u1"}, [event])
+    assert await relay.relay_once() == 1  # confirmed: the alternate exchange took it
+    assert await pending(outbox) == 0
+    assert await relay.relay_once() == 0  # and it is never published again
+    ready, _ = await queue_depth(settings.amqp_url, unrouted_name(settings))
+    assert ready == 1
 
     recorder = Recorder()
-    await start_bus(settings, handlers={"user.registered": recorder})  # binds the queue
-    async with running(relay):
-        await wait_until(recorder.reached(), timeout=3, what="delivery once a queue is bound")
-        await wait_until(lambda: _no_pending(mongo_db.users), what="the outbox to empty")
+    consumer = await start_bus(settings, on(UserRegistered, recorder))  # binds the queue
+    result = await replay_unrouted(settings)
+    assert (result.replayed, result.still_unrouted) == (1, 0)
+    await consumer.wait_handled(event.id)
     assert recorder.events == [event]
 
 
-async def _no_pending(collection: Any) -> bool:
-    return await pending(collection) == 0
+async def test_replay_leaves_what_still_has_no_taker(
+    settings: ServiceSettings, start_bus: StartBus
+) -> None:
+    bus = await start_bus(settings)
+    await bus.publisher.publish_many([registered(f"u{i}") for i in range(5)])
+    result = await replay_unrouted(settings)
+    assert (result.replayed, result.still_unrouted) == (5, 5)  # went straight back, once each
+    assert len(await drain(settings.amqp_url, unrouted_name(settings))) == 5
 
 
 async def test_concurrent_relays_lose_nothing(
     settings: ServiceSettings, start_bus: StartBus, mongo_db: Any
 ) -> None:
     recorder = Recorder()
-    bus = await start_bus(settings, handlers={"user.registered": recorder})
-    relays = [OutboxRelay(bus.publisher, [mongo_db.users], poll_interval=0.05) for _ in range(3)]
-    events = [registered(f"u{i}") for i in range(200)]
+    bus = await start_bus(settings, on(UserRegistered, recorder), on(UserUpdated, recorder))
+    outbox, users = users_of(mongo_db)
+    relays = [OutboxRelay(bus.publisher, outbox, poll_interval=0.05) for _ in range(3)]
+    events: list[Envelope[Any]] = []
     async with running(relays[0]), running(relays[1]), running(relays[2]):
-        for i in range(0, 200, 2):  # two events per document, written while relays run
-            await mongo_db.users.insert_one(outbox_insert({"_id": i}, events[i]))
-            await mongo_db.users.update_one({"_id": i}, outbox_update({}, events[i + 1]))
-        await wait_until(lambda: _no_pending(mongo_db.users), timeout=10, what="empty outbox")
-    await wait_until(lambda: _all_seen(recorder, events), timeout=5, what="all 200 events")
+        for i in range(100):  # two events per document, written while relays run
+            events.append(registered(f"u{i}"))
+            await users.create({"_id": f"u{i}"}, [events[-1]])
+            written = await users.change(f"u{i}", rename("x"))
+            assert written is not None
+            events.extend(written.change.events_at(written.version) if written.change else [])
+        await wait_until(lambda: _no_pending(outbox), timeout=20, what="empty outbox")
+    await wait_until(lambda: _all_seen(recorder, events), timeout=10, what="all 200 events")
     print(f"\n3 relays, 200 events: {len(recorder.events) - 200} duplicates")
 
 
 async def _all_seen(recorder: Recorder, events: list[Envelope[Any]]) -> bool:
     return {e.id for e in recorder.events} == {e.id for e in events}
+
+
+async def test_concurrent_writers_of_one_document_lose_no_write_and_no_event(
+    settings: ServiceSettings, start_bus: StartBus, mongo_db: Any
+) -> None:
+    recorder = Recorder()
+    bus = await start_bus(settings, on(UserUpdated, recorder))
+    outbox, users = users_of(mongo_db)
+    await users.create({"_id": "u1", "n": 0})
+
+    def bump(doc: dict[str, Any]) -> Change:
+        n = doc["n"] + 1
+        return Change(set={"n": n}, events=(updated("u1", f"n{n}"),))
+
+    async def writer() -> int:
+        written = 0
+        for _ in range(25):
+            with contextlib.suppress(Exception):  # a WriteConflict is a refusal, not a loss
+                await users.change("u1", bump)
+                written += 1
+        return written
+
+    async with running(OutboxRelay(bus.publisher, outbox, poll_interval=0.05)):
+        done = sum(await asyncio.gather(*(writer() for _ in range(4))))
+        await wait_until(recorder.reached(done), timeout=30, what="every write's event")
+    doc = await mongo_db.users.find_one({"_id": "u1"})
+    print(f"\n4 writers x 25 changes of one document: {done} written, none lost")
+    assert doc["n"] == done  # every accepted write is in the document
+    assert doc["version"] == done + 1
+    names = sorted(int(e.data.display_name[1:]) for e in recorder.events)
+    assert names[-1] == done  # one event per write, none lost
+    assert len(set(names)) == done
+
+
+@pytest.mark.slow
+async def test_ten_thousand_updates_leave_a_document_small(
+    settings: ServiceSettings, start_bus: StartBus, mongo_db: Any
+) -> None:
+    bus = await start_bus(settings, on(UserUpdated, Recorder()))
+    outbox, users = users_of(mongo_db)
+    await users.create({"_id": "busy", "name": "start"})
+    await users.create({"_id": "quiet", "name": "quiet"})
+    async with running(OutboxRelay(bus.publisher, outbox, poll_interval=0.1)):
+        for i in range(10_000):
+            await users.change("busy", rename(f"name {i}"))
+    busy = await mongo_db.users.find_one({"_id": "busy"})
+    size = len(bson.encode(busy))
+    print(f"\nafter 10,000 updates: {size} bytes, {len(busy.get(OUTBOX_FIELD) or [])} pending")
+    assert size < 16 * 1024
+    quiet = await mongo_db.users.find_one({"_id": "quiet"})
+    assert quiet == {"_id": "quiet", "name": "quiet", "version": 1}
+
+
+async def test_a_deletion_drops_every_earlier_event(
+    settings: ServiceSettings, start_bus: StartBus, mongo_db: Any
+) -> None:
+    _, users = users_of(mongo_db)  # no relay: every event stays pending
+    await users.create({"_id": "u1", "bio": "secret"}, [registered("u1")])
+    await users.change("u1", rename("Ann Secret"))
+    gone = registered("u1")  # stands in for user.deleted
+    erase = Change(
+        set={"deleted": True}, unset=frozenset({"bio", "name"}), events=(gone,), forget_pending=True
+    )
+    await users.change("u1", lambda _doc: erase)
+    doc = await mongo_db.users.find_one({"_id": "u1"})
+    assert [e["id"] for e in doc[OUTBOX_FIELD]] == [str(gone.id)]
+    assert "secret" not in str(doc).lower()
 
 
 async def test_relay_killed_between_publish_and_mark(
@@ -170,20 +255,13 @@ async def test_relay_killed_between_publish_and_mark(
     infra: InfraUrls,
     names: TestNames,
 ) -> None:
-    await ensure_processed_index(mongo_db.processed)
-    deliveries = Recorder()
-
-    @idempotent(mongo_db.processed, "svc.welcome")
-    async def welcome(event: Envelope[Any]) -> None:
+    async def welcome(event: Envelope[UserRegistered]) -> None:
         await mongo_db.effects.update_one({"_id": str(event.id)}, {"$inc": {"n": 1}}, upsert=True)
 
-    async def handler(event: Envelope[Any]) -> None:
-        await deliveries(event)
-        await welcome(event)
-
-    bus = await start_bus(settings, handlers={"user.registered": handler})
+    bus = await start_bus(settings, on(UserRegistered, welcome))
+    outbox, users = users_of(mongo_db)
     event = registered("u1")
-    await mongo_db.users.insert_one(outbox_insert({"_id": "u1"}, event))
+    await users.create({"_id": "u1"}, [event])
 
     child = await asyncio.create_subprocess_exec(
         sys.executable, str(CHILD), infra.amqp_url, infra.mongo_url,
@@ -195,19 +273,110 @@ async def test_relay_killed_between_publish_and_mark(
         assert await child.stdout.readline() == b"PUBLISHED\n"
     os.kill(child.pid, signal.SIGKILL)
     assert await child.wait() == -signal.SIGKILL
-    assert await pending(mongo_db.users) == 1  # published, never marked
+    assert await pending(outbox) == 1  # published, never marked
+    await bus.wait_handled(event.id)
 
-    async with running(OutboxRelay(bus.publisher, [mongo_db.users], poll_interval=0.1)):
-        await wait_until(lambda: _no_pending(mongo_db.users), what="the restarted relay")
-    await wait_until(lambda: _count_is(deliveries, 2), what="original and duplicate")
-    assert deliveries.events == [event, event]
-    await wait_until(lambda: _effect_done(mongo_db), what="the effect")
+    async with running(OutboxRelay(bus.publisher, outbox, poll_interval=0.1)):
+        await wait_until(lambda: _no_pending(outbox), what="the restarted relay")
+    await wait_until(lambda: _done_claims(mongo_db, 1), what="the duplicate to be absorbed")
     assert await mongo_db.effects.find_one({"_id": str(event.id)}) == {"_id": str(event.id), "n": 1}
 
 
-async def _effect_done(db: Any) -> bool:
-    done: int = await db.processed.count_documents({"state": "done"})
-    return done == 1
+async def _done_claims(db: Any, n: int) -> bool:
+    done: int = await db.processed_events.count_documents({"state": "done"})
+    return done == n
+
+
+async def test_a_pass_is_bounded_and_the_next_goes_on_from_there(
+    settings: ServiceSettings, start_bus: StartBus, mongo_db: Any
+) -> None:
+    recorder = Recorder()
+    bus = await start_bus(settings, on(UserRegistered, recorder))
+    outbox, users = users_of(mongo_db)
+    for i in range(120):
+        await users.create({"_id": f"u{i:03}"}, [registered(f"u{i:03}")])
+    relay = OutboxRelay(bus.publisher, outbox, batch_size=20, pass_limit=50)
+    passes = [await relay.relay_once() for _ in range(4)]
+    print(f"\n120 documents, passes of at most 50: {passes}")
+    assert max(passes) <= 60  # at most pass_limit, rounded up to whole pages
+    assert sum(passes) == 120
+    await wait_until(recorder.reached(120), what="all 120 events")
+
+
+async def test_failures_back_off_and_are_logged_once_per_interval(
+    settings: ServiceSettings, start_bus: StartBus, mongo_db: Any
+) -> None:
+    bus = await start_bus(settings)
+    outbox, users = users_of(mongo_db)
+    for i in range(30):
+        await users.create({"_id": f"u{i}"}, [registered(f"u{i}")])
+    await bus.publisher.channel.close()  # every publish now fails at once
+    relay = OutboxRelay(bus.publisher, outbox, poll_interval=0.01, log_every_s=3600)
+    with structlog.testing.capture_logs() as logs:
+        async with running(relay):
+            await wait_until(lambda: _backing_off(relay, 2.0), timeout=10, what="the backoff")
+    warnings = [e for e in logs if e["event"] == "outbox events not confirmed; will retry"]
+    print(f"\nbackoff reached {relay.backoff_s} s; {len(warnings)} warning line(s)")
+    assert len(warnings) == 1  # once per interval, with the count, not once per pass or event
+    assert warnings[0]["count"] == 30
+    assert await pending(outbox) == 30  # nothing lost: still pending
+
+
+async def _backing_off(relay: OutboxRelay, seconds: float) -> bool:
+    return relay.backoff_s >= seconds
+
+
+async def test_a_new_relay_resumes_from_the_saved_watermark(
+    settings: ServiceSettings, start_bus: StartBus, mongo_db: Any
+) -> None:
+    recorder = Recorder()
+    bus = await start_bus(settings, on(UserRegistered, recorder))
+    outbox, users = users_of(mongo_db)
+    await users.create({"_id": "old"}, [registered("old")])
+    assert await OutboxRelay(bus.publisher, outbox).relay_once() == 1
+    newer = registered("new")
+    await users.create({"_id": "new"}, [newer])
+    second = OutboxRelay(bus.publisher, outbox)  # a restarted process
+    assert await second.relay_once() == 1  # only the new one: the old one is marked
+    await wait_until(recorder.reached(2), what="both events")
+
+
+async def test_the_deep_pass_finds_a_write_that_committed_late(
+    settings: ServiceSettings, start_bus: StartBus, mongo_db: Any
+) -> None:
+    recorder = Recorder()
+    bus = await start_bus(settings, on(UserRegistered, recorder))
+    outbox, users = users_of(mongo_db, slack_s=1)
+    relay = OutboxRelay(bus.publisher, outbox, deep_every_s=3600)
+    await users.create({"_id": "a"}, [registered("a")])
+    assert await relay.relay_once() == 1  # the watermark moves to now
+    await users.create({"_id": "late"}, [registered("late")])
+    await mongo_db.users.update_one(  # stamped a minute before it committed
+        {"_id": "late"}, {"$set": {OUTBOX_DUE_FIELD: (await _due(mongo_db)) - timedelta(minutes=1)}}
+    )
+    assert await relay.relay_once() == 0  # outside the ordinary pass's slack
+    relay.deep_every_s = 0
+    assert await relay.relay_once() == 1  # the deep pass reaches back
+
+
+async def _due(db: Any) -> Any:
+    doc = await db.users.find_one({"_id": "late"})
+    return doc[OUTBOX_DUE_FIELD]
+
+
+async def test_events_older_than_the_watermark_count_as_sent_without_their_marker(
+    settings: ServiceSettings, start_bus: StartBus, mongo_db: Any
+) -> None:
+    bus = await start_bus(settings, on(UserRegistered, Recorder()))
+    outbox, users = users_of(mongo_db, deep_slack_s=0)
+    await users.create({"_id": "u1"}, [registered("u1")])
+    relay = OutboxRelay(bus.publisher, outbox)
+    assert await relay.relay_once() == 1
+    await users.create({"_id": "u2"}, [registered("u2")])  # a later write moves the watermark
+    assert await relay.relay_once() == 1
+    await mongo_db.outbox_sent.delete_many({})  # markers purged (as after a day)
+    doc = await mongo_db.users.find_one({"_id": "u1"})
+    assert await outbox.pending(mongo_db.users, doc) == []  # the watermark vouches for it
 
 
 @pytest.mark.parametrize("how", ["condition", "in"])
@@ -225,22 +394,6 @@ async def test_ferretdb_pull_ignores_conditions_but_pull_all_works(mongo_db: Any
     assert events[1] not in doc["box"]
 
 
-async def test_compaction_only_where_updates_are_atomic(
-    settings: ServiceSettings, start_bus: StartBus, mongo_db: Any
-) -> None:
-    bus = await start_bus(settings, handlers={"user.registered": Recorder()})
-    relay = OutboxRelay(bus.publisher, [mongo_db.users], compact_after_s=0)
-    await mongo_db.users.insert_one(outbox_insert({"_id": "u1", "name": "A"}, registered("u1")))
-    assert await relay.relay_once() == 1
-    doc = await mongo_db.users.find_one({"_id": "u1"})
-    if await is_ferretdb(mongo_db):
-        assert relay.ferretdb is True
-        assert OUTBOX_FIELD in doc  # the relay never rewrites a producer's document there
-    else:
-        assert doc == {"_id": "u1", "name": "A"}
-    assert await relay.relay_once() == 0  # sent markers: nothing published twice
-
-
 async def test_ferretdb_updates_of_one_document_are_not_atomic(mongo_db: Any) -> None:
     """Pins FerretDB issue #3040 (why the relay only inserts); MongoDB keeps every push."""
     await mongo_db.t.insert_one({"_id": 1, "a": []})
@@ -253,37 +406,3 @@ async def test_ferretdb_updates_of_one_document_are_not_atomic(mongo_db: Any) ->
         assert len(doc["a"]) < 100
     else:
         assert len(doc["a"]) == 100
-
-
-async def test_a_new_relay_resumes_from_the_saved_watermark(
-    settings: ServiceSettings, start_bus: StartBus, mongo_db: Any
-) -> None:
-    producer = await start_bus(settings)  # nothing bound: the event stays pending
-    first = OutboxRelay(producer.publisher, [mongo_db.users])
-    old = registered("old")
-    await mongo_db.users.insert_one(outbox_insert({"_id": "old"}, old))
-    assert await first.relay_once() == 0
-    recorder = Recorder()
-    await start_bus(settings, handlers={"user.registered": recorder})
-    newer = registered("new")
-    await mongo_db.users.insert_one(outbox_insert({"_id": "new"}, newer))
-    second = OutboxRelay(producer.publisher, [mongo_db.users])  # a restarted process
-    assert await second.relay_once() == 2
-    await wait_until(recorder.reached(2), what="both events")
-    assert {e.id for e in recorder.events} == {old.id, newer.id}
-
-
-async def test_the_deep_pass_finds_a_write_that_committed_late(
-    settings: ServiceSettings, start_bus: StartBus, mongo_db: Any
-) -> None:
-    recorder = Recorder()
-    bus = await start_bus(settings, handlers={"user.registered": recorder})
-    relay = OutboxRelay(bus.publisher, [mongo_db.users], slack_s=1, deep_every_s=3600)
-    await mongo_db.users.insert_one(outbox_insert({"_id": "a"}, registered("a")))
-    assert await relay.relay_once() == 1  # the watermark moves to now
-    late = outbox_insert({"_id": "late"}, registered("late"))
-    late[OUTBOX_DUE_FIELD] -= timedelta(seconds=60)  # stamped a minute before it committed
-    await mongo_db.users.insert_one(late)
-    assert await relay.relay_once() == 0  # outside the ordinary pass's slack
-    relay.deep_every_s = 0
-    assert await relay.relay_once() == 1  # the deep pass reaches back

@@ -1,19 +1,22 @@
-"""Consuming events: manual acks, prefetch, dead-lettering with a reason, retry with backoff.
+"""Consuming one queue: manual acks, prefetch, idempotent handlers, dead letters, retries.
 
 What happens to a delivery:
 
-- it does not parse (bad JSON, unknown type or version, missing id, …), or no handler takes
-  its type: published at once to the dead-letter queue with the header ``x-jumo-dead-reason``,
-  then acked — retrying could never help;
-- its handler raises: the message is held for a backoff delay and requeued (``nack``); the
-  quorum queue counts deliveries in ``x-delivery-count``. The attempt that reaches
+- it does not parse (bad JSON, unknown type or version, missing id, …), or no subscription on
+  this queue takes its type: published at once to the queue's dead-letter queue with the header
+  ``x-jumo-dead-reason``, then acked — retrying could never help;
+- otherwise each subscription of its type runs, in declaration order, through ``run_once``
+  (skipped when that handler already completed this event id);
+- a handler raises: the message is held for a backoff delay and requeued (``nack``); the quorum
+  queue counts deliveries in ``x-delivery-count``. The attempt that reaches
   ``settings.delivery_limit`` publishes it to the dead-letter queue with the reason and acks.
   The broker's own ``x-delivery-limit`` (same number) remains the backstop for messages whose
   handling kills the process: the broker dead-letters those with ``x-death`` reason
-  ``delivery_limit``;
-- its handler returns: acked.
+  ``delivery_limit``. Handlers that already completed are not run again by the retry;
+- every handler returned: acked.
 
-Nothing a message contains can stop the consumer: every outcome is caught and logged.
+Nothing a message contains can stop the consumer: every outcome is caught and logged. Each
+finished delivery is recorded in ``Outcomes``, which ``Bus.wait_handled`` waits on.
 """
 
 from __future__ import annotations
@@ -21,25 +24,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import aio_pika
 import aiormq
+import orjson
 import structlog
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustChannel, AbstractRobustConnection
 
-from jumo_common.bus.topology import ConsumerTopology, declare_consumer_topology
-from jumo_common.events import Envelope, EventParseError, parse_event
+from jumo_common.bus.idempotency import run_once
+from jumo_common.bus.outcomes import DEAD, HANDLED, Outcomes
+from jumo_common.bus.subscriptions import Subscription
+from jumo_common.bus.topology import QueueTopology, declare_queue_topology, queue_names
+from jumo_common.events import Envelope, EventData, EventParseError, parse_event
+from jumo_common.mongo import Collection
 from jumo_common.settings import ServiceSettings
 
 DEAD_REASON_HEADER = "x-jumo-dead-reason"
 DEAD_QUEUE_HEADER = "x-jumo-dead-from"
 DELIVERY_COUNT_HEADER = "x-delivery-count"
 
-Handler = Callable[[Envelope[Any]], Awaitable[None]]
-Handlers = Mapping[str, Handler]
 log = structlog.get_logger(__name__)
 
 
@@ -58,25 +63,34 @@ class Backoff:
         return raw * (1 + random.uniform(-self.jitter, self.jitter))
 
 
+class _Undeliverable(Exception):
+    """A message no retry can help: dead-letter it with this reason."""
+
+
 class Consumer:
-    """One service's consumer on its ``<service>.events`` queue with a handler map."""
+    """The consumer of one queue of one service (``<service>.events`` or an isolated one)."""
 
     def __init__(
         self,
         connection: AbstractRobustConnection,
         settings: ServiceSettings,
         service: str,
-        handlers: Handlers,
+        subscriptions: list[Subscription[Any]],
+        processed: Collection,
         *,
         backoff: Backoff | None = None,
+        outcomes: Outcomes | None = None,
     ) -> None:
         self.connection = connection
         self.settings = settings
         self.service = service
-        self.handlers = dict(handlers)
+        self.subscriptions = list(subscriptions)
+        self.queue_short = self.subscriptions[0].queue
+        self.processed = processed
         self.backoff = backoff or Backoff()
+        self.outcomes = outcomes or Outcomes()
         self.channel: AbstractRobustChannel | None = None
-        self.topology: ConsumerTopology | None = None
+        self.topology: QueueTopology | None = None
         self.consumer_tag: str | None = None
         self.stopped = False  # stop() was called: not consuming on purpose
         self._in_flight = 0
@@ -84,14 +98,25 @@ class Consumer:
         self._idle = asyncio.Event()
         self._idle.set()
 
+    @property
+    def queue_name(self) -> str:
+        """The broker-side name of the queue."""
+        return queue_names(self.settings, self.service, self.queue_short)[0]
+
+    def routing_keys(self) -> list[str]:
+        """Every binding of this queue."""
+        return sorted({key for s in self.subscriptions for key in s.routing_keys()})
+
     async def start(self) -> None:
         """Declare the topology and start consuming."""
         channel = await self.connection.channel(publisher_confirms=True, on_return_raises=True)
         await channel.set_qos(prefetch_count=self.settings.prefetch_count)
         self.channel = channel
-        self.topology = await declare_consumer_topology(
-            channel, self.settings, self.service, self.handlers
+        names = queue_names(self.settings, self.service, self.queue_short)
+        self.topology = await declare_queue_topology(
+            channel, self.settings, names, self.routing_keys()
         )
+        self.outcomes.bind(self.queue_name, self.routing_keys())
         await self.subscribe()
 
     async def recover(self) -> None:
@@ -156,34 +181,50 @@ class Consumer:
 
     async def _handle(self, message: AbstractIncomingMessage) -> None:
         try:
-            event = parse_event(message.body)
-        except EventParseError as exc:
-            await self.dead_letter(message, f"invalid: {exc}")
+            events = self._parse(message)
+        except _Undeliverable as exc:
+            await self.dead_letter(message, str(exc))
             return
-        handler = self.handlers.get(event.type)
-        if handler is None:
-            await self.dead_letter(message, f"no handler for {event.type} in {self.service}")
-            return
+        first = next(iter(events.values()))
         with structlog.contextvars.bound_contextvars(
-            event_id=str(event.id), trace_id=event.trace_id, event_type=event.type
+            event_id=str(first.id), trace_id=first.trace_id, event_type=first.type
         ):
-            await self._run(handler, event, message)
+            try:
+                for subscription in self._matching(first.type):
+                    event = events[subscription.model]
+                    await run_once(self.processed, self.claim_name(subscription), event,
+                                   subscription.handler)  # fmt: skip
+            except Exception as exc:
+                await self._retry_or_dead(message, exc, first)
+                return
+            await message.ack()
+        self.outcomes.record(str(first.id), self.queue_name, message.routing_key or "", HANDLED)
 
-    async def _run(
-        self, handler: Handler, event: Envelope[Any], message: AbstractIncomingMessage
-    ) -> None:
+    def claim_name(self, subscription: Subscription[Any]) -> str:
+        """The idempotency key prefix of a handler: ``<service>.<handler name>``."""
+        return f"{self.service}.{subscription.name}"
+
+    def _matching(self, event_type: str) -> list[Subscription[Any]]:
+        return [s for s in self.subscriptions if s.event_type == event_type]
+
+    def _parse(self, message: AbstractIncomingMessage) -> dict[type[EventData], Envelope[Any]]:
+        """The message as each subscribed model of its type (upcast as each needs)."""
         try:
-            await handler(event)
-        except Exception as exc:
-            await self._retry_or_dead(message, exc)
-            return
-        await message.ack()
+            event_type = _peek_type(message.body)
+            wanted = {s.model for s in self._matching(event_type)}
+            if not wanted:
+                raise _Undeliverable(f"no handler for {event_type} in {self.queue_name}")
+            return {model: parse_event(message.body, into=model) for model in wanted}
+        except EventParseError as exc:
+            raise _Undeliverable(f"invalid: {exc}") from None
 
-    async def _retry_or_dead(self, message: AbstractIncomingMessage, exc: Exception) -> None:
+    async def _retry_or_dead(
+        self, message: AbstractIncomingMessage, exc: Exception, event: Envelope[Any]
+    ) -> None:
         attempt = delivery_attempt(message)
         if attempt >= self.settings.delivery_limit:
             log.error("handler failed for the last time", attempt=attempt, error=repr(exc))
-            await self.dead_letter(message, f"handler failed {attempt} times: {exc!r}")
+            await self.dead_letter(message, f"handler failed {attempt} times: {exc!r}", event)
             return
         delay = self.backoff.delay(attempt)
         log.warning("handler failed; will retry", attempt=attempt, delay=delay, error=repr(exc))
@@ -191,8 +232,10 @@ class Consumer:
         await asyncio.sleep(delay)
         await message.nack(requeue=True)
 
-    async def dead_letter(self, message: AbstractIncomingMessage, reason: str) -> None:
-        """Publish ``message`` to this service's dead-letter queue with ``reason``, then ack it."""
+    async def dead_letter(
+        self, message: AbstractIncomingMessage, reason: str, event: Envelope[Any] | None = None
+    ) -> None:
+        """Publish ``message`` to this queue's dead-letter queue with ``reason``, then ack it."""
         assert self.topology is not None
         log.error("dead-lettering message", message_id=message.message_id, reason=reason)
         headers = dict(message.headers or {})
@@ -211,6 +254,21 @@ class Consumer:
                 dead, routing_key=self.topology.dead_queue.name, mandatory=True
             )
         await message.ack()
+        event_id = str(event.id) if event else message.message_id
+        if event_id:
+            self.outcomes.record(event_id, self.queue_name, message.routing_key or "", DEAD)
+
+
+def _peek_type(body: bytes) -> str:
+    """The envelope's ``type``, read before choosing which models to validate it as."""
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise EventParseError(f"body is not JSON: {exc}") from exc
+    name = doc.get("type") if isinstance(doc, dict) else None
+    if not isinstance(name, str):
+        raise EventParseError("envelope lacks a valid type/version")
+    return name
 
 
 def delivery_attempt(message: AbstractIncomingMessage) -> int:

@@ -1,8 +1,11 @@
 """Idempotent consumers: run a handler at most once per event id, and order-safe projections.
 
+The consumer calls ``run_once`` for every handler, so handlers are plain domain code.
+
 The choice, and why. A message can arrive twice (a relay crashed between confirm and mark, a
-consumer lost its channel before its ack, two relays raced). ``idempotent`` claims the event
-in the ``processed`` collection BEFORE running the handler, and marks the claim done after it.
+consumer lost its channel before its ack, two relays raced, a producer published one event in
+two versions). ``run_once`` claims the event in the service's ``processed_events`` collection
+BEFORE running the handler, and marks the claim done after it.
 A claim's ``_id`` is ``"<consumer>:<event id>"`` (unique; there is also a unique index on
 ``(consumer, event_id)``), and every read and write of it filters on ``_id`` alone: FerretDB
 1.24 uses no index for any other filter and would scan the whole collection per event.
@@ -30,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import uuid
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -41,11 +43,11 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, OperationFailure
 
-from jumo_common.bus.consumer import Handler
 from jumo_common.events import Envelope
 from jumo_common.mongo import Document, as_utc, insert_once
 
 DONE, RUNNING = "done", "running"
+PROCESSED_COLLECTION = "processed_events"
 
 
 async def ensure_processed_index(processed: AsyncCollection[Document]) -> None:
@@ -55,31 +57,29 @@ async def ensure_processed_index(processed: AsyncCollection[Document]) -> None:
     )
 
 
-def idempotent(
-    processed: AsyncCollection[Document], consumer: str, *, lease_s: float = 30.0
-) -> Callable[[Handler], Handler]:
-    """Decorator: run the handler at most once per event id for ``consumer`` (see module doc)."""
-
-    def decorate(handler: Handler) -> Handler:
-        @functools.wraps(handler)
-        async def once(event: Envelope[Any]) -> None:
-            claim_id = claim_key(consumer, str(event.id))
-            token = await claim(processed, consumer, str(event.id), lease_s)
-            if token is None:
-                return
-            try:
-                async with _keep_lease(processed, claim_id, lease_s):
-                    await handler(event)
-            except Exception:
-                await _persist(lambda: _release(processed, claim_id, token))  # the retry runs it
-                raise
-            # Cancelled: the effect may or may not have happened; the claim stays until its
-            # lease runs out, then a redelivery takes it over (see "died mid-handler" above).
-            await _mark_done(processed, claim_id)
-
-        return once
-
-    return decorate
+async def run_once(
+    processed: AsyncCollection[Document],
+    consumer: str,
+    event: Envelope[Any],
+    handler: Callable[[Envelope[Any]], Awaitable[None]],
+    *,
+    lease_s: float = 30.0,
+) -> bool:
+    """Run ``handler(event)`` unless ``consumer`` already did (see the module doc); True if run."""
+    claim_id = claim_key(consumer, str(event.id))
+    token = await claim(processed, consumer, str(event.id), lease_s)
+    if token is None:
+        return False
+    try:
+        async with _keep_lease(processed, claim_id, lease_s):
+            await handler(event)
+    except Exception:
+        await _persist(lambda: _release(processed, claim_id, token))  # the retry runs it
+        raise
+    # Cancelled: the effect may or may not have happened; the claim stays until its lease runs
+    # out, then a redelivery takes it over (see "died mid-handler" above).
+    await _mark_done(processed, claim_id)
+    return True
 
 
 def claim_key(consumer: str, event_id: str) -> str:
@@ -171,6 +171,12 @@ async def is_processed(processed: AsyncCollection[Document], consumer: str, even
     """Whether ``consumer`` has completed the event."""
     doc = await processed.find_one({"_id": claim_key(consumer, event_id)})
     return doc is not None and doc.get("state") == DONE
+
+
+async def purge_processed(processed: AsyncCollection[Document], before: datetime) -> int:
+    """Forget claims completed before ``before`` (no redelivery comes that late)."""
+    result = await processed.delete_many({"state": DONE, "done_at": {"$lt": before}})
+    return result.deleted_count
 
 
 async def apply_if_newer(

@@ -10,7 +10,7 @@ import aio_pika
 import orjson
 from aio_pika.abc import AbstractChannel, AbstractExchange
 
-from jumo_common.events import Envelope
+from jumo_common.events import Envelope, routing_key
 
 TRACE_HEADER = "x-jumo-trace-id"
 # Publishes awaited together at most; more would only grow memory, not throughput.
@@ -21,7 +21,11 @@ EventLike = Envelope[Any] | Mapping[str, Any]
 
 
 def event_message(event: EventLike) -> tuple[aio_pika.Message, str]:
-    """The persistent AMQP message of an event (or its stored dict) and its routing key."""
+    """The persistent AMQP message of an event (or its stored dict) and its routing key.
+
+    The routing key carries the version (``user.updated.v1``), so a consumer binds exactly the
+    versions it handles and a producer may publish a new version beside the old one.
+    """
     doc = event.to_dict() if isinstance(event, Envelope) else event
     trace_id = doc.get("trace_id")
     message = aio_pika.Message(
@@ -32,16 +36,18 @@ def event_message(event: EventLike) -> tuple[aio_pika.Message, str]:
         type=str(doc["type"]),
         headers={TRACE_HEADER: trace_id} if trace_id else {},
     )
-    return message, str(doc["type"])
+    return message, routing_key(str(doc["type"]), int(doc["version"]))
 
 
 class Publisher:
     """Publishes events on one confirm channel opened with ``on_return_raises=True``.
 
-    ``publish`` returns once the broker confirmed; it raises ``aio_pika.exceptions.PublishError``
-    when no queue is bound for the type (returned), ``DeliveryError`` when the broker refuses
-    (nack, e.g. a full queue with overflow=reject-publish), and ``TimeoutError`` when no
-    confirm arrives within ``timeout`` (e.g. the broker's disk or memory alarm blocks us).
+    ``publish`` returns once the broker confirmed. An event no queue is bound for goes to the
+    events exchange's alternate exchange (``jumo.unrouted``) and is confirmed like any other;
+    ``PublishError`` is raised only if even that is missing (a message returned), ``DeliveryError``
+    when the broker refuses (nack, e.g. a full queue with overflow=reject-publish), and
+    ``TimeoutError`` when no confirm arrives within ``timeout`` (e.g. the broker's disk or memory
+    alarm blocks us).
     """
 
     def __init__(self, channel: AbstractChannel, exchange: AbstractExchange, timeout: float):
@@ -51,14 +57,14 @@ class Publisher:
 
     async def publish(self, event: EventLike) -> None:
         """Publish one event and wait for the broker's confirm."""
-        message, routing_key = event_message(event)
-        await self.publish_message(message, routing_key)
+        message, key = event_message(event)
+        await self.publish_message(message, key)
 
-    async def publish_message(self, message: aio_pika.Message, routing_key: str) -> None:
+    async def publish_message(self, message: aio_pika.Message, key: str) -> None:
         """Publish a prepared message (mandatory) and wait for its confirm, within the timeout."""
         # asyncio.timeout also bounds a write blocked by connection.blocked (broker alarm).
         async with asyncio.timeout(self.timeout):
-            await self.exchange.publish(message, routing_key, mandatory=True)
+            await self.exchange.publish(message, key, mandatory=True)
 
     async def publish_many(self, events: Sequence[EventLike]) -> list[PublishOutcome]:
         """Publish with many confirms in flight; one outcome per event (None = confirmed)."""

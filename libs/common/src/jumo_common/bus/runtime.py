@@ -1,12 +1,23 @@
-"""The bus of one process: a robust connection, a publisher, optionally a consumer and watchdog.
+"""The bus of one process: a robust connection, a publisher, the outbox relay, the consumers.
 
-In an aiohttp service::
+A service wires it in its ``app.py``, after MongoDB and its service objects::
 
-    HANDLERS: Handlers = {"user.followed": on_followed, "user.deleted": on_deleted}
-    app.cleanup_ctx.append(bus_context(settings, service="feed", handlers=HANDLERS))
-    # /readyz then checks the bus too (readiness check "amqp", registered by bus_context)
+    app.cleanup_ctx.extend([
+        mongo_context(settings, INDEXES),
+        orgs_context(settings),                          # builds app[ORGS], whose store has
+                                                         # an Outbox(db, ["orgs", "posts"])
+        bus_context(
+            settings,
+            outbox=lambda app: app[ORGS].outbox,         # publish what the store writes
+            handlers=lambda app: consumers.handlers(app[ORGS]),   # consume what others publish
+        ),
+    ])
 
-A producer without consumers passes no handlers and uses ``app[BUS_KEY].publisher``.
+and its store does ``await docs.change(id, plan)`` (``jumo_common.outbox.VersionedDocuments``):
+nothing has to remember to publish or to notify. ``/readyz`` then checks the bus too (readiness
+check "amqp"). Handlers run at most once per event id (claims in the service's
+``processed_events``), each queue of ``Subscriptions.by_queue()`` has its own consumer and
+channel, and ``wait_handled(event_id)`` waits until this process has finished an event.
 """
 
 from __future__ import annotations
@@ -14,41 +25,55 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aio_pika
+import structlog
 from aio_pika.abc import AbstractRobustConnection
 from aiohttp import web
 
-from jumo_common.bus.consumer import Backoff, Consumer, Handlers
+from jumo_common.bus.consumer import Backoff, Consumer
+from jumo_common.bus.idempotency import (
+    PROCESSED_COLLECTION,
+    ensure_processed_index,
+    purge_processed,
+)
+from jumo_common.bus.outcomes import Outcome, Outcomes
 from jumo_common.bus.publisher import Publisher
-from jumo_common.bus.topology import declare_events_exchange
+from jumo_common.bus.subscriptions import Subscriptions
+from jumo_common.bus.topology import declare_events_exchange, unrouted_name
 from jumo_common.bus.watchdog import ConsumerWatchdog, consumer_present, exit_process
+from jumo_common.mongo import MONGO_DB, Collection
+from jumo_common.outbox import Outbox, OutboxRelay
 from jumo_common.readiness import add_readiness_check, remove_readiness_check
 from jumo_common.settings import ServiceSettings
 
 READINESS_NAME = "amqp"
 RECONNECT_INTERVAL_S = 1  # aio-pika's default of 5 s would add 4 s to every broker restart
+PROCESSED_RETENTION = timedelta(days=7)
+HOUSEKEEPING_EVERY_S = 3600.0
+UNROUTED_CHECK_EVERY_S = 15.0
+
+log = structlog.get_logger(__name__)
 
 
 class BusNotReady(RuntimeError):
-    """The broker connection, the publisher channel or the consumer is not up."""
+    """The broker connection, the publisher channel or a consumer is not up."""
 
 
 class Bus:
     """A started bus; build it with ``Bus.start``, end it with ``close``."""
 
-    def __init__(
-        self,
-        connection: AbstractRobustConnection,
-        publisher: Publisher,
-        consumer: Consumer | None = None,
-        watchdog: ConsumerWatchdog | None = None,
-    ) -> None:
+    def __init__(self, connection: AbstractRobustConnection, publisher: Publisher) -> None:
         self.connection = connection
         self.publisher = publisher
-        self.consumer = consumer
-        self.watchdog = watchdog
+        self.consumers: list[Consumer] = []
+        self.watchdogs: list[ConsumerWatchdog] = []
+        self.relay: OutboxRelay | None = None
+        self.outcomes = Outcomes()
+        self.processed: Collection | None = None
+        self.unrouted = 0  # events waiting in jumo.unrouted, as last seen
         self._tasks: list[asyncio.Task[None]] = []
 
     @classmethod
@@ -57,39 +82,71 @@ class Bus:
         settings: ServiceSettings,
         *,
         service: str | None = None,
-        handlers: Handlers | None = None,
+        subscriptions: Subscriptions | None = None,
+        processed: Collection | None = None,
+        outbox: Outbox | None = None,
         backoff: Backoff | None = None,
         watchdog_interval: float = 1.5,
         on_consumer_lost: Callable[[], None] = exit_process,
+        relay_options: dict[str, Any] | None = None,
     ) -> Bus:
-        """Connect, declare the topology, start consuming ``handlers`` (if any) for ``service``."""
+        """Connect; relay ``outbox`` (if any); consume ``subscriptions`` (if any, with their
+        claims in ``processed``) for ``service``."""
         connection = await connect(settings)
         try:
             bus = cls(connection, await open_publisher(connection, settings))
-            if handlers:
-                await bus._start_consumer(
-                    settings, service or settings.service_name, handlers, backoff
-                )
-                bus._start_watchdog(watchdog_interval, on_consumer_lost)
+            if outbox is not None:
+                bus._start_relay(outbox, relay_options or {})
+            if subscriptions:
+                if processed is None:
+                    raise ValueError("consuming needs the service's processed_events collection")
+                name = service or settings.service_name
+                await bus._start_consumers(settings, name, subscriptions, processed, backoff)
+                bus._start_watchdogs(watchdog_interval, on_consumer_lost)
+            bus._spawn(bus._watch_unrouted(settings), "bus-unrouted")
         except BaseException:
             await connection.close()
             raise
         return bus
 
-    async def _start_consumer(
+    def _spawn(self, coroutine: Any, name: str) -> None:
+        self._tasks.append(asyncio.create_task(coroutine, name=name))
+
+    def _start_relay(self, outbox: Outbox, options: dict[str, Any]) -> None:
+        self.relay = OutboxRelay(self.publisher, outbox, **options)
+        self._spawn(self.relay.run(), "outbox-relay")
+
+    async def _start_consumers(
         self,
         settings: ServiceSettings,
         service: str,
-        handlers: Handlers,
+        subscriptions: Subscriptions,
+        processed: Collection,
         backoff: Backoff | None,
     ) -> None:
-        self.consumer = Consumer(self.connection, settings, service, handlers, backoff=backoff)
-        await self.consumer.start()
+        await ensure_processed_index(processed)
+        self.processed = processed
+        for members in subscriptions.by_queue().values():
+            consumer = Consumer(self.connection, settings, service, members, processed,
+                                backoff=backoff, outcomes=self.outcomes)  # fmt: skip
+            await consumer.start()
+            self.consumers.append(consumer)
+        self._spawn(self._housekeeping(), "bus-housekeeping")
 
-    def _start_watchdog(self, interval: float, on_fatal: Callable[[], None]) -> None:
-        assert self.consumer is not None
-        self.watchdog = ConsumerWatchdog(self.consumer, interval=interval, on_fatal=on_fatal)
-        self._tasks.append(asyncio.create_task(self.watchdog.run(), name="bus-watchdog"))
+    def _start_watchdogs(self, interval: float, on_fatal: Callable[[], None]) -> None:
+        for consumer in self.consumers:
+            watchdog = ConsumerWatchdog(consumer, interval=interval, on_fatal=on_fatal)
+            self.watchdogs.append(watchdog)
+            self._spawn(watchdog.run(), f"bus-watchdog-{consumer.queue_short}")
+
+    @property
+    def consumer(self) -> Consumer | None:
+        """The consumer of the shared queue (or the only one), for tests and probes."""
+        return self.consumers[0] if self.consumers else None
+
+    async def wait_handled(self, event_id: Any, timeout: float = 10.0) -> Outcome:
+        """Wait until every queue of this process that takes the event has finished it."""
+        return await self.outcomes.wait(str(event_id), timeout)
 
     async def check_ready(self) -> None:
         """Return when the bus works; raise BusNotReady saying what is down (a readiness check)."""
@@ -97,21 +154,50 @@ class Bus:
             raise BusNotReady("not connected to the broker")
         if self.publisher.channel.is_closed:
             raise BusNotReady("publisher channel closed")
-        if self.consumer is not None and self.consumer.stopped:
-            raise BusNotReady("consumer stopped")
-        if self.consumer is not None and not await consumer_present(self.consumer):
-            raise BusNotReady("consumer not consuming")
+        for consumer in self.consumers:
+            if consumer.stopped:
+                raise BusNotReady(f"consumer of {consumer.queue_name} stopped")
+            if not await consumer_present(consumer):
+                raise BusNotReady(f"consumer of {consumer.queue_name} not consuming")
+
+    async def _housekeeping(self) -> None:
+        """Forget old idempotency claims now and then (FerretDB has no TTL indexes)."""
+        while True:
+            await asyncio.sleep(HOUSEKEEPING_EVERY_S)
+            assert self.processed is not None
+            try:
+                purged = await purge_processed(
+                    self.processed, datetime.now(UTC) - PROCESSED_RETENTION
+                )
+            except Exception as exc:
+                log.warning("purging processed claims failed", error=repr(exc))
+                continue
+            if purged:
+                log.info("old processed claims deleted", count=purged)
+
+    async def _watch_unrouted(self, settings: ServiceSettings) -> None:
+        """Keep ``unrouted`` (the depth of ``jumo.unrouted``) current for the metrics."""
+        name = unrouted_name(settings)
+        while True:
+            with contextlib.suppress(Exception):  # the broker is away: try again later
+                channel = await self.connection.channel()
+                try:
+                    declared = await channel.declare_queue(name, passive=True)
+                    self.unrouted = int(declared.declaration_result.message_count or 0)
+                finally:
+                    await channel.close()
+            await asyncio.sleep(UNROUTED_CHECK_EVERY_S)
 
     async def close(self) -> None:
-        """Stop the watchdog and the consumer, close the connection."""
+        """Stop the tasks and the consumers, close the connection."""
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if self.consumer is not None:
+        for consumer in self.consumers:
             with contextlib.suppress(Exception):
-                await self.consumer.stop()
+                await consumer.stop()
         await self.connection.close()
 
 
@@ -134,25 +220,37 @@ async def open_publisher(
 
 
 BUS_KEY = web.AppKey("jumo_bus", Bus)
+OutboxSource = Callable[[web.Application], Outbox]
+SubscriptionSource = Callable[[web.Application], Subscriptions]
 
 
 def bus_context(
     settings: ServiceSettings,
     *,
+    outbox: OutboxSource | None = None,
+    handlers: SubscriptionSource | None = None,
     service: str | None = None,
-    handlers: Handlers | None = None,
     **options: Any,
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     """A cleanup context that starts the bus into ``app[BUS_KEY]`` and closes it at shutdown.
 
-    In an app made by ``jumo_common.web`` it also registers ``Bus.check_ready`` as the
-    readiness check "amqp" (so ``/readyz`` fails while the broker or the consumer is away).
-
-    ``options`` go to ``Bus.start`` (backoff, watchdog_interval, on_consumer_lost).
+    ``outbox(app)`` and ``handlers(app)`` are called once the earlier contexts ran, so they can
+    reach the service objects; consuming keeps its claims in ``app[MONGO_DB]``'s
+    ``processed_events``. Registers ``Bus.check_ready`` as the readiness check "amqp".
+    ``options`` go to ``Bus.start`` (backoff, watchdog_interval, on_consumer_lost, relay_options).
     """
 
     async def context(app: web.Application) -> AsyncIterator[None]:
-        bus = await Bus.start(settings, service=service, handlers=handlers, **options)
+        subscriptions = handlers(app) if handlers else None
+        processed = app[MONGO_DB][PROCESSED_COLLECTION] if subscriptions else None
+        bus = await Bus.start(
+            settings,
+            service=service,
+            subscriptions=subscriptions,
+            processed=processed,
+            outbox=outbox(app) if outbox else None,
+            **options,
+        )
         app[BUS_KEY] = bus
         add_readiness_check(app, READINESS_NAME, bus.check_ready)
         yield

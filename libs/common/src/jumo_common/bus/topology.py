@@ -2,31 +2,33 @@
 
 ::
 
-    producer ──publish, routing key = event type──▶ ┌──────────────────────────────┐
-                                                    │ {events_exchange}  (topic,    │
-                                                    │  durable)                     │
-                                                    └──┬───────────────────────┬────┘
-                  binding per handled type, e.g. "user.followed"   "user.deleted"
-                                                       ▼                       ▼
-    ┌────────────────────────────────────────────────────────────────────────────┐
-    │ {queue_prefix}<service>.events   durable quorum queue, one per consuming    │
-    │   x-delivery-limit = delivery_limit  (3.10 has no default: always set it)   │
-    │   x-overflow       = reject-publish   (a full queue nacks the publisher)    │
-    │   x-dead-letter-exchange    = {events_exchange}.dead                        │
-    │   x-dead-letter-routing-key = {queue_prefix}<service>.events.dead           │
-    └──────────────┬─────────────────────────────────────────────────────────────┘
-                   │ broker dead-letters past the delivery limit; the consumer
-                   │ publishes a message it can never handle there itself, with
-                   │ the header x-jumo-dead-reason
-                   ▼
-    ┌──────────────────────────────────┐   routing key = dead queue's name
-    │ {events_exchange}.dead  (direct, │──────────────────────────────────────┐
-    │  durable)                        │                                      ▼
-    └──────────────────────────────────┘        {queue_prefix}<service>.events.dead
-                                                  (durable quorum queue, kept for humans)
+    producer ──publish, routing key = "<type>.v<version>", e.g. "user.followed.v1"──┐
+                                                                                    ▼
+       ┌───────────────────────────────────────────┐  no binding matches  ┌───────────────────┐
+       │ {events_exchange}   topic, durable,       │─────────────────────▶│ {unrouted}        │
+       │   alternate-exchange = {unrouted}         │ (alternate exchange) │ fanout, durable   │
+       └───┬───────────────────────────────┬───────┘                      └─────────┬─────────┘
+           │ one binding per handled       │                                      ▼
+           │ (type, version)               │                {unrouted} durable quorum queue,
+           ▼                               ▼                x-max-length, reject-publish:
+    {prefix}<service>.events      {prefix}<service>.<handler>   kept until a consumer exists,
+    (the service's shared queue)  (a handler isolated on a       then replayed into the events
+                                   queue of its own)             exchange (``bus.replay``)
+      both: durable quorum queues
+        x-delivery-limit = delivery_limit  (3.10 has no default: always set it)
+        x-overflow       = reject-publish  (a full queue nacks the publisher)
+        x-dead-letter-exchange    = {events_exchange}.dead
+        x-dead-letter-routing-key = <queue>.dead
+           │ the broker dead-letters past the delivery limit; the consumer publishes a message
+           │ it can never handle there itself, with the header x-jumo-dead-reason
+           ▼
+    {events_exchange}.dead (direct, durable) ──routing key = <queue>.dead──▶ <queue>.dead
+                                                        (durable quorum queue, kept for humans)
 
-Declaring the same thing twice is a no-op; declaring it with different arguments fails with
-PRECONDITION_FAILED, which is what we want: a silent drift of arguments would be worse.
+``{unrouted}`` is the events exchange's name with its ``.events`` suffix replaced by
+``.unrouted`` (``jumo.events`` → ``jumo.unrouted``). Declaring the same thing twice is a no-op;
+declaring it with different arguments fails with PRECONDITION_FAILED, which is what we want: a
+silent drift of arguments would be worse.
 """
 
 from __future__ import annotations
@@ -40,10 +42,15 @@ from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractQueue
 
 from jumo_common.settings import ServiceSettings
 
+SHARED_QUEUE = "events"
+# Unrouted events wait here for a consumer; past this many, publishing them is refused (the
+# outbox keeps them and retries) rather than dropping any.
+UNROUTED_MAX_LENGTH = 100_000
+
 
 @dataclass(frozen=True)
-class ConsumerTopology:
-    """One consuming service's declared queue, dead-letter queue and their exchanges."""
+class QueueTopology:
+    """One declared work queue, its dead-letter queue and the exchanges they hang on."""
 
     exchange: AbstractExchange
     queue: AbstractQueue
@@ -56,23 +63,46 @@ def dead_exchange_name(settings: ServiceSettings) -> str:
     return f"{settings.events_exchange}.dead"
 
 
-def queue_names(settings: ServiceSettings, service: str) -> tuple[str, str]:
-    """The (work queue, dead-letter queue) names of a consuming service."""
-    queue = settings.queue_name(f"{service}.events")
-    return queue, f"{queue}.dead"
+def unrouted_name(settings: ServiceSettings) -> str:
+    """The alternate exchange (and its queue) of events no binding takes: ``jumo.unrouted``."""
+    base = settings.events_exchange.removesuffix(".events")
+    return f"{base}.unrouted"
+
+
+def queue_names(
+    settings: ServiceSettings, service: str, queue: str = SHARED_QUEUE
+) -> tuple[str, str]:
+    """The (work queue, dead-letter queue) names of one of ``service``'s queues."""
+    name = settings.queue_name(f"{service}.{queue}")
+    return name, f"{name}.dead"
 
 
 async def declare_events_exchange(
     channel: AbstractChannel, settings: ServiceSettings
 ) -> AbstractExchange:
-    """The durable topic exchange every event is published to."""
+    """The durable topic exchange every event is published to, with its alternate exchange."""
+    unrouted = unrouted_name(settings)
+    alternate = await channel.declare_exchange(unrouted, aio_pika.ExchangeType.FANOUT, durable=True)
+    parked = await channel.declare_queue(
+        unrouted,
+        durable=True,
+        arguments={
+            "x-queue-type": "quorum",
+            "x-max-length": UNROUTED_MAX_LENGTH,
+            "x-overflow": "reject-publish",
+        },
+    )
+    await parked.bind(alternate)
     return await channel.declare_exchange(
-        settings.events_exchange, aio_pika.ExchangeType.TOPIC, durable=True
+        settings.events_exchange,
+        aio_pika.ExchangeType.TOPIC,
+        durable=True,
+        arguments={"alternate-exchange": unrouted},
     )
 
 
 def work_queue_arguments(settings: ServiceSettings, dead_queue: str) -> dict[str, Any]:
-    """The arguments of a service's quorum work queue."""
+    """The arguments of a quorum work queue."""
     return {
         "x-queue-type": "quorum",
         "x-delivery-limit": settings.delivery_limit,
@@ -82,14 +112,14 @@ def work_queue_arguments(settings: ServiceSettings, dead_queue: str) -> dict[str
     }
 
 
-async def declare_consumer_topology(
+async def declare_queue_topology(
     channel: AbstractChannel,
     settings: ServiceSettings,
-    service: str,
-    event_types: Iterable[str],
-) -> ConsumerTopology:
-    """Declare (idempotently) the layout above for ``service``, bound to ``event_types``."""
-    queue_name, dead_name = queue_names(settings, service)
+    names: tuple[str, str],
+    routing_keys: Iterable[str],
+) -> QueueTopology:
+    """Declare (idempotently) one work queue of the layout above, bound to ``routing_keys``."""
+    queue_name, dead_name = names
     exchange = await declare_events_exchange(channel, settings)
     dead_exchange = await channel.declare_exchange(
         dead_exchange_name(settings), aio_pika.ExchangeType.DIRECT, durable=True
@@ -101,6 +131,6 @@ async def declare_consumer_topology(
     queue = await channel.declare_queue(
         queue_name, durable=True, arguments=work_queue_arguments(settings, dead_name)
     )
-    for event_type in sorted(set(event_types)):
-        await queue.bind(exchange, routing_key=event_type)
-    return ConsumerTopology(exchange, queue, dead_exchange, dead_queue)
+    for key in sorted(set(routing_keys)):
+        await queue.bind(exchange, routing_key=key)
+    return QueueTopology(exchange, queue, dead_exchange, dead_queue)

@@ -8,11 +8,13 @@ from jumo_common.events.envelope import (
     Envelope,
     EventData,
     EventParseError,
+    accepted_versions,
     event_type,
     make_event,
     parse_event,
     register_upcaster,
     registered_types,
+    routing_key,
     type_of,
 )
 
@@ -20,11 +22,13 @@ __all__ = [
     "Envelope",
     "EventData",
     "EventParseError",
+    "accepted_versions",
     "event_type",
     "identity",
     "make_event",
     "parse_event",
     "register_upcaster",
     "registered_types",
+    "routing_key",
     "type_of",
 ]

@@ -2,7 +2,8 @@
 
 Every event on the bus is one JSON ``Envelope``. Its ``data`` is the pydantic model registered
 for ``(type, version)``. A producer module (``jumo_common.events.identity``, …) declares its
-data models with ``@event_type("user.followed", 1)``.
+data models with ``@event_type("user.followed", 1)``. The routing key carries both
+(``user.followed.v1``), so a consumer binds exactly the versions it handles.
 
 Versioning: adding an optional field keeps the version (data models ignore unknown fields, so
 an old consumer reads a newer producer's data). Anything else is a new version, published
@@ -15,7 +16,10 @@ registers an upcaster, a small pure function from one version's ``data`` dict to
     register_upcaster("user.updated", 1, upcast_user_updated_v1_v2)
 
 ``parse_event`` then turns a v1 message into a v2 event before validation; chains (v1→v2→v3)
-are followed to the newest registered version.
+are followed to the newest registered version, or to the version of the model asked for
+(``into=``). A consumer of the v2 model binds v1 too (``accepted_versions``). During a breaking
+change the producer publishes one event in both shapes under ONE event id, so a consumer that
+receives both still has one effect: idempotency is keyed by the event id.
 """
 
 from __future__ import annotations
@@ -59,6 +63,11 @@ class Envelope(BaseModel, Generic[DataT]):
     def _to_utc(cls, value: datetime) -> datetime:
         return value.astimezone(UTC)
 
+    @property
+    def routing_key(self) -> str:
+        """``<type>.v<version>``: what the event is published under."""
+        return routing_key(self.type, self.version)
+
     def to_json(self) -> bytes:
         """The wire form (UTF-8 JSON)."""
         return orjson.dumps(self.to_dict())
@@ -91,6 +100,11 @@ def event_type(name: str, version: int) -> Callable[[M], M]:
     return register
 
 
+def routing_key(name: str, version: int) -> str:
+    """The routing key of ``(name, version)``: ``user.updated.v1``."""
+    return f"{name}.v{version}"
+
+
 def register_upcaster(name: str, from_version: int, upcast: Upcaster) -> None:
     """Turn ``data`` of ``(name, from_version)`` into ``(name, from_version + 1)`` when parsing."""
     _UPCASTERS[(name, from_version)] = upcast
@@ -107,6 +121,15 @@ def type_of(model: type[EventData]) -> tuple[str, int]:
         return _KEYS[model]
     except KeyError:
         raise LookupError(f"{model.__name__} is not registered with @event_type") from None
+
+
+def accepted_versions(model: type[EventData]) -> list[int]:
+    """The versions a consumer of ``model`` takes: its own and each older one upcast into it."""
+    name, version = type_of(model)
+    older = version - 1
+    while (name, older) in _UPCASTERS:
+        older -= 1
+    return list(range(older + 1, version + 1))
 
 
 def make_event(
@@ -135,17 +158,23 @@ def make_event(
     )
 
 
-def parse_event(raw: bytes | str | dict[str, Any]) -> Envelope[Any]:
+def parse_event(
+    raw: bytes | str | dict[str, Any], into: type[EventData] | None = None
+) -> Envelope[Any]:
     """Validate a message into an envelope whose ``data`` is its registered model.
 
-    Raises EventParseError (with a readable reason) for bad JSON, a missing or malformed
-    envelope field, or an unknown (type, version).
+    Older versions are upcast to the newest registered one, or to ``into``'s version when
+    given. Raises EventParseError (with a readable reason) for bad JSON, a missing or malformed
+    envelope field, an unknown (type, version), or a version newer than ``into``.
     """
     doc = _load(raw)
     name, version = doc.get("type"), doc.get("version")
     if not isinstance(name, str) or not isinstance(version, int) or isinstance(version, bool):
         raise EventParseError(f"envelope lacks a valid type/version: {name!r} v{version!r}")
-    doc = _upcast(doc, name, version)
+    target = type_of(into) if into is not None else None
+    if target is not None and (target[0] != name or target[1] < version):
+        raise EventParseError(f"{name} v{version} is not {target[0]} v{target[1]} or older")
+    doc = _upcast(doc, name, version, target[1] if target else None)
     model = _MODELS.get((name, doc["version"]))
     if model is None:
         raise EventParseError(f"unknown event type {name} v{doc['version']}")
@@ -168,9 +197,9 @@ def _load(raw: bytes | str | dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def _upcast(doc: dict[str, Any], name: str, version: int) -> dict[str, Any]:
-    # Follow the chain while the current version has no model of its own or a newer one exists.
-    while (name, version) in _UPCASTERS:
+def _upcast(doc: dict[str, Any], name: str, version: int, until: int | None) -> dict[str, Any]:
+    # Follow the chain to the newest version, or to ``until``.
+    while (name, version) in _UPCASTERS and (until is None or version < until):
         data = doc.get("data")
         if not isinstance(data, dict):
             break  # validation below reports it

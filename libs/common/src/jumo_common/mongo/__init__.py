@@ -5,7 +5,13 @@ Modules: ``client`` (the client in a cleanup context, declared indexes, server c
 ``bulk`` (bulk writes in chunks FerretDB's connection pool can hold).
 """
 
-from jumo_common.mongo.claims import insert_once
+from jumo_common.mongo.claims import (
+    STALE_CLAIM,
+    WRITE_CLAIMS,
+    claim_next,
+    insert_once,
+    purge_claims,
+)
 from jumo_common.mongo.client import (
     ASCENDING,
     DESCENDING,
@@ -43,6 +49,8 @@ __all__ = [
     "MONGO_CLIENT",
     "MONGO_DB",
     "READINESS_NAME",
+    "STALE_CLAIM",
+    "WRITE_CLAIMS",
     "CleanupContext",
     "Client",
     "Collection",
@@ -54,6 +62,7 @@ __all__ = [
     "SortSpec",
     "after_filter",
     "as_utc",
+    "claim_next",
     "create_mongo_client",
     "decode_cursor",
     "encode_cursor",
@@ -63,4 +72,5 @@ __all__ = [
     "is_ferretdb",
     "mongo_context",
     "ping",
+    "purge_claims",
 ]

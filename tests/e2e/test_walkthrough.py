@@ -170,7 +170,7 @@ async def test_events_carry_the_request_id_the_gateway_gave(
         channel = await connection.channel()
         exchange = await channel.get_exchange(system.plan.events_exchange)
         queue = await channel.declare_queue(exclusive=True)
-        await queue.bind(exchange, "user.registered")
+        await queue.bind(exchange, "user.registered.v1")
 
         ann = await asyncio.to_thread(create_test_user, curl, system, installed=False)
         answer = await asyncio.to_thread(sign_up, curl, system, ann)

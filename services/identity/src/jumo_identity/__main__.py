@@ -19,7 +19,7 @@ from jumo_identity.app import create_app
 from jumo_identity.crypto import Sealer
 from jumo_identity.settings import KEY_BYTES, IdentitySettings
 from jumo_identity.signing import keyring_for
-from jumo_identity.store_auth import AuthStore
+from jumo_identity.store_auth import MongoAuthStore
 
 log = get_logger("jumo_identity")
 
@@ -28,7 +28,7 @@ async def rotate_keys(settings: IdentitySettings) -> str:
     """Rotate the signing key in the database; the new kid."""
     client = create_mongo_client(settings)
     try:
-        auth = AuthStore(client[settings.mongo_database])
+        auth = MongoAuthStore(client[settings.mongo_database])
         keyring = keyring_for(settings, auth, Sealer(settings.encryption_key_bytes()))
         ring = await keyring.rotate()
     finally:

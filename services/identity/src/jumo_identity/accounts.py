@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from jumo_common.change import Change
 from jumo_common.logging import get_logger
-from jumo_common.outbox import outbox_update
 from jumo_facebook import FacebookClient, FacebookError
 from jumo_facebook.models import Profile
 from jumo_identity import events
@@ -20,6 +19,8 @@ from jumo_identity.store import Store
 from jumo_identity.store_auth import AuthStore
 
 log = get_logger(__name__)
+# What a tombstone keeps of a user document: nothing that says who the person was.
+TOMBSTONE_FIELDS = frozenset({"_id", "deleted", "deleted_at", "facebook_id", "version"})
 
 
 def new_user_document(profile: Profile, now: datetime) -> dict[str, Any]:
@@ -59,6 +60,25 @@ def _edges_export(
     ]
 
 
+def tombstone(doc: dict[str, Any], now: datetime, deleted: Any) -> Change:
+    """The write that erases a user down to a tombstone carrying ``user.deleted`` (only)."""
+    user_id = doc["_id"]
+    return Change(
+        set={"deleted": True, "deleted_at": now, "facebook_id": f"deleted:{user_id}"},
+        unset=frozenset(name for name in doc if name not in TOMBSTONE_FIELDS),
+        events=(deleted,),
+        forget_pending=True,  # the unsent events of the person's past carry their data
+    )
+
+
+def unfriend(doc: dict[str, Any], facebook_id: str) -> Change | None:
+    """Drop ``facebook_id`` from a user's Facebook friend list (nothing public changes)."""
+    friends = doc.get("facebook_friend_ids") or []
+    if facebook_id not in friends:
+        return None
+    return Change(set={"facebook_friend_ids": [f for f in friends if f != facebook_id]})
+
+
 class Accounts:
     """Profile edits, export and deletion."""
 
@@ -69,13 +89,11 @@ class Accounts:
         auth: AuthStore,
         sealer: Sealer,
         facebook: FacebookClient,
-        notify: Callable[[], None],
     ) -> None:
         self._store = store
         self._auth = auth
         self._sealer = sealer
         self._facebook = facebook
-        self._notify = notify
 
     async def live_user(self, user_id: str) -> User:
         """A live user, or UserNotFound."""
@@ -87,22 +105,18 @@ class Accounts:
     async def update_profile(self, user: User, patch: ProfilePatch, now: datetime) -> User:
         """Apply a PATCH; publishes user.updated only when something really changed."""
 
-        def plan(doc: dict[str, Any]) -> dict[str, Any] | None:
-            current = User.model_validate(doc)
-            changed = changes(current, patch.fields_sent())
+        def plan(doc: dict[str, Any]) -> Change | None:
+            changed = changes(User.model_validate(doc), patch.fields_sent())
             if not changed:
                 return None
             preview = User.model_validate({**doc, **changed})
             event = events.user_updated(preview, changed)
-            return outbox_update({"$set": {**changed, "updated_at": now}}, event)
+            return Change(set={**changed, "updated_at": now}, events=(event,))
 
-        before = await self._store.change_user(user.id, plan, now)
-        if before is None:
+        written = await self._store.change_user(user.id, plan)
+        if written is None:
             raise UserNotFound("No such user.")
-        changed = changes(User.model_validate(before), patch.fields_sent())
-        if changed:
-            self._notify()
-        return User.model_validate({**before, **changed, "updated_at": now} if changed else before)
+        return User.model_validate(written.after())
 
     async def export(self, user_id: str) -> dict[str, Any]:
         """Everything identity holds about a person, secrets replaced by what they are."""
@@ -138,15 +152,21 @@ class Accounts:
         await self._auth.revoke_user(user_id, now)
         if revoke_facebook:
             await self._revoke_facebook(user_id, document)
-        if not await self._store.tombstone_user(
-            user_id, now, events.user_deleted(user_id, actor=actor)
-        ):
+        deleted = events.user_deleted(user_id, actor=actor)
+        if await self._store.change_user(user_id, lambda doc: tombstone(doc, now, deleted)) is None:
             return False
-        self._notify()
         await self._store.delete_edges_of(user_id)
         await self._auth.forget_user(user_id)
+        await self._forget_friendship(document.get("facebook_id"))
         log.info("user deleted", user_id=user_id)
         return True
+
+    async def _forget_friendship(self, facebook_id: str | None) -> None:
+        """Take a deleted person's Facebook id out of their friends' friend lists."""
+        if not facebook_id:
+            return
+        for friend_id in await self._store.users_with_friend(facebook_id):
+            await self._store.change_user(friend_id, lambda doc: unfriend(doc, facebook_id))
 
     async def _revoke_facebook(self, user_id: str, document: dict[str, Any]) -> None:
         sealed = (document.get("facebook") or {}).get("token")

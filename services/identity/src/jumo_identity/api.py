@@ -35,6 +35,7 @@ from jumo_identity.schemas import (
     private_view,
     public_view,
 )
+from jumo_identity.store import Direction
 from jumo_identity.typedefs import IDENTITY
 
 routes = ApiRoutes(tags=("users",))
@@ -138,7 +139,8 @@ async def _set_following(request: web.Request, *, follow: bool) -> web.Response:
     summary="Follow someone (idempotent)",
 )  # fmt: skip
 async def follow(request: web.Request) -> web.Response:
-    """Follow; ``changed`` is false when you already did."""
+    """Follow a public profile, or ask to follow another (``requested``); ``changed`` is false
+    when you already did."""
     return await _set_following(request, follow=True)
 
 
@@ -151,7 +153,7 @@ async def unfollow(request: web.Request) -> web.Response:
     return await _set_following(request, follow=False)
 
 
-async def _follow_list(request: web.Request, direction: str) -> web.Response:
+async def _follow_list(request: web.Request, direction: Direction) -> web.Response:
     query = parse_query(request, PageQuery)
     identity, target = request.app[IDENTITY], request.match_info["id"]
     # One read of the user: the caller's account check, or the 404 for an unknown id.
@@ -183,6 +185,46 @@ async def followers(request: web.Request) -> web.Response:
 async def following(request: web.Request) -> web.Response:
     """A page of the people someone follows (``me`` means the caller)."""
     return await _follow_list(request, "following")
+
+
+@routes.get(
+    "/users/me/follow-requests", query=PageQuery, response=Page[FollowEntry], auth=True,
+    problems=(400,), summary="Who asks to follow you, newest first",
+)  # fmt: skip
+async def follow_requests(request: web.Request) -> web.Response:
+    """The pending follow requests to the caller (a non-public profile approves its followers)."""
+    query = parse_query(request, PageQuery)
+    user = await current_user(request)
+    items, cursor = await request.app[IDENTITY].graph.page(
+        user, direction="requests", limit=query.limit, cursor=query.cursor
+    )
+    return json_response(Page[FollowEntry](items=items, next_cursor=cursor))
+
+
+async def _answer_request(request: web.Request, *, approve: bool) -> web.Response:
+    user = await current_user(request)
+    state = await request.app[IDENTITY].graph.answer_request(
+        user.id, request.match_info["id"], approve=approve, now=_now()
+    )
+    return json_response(state)
+
+
+@routes.post(
+    f"/users/me/follow-requests/{USER_ID}/approve", response=FollowState, auth=True,
+    problems=(404, 409), summary="Let someone who asked follow you (publishes user.followed)",
+)  # fmt: skip
+async def approve_follow_request(request: web.Request) -> web.Response:
+    """Approve a pending request; ``changed`` is false when it was approved already."""
+    return await _answer_request(request, approve=True)
+
+
+@routes.post(
+    f"/users/me/follow-requests/{USER_ID}/decline", response=FollowState, auth=True,
+    problems=(404, 409), summary="Turn down a follow request (nothing is published)",
+)  # fmt: skip
+async def decline_follow_request(request: web.Request) -> web.Response:
+    """Decline a pending request; the person may ask again."""
+    return await _answer_request(request, approve=False)
 
 
 def install_routes(app: web.Application) -> None:

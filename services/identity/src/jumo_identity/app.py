@@ -1,9 +1,9 @@
 """The identity application: one place that assembles every dependency.
 
 ``create_app(settings)`` builds the app; its cleanup contexts start, in order: MongoDB (with
-identity's indexes), the bus (publisher only: identity consumes nothing), the outbox relay,
-the Facebook client, the service objects with the key ring (first key created if none) and
-the local token verifier, and the housekeeping task. A test hands in what it needs through
+identity's indexes), the Facebook client, the service objects with the key ring (first key
+created if none) and the local token verifier, the bus (which relays the service's outbox;
+identity consumes nothing), and the housekeeping task. A test hands in what it needs through
 ``deps`` (e.g. a FacebookClient aimed at an in-process sandbox).
 """
 
@@ -18,17 +18,17 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from jumo_common.bus import BUS_KEY, bus_context
+from jumo_common.bus import bus_context
 from jumo_common.jwt import JWT_VERIFIER, JwksVerifier
 from jumo_common.logging import get_logger
 from jumo_common.mongo import MONGO_DB, Database, mongo_context
-from jumo_common.outbox import OUTBOX_RELAY_KEY, outbox_relay_context
-from jumo_common.web import OpenApiInfo, ProblemError, add_readiness_check, create_base_app
+from jumo_common.outbox import Outbox
+from jumo_common.web import OpenApiInfo, ProblemError, create_base_app
 from jumo_facebook import FacebookClient
 from jumo_identity.accounts import Accounts
 from jumo_identity.api import install_routes
 from jumo_identity.callbacks import FacebookCallbacks
-from jumo_identity.consumers import HANDLERS
+from jumo_identity.consumers import handlers
 from jumo_identity.crypto import Sealer
 from jumo_identity.errors import IdentityError, SigningUnavailable
 from jumo_identity.graph import Graph
@@ -36,8 +36,8 @@ from jumo_identity.login import LoginFlow
 from jumo_identity.sessions import Sessions
 from jumo_identity.settings import IdentitySettings
 from jumo_identity.signing import KeyRingUnavailable, keyring_for
-from jumo_identity.store import INDEXES, Store
-from jumo_identity.store_auth import AuthStore
+from jumo_identity.store import INDEXES, OUTBOX_COLLECTIONS, MongoStore
+from jumo_identity.store_auth import MongoAuthStore
 from jumo_identity.tokens import TokenPolicy
 from jumo_identity.typedefs import FACEBOOK, IDENTITY, Identity
 
@@ -79,26 +79,25 @@ def token_policy(settings: IdentitySettings) -> TokenPolicy:
     )
 
 
-def build_identity(
-    settings: IdentitySettings, db: Database, facebook: FacebookClient, notify: Callable[[], None]
-) -> Identity:
-    """Wire the service objects together; ``notify`` wakes the outbox relay."""
-    store, auth = Store(db), AuthStore(db)
+def build_identity(settings: IdentitySettings, db: Database, facebook: FacebookClient) -> Identity:
+    """Wire the service objects together."""
+    outbox = Outbox(db, OUTBOX_COLLECTIONS)
+    store, auth = MongoStore(db, outbox), MongoAuthStore(db)
     sealer = Sealer(settings.encryption_key_bytes())
     keyring = keyring_for(settings, auth, sealer)
     sessions = Sessions(auth, store, keyring, token_policy(settings))
-    accounts = Accounts(store=store, auth=auth, sealer=sealer, facebook=facebook, notify=notify)
+    accounts = Accounts(store=store, auth=auth, sealer=sealer, facebook=facebook)
     login = LoginFlow(
         facebook=facebook, redirect_uri=settings.redirect_uri(),
         state_ttl=timedelta(seconds=settings.login_state_ttl_s), sealer=sealer, auth=auth,
-        store=store, sessions=sessions, notify=notify,
+        store=store, sessions=sessions,
     )  # fmt: skip
     callbacks = FacebookCallbacks(
         facebook=facebook, store=store, auth=auth, accounts=accounts, sealer=sealer,
         status_url=settings.deletion_status_url,
     )  # fmt: skip
     return Identity(
-        settings, store, auth, keyring, sessions, login, accounts, Graph(store, notify), callbacks
+        settings, outbox, store, auth, keyring, sessions, login, accounts, Graph(store), callbacks
     )
 
 
@@ -106,9 +105,7 @@ def identity_context(settings: IdentitySettings) -> Context:
     """The service objects, the key ring and the local access-token verifier."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
-        identity = build_identity(
-            settings, app[MONGO_DB], app[FACEBOOK], app[OUTBOX_RELAY_KEY].notify
-        )
+        identity = build_identity(settings, app[MONGO_DB], app[FACEBOOK])
         await identity.keyring.ensure()
         app[IDENTITY] = identity
         # Identity verifies its own tokens from the database, never over HTTP; the interval is
@@ -120,7 +117,6 @@ def identity_context(settings: IdentitySettings) -> Context:
             refresh_min_interval_s=settings.jwks_refresh_min_interval_s,
             max_age_s=settings.key_cache_ttl_s,
         )
-        add_readiness_check(app, "amqp", app[BUS_KEY].check_ready)
         yield
 
     return context
@@ -179,12 +175,13 @@ def create_app(settings: IdentitySettings, deps: Deps | None = None) -> web.Appl
     app.cleanup_ctx.extend(
         [
             mongo_context(settings, INDEXES),
-            bus_context(settings, handlers=HANDLERS),
-            outbox_relay_context(
-                lambda a: (a[BUS_KEY].publisher, Store(a[MONGO_DB]).outbox_collections())
-            ),
             facebook_context(settings, deps or Deps()),
             identity_context(settings),
+            bus_context(
+                settings,
+                outbox=lambda app: app[IDENTITY].outbox,
+                handlers=lambda app: handlers(app[IDENTITY]),
+            ),
             housekeeping_context(settings),
         ]
     )

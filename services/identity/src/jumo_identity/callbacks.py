@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from jumo_common.change import Change
 from jumo_common.logging import get_logger
 from jumo_facebook import FacebookClient, SignedRequest, SignedRequestError
 from jumo_identity.accounts import Accounts
@@ -92,9 +93,11 @@ class FacebookCallbacks:
         if document is None:
             return
         await self._auth.revoke_user(document["_id"], now)
-        unlink = {"$unset": {"facebook": "", "facebook_friend_ids": ""},
-                  "$set": {"facebook_deauthorized_at": now}}  # fmt: skip
-        await self._store.change_user(document["_id"], lambda _doc: dict(unlink), now)
+        unlink = Change(
+            set={"facebook_deauthorized_at": now},
+            unset=frozenset({"facebook", "facebook_friend_ids"}),
+        )
+        await self._store.change_user(document["_id"], lambda _doc: unlink)
         log.info("facebook deauthorized", user_id=document["_id"])
 
     async def request_deletion(self, signed_request: str | None, now: datetime) -> DeletionAnswer:

@@ -1,14 +1,22 @@
 """The events identity consumes: none.
 
 identity is the source of ``user.*`` and learns about the world only through HTTP (its API
-and Facebook's callbacks), so its bus runs a publisher and no consumer. A service that
-consumes declares its map here, one visible place, and hands it to ``bus_context``::
+and Facebook's callbacks), so its bus relays its outbox and runs no consumer. A service that
+consumes builds its map here, the one visible place, from its service objects::
 
-    HANDLERS: Handlers = {"user.deleted": forget_user, "user.followed": project_follow}
+    def handlers(orgs: Orgs) -> Subscriptions:
+        return Subscriptions(
+            on(UserUpdated, orgs.people.project),
+            on(UserDeleted, orgs.forget_person),
+        )
 """
 
 from __future__ import annotations
 
-from jumo_common.bus import Handlers
+from jumo_common.bus import Subscriptions
+from jumo_identity.typedefs import Identity
 
-HANDLERS: Handlers = {}
+
+def handlers(_identity: Identity) -> Subscriptions:
+    """identity subscribes to nothing."""
+    return Subscriptions()

@@ -83,6 +83,13 @@ class FollowConflict(IdentityError):
     slug = "follow-conflict"
 
 
+class FollowRequestNotFound(IdentityError):
+    """Approving or declining a follow request nobody made."""
+
+    status = 404
+    slug = "follow-request-not-found"
+
+
 class ConnectionsHidden(IdentityError):
     """Someone's followers and following are hidden from this viewer by their visibility."""
 

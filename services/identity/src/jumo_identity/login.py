@@ -8,14 +8,14 @@ callback that presents it — valid or not — so it can never be replayed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from jumo_common.change import Change
 from jumo_common.logging import get_logger
-from jumo_common.outbox import outbox_update
 from jumo_facebook import (
     FacebookAppCredentialsError,
     FacebookClient,
@@ -109,7 +109,6 @@ class LoginFlow:
         auth: AuthStore,
         store: Store,
         sessions: Sessions,
-        notify: Callable[[], None],
     ) -> None:
         self._facebook = facebook
         self._redirect_uri = redirect_uri
@@ -118,7 +117,6 @@ class LoginFlow:
         self._auth = auth
         self._store = store
         self._sessions = sessions
-        self._notify = notify
 
     async def begin(self, browser_nonce: str | None, now: datetime) -> tuple[str, str]:
         """The dialog URL and the browser nonce to (re)set as the login cookie."""
@@ -195,8 +193,7 @@ class LoginFlow:
             document = new_user_document(profile, now)
             document.update(self._facebook_fields(document["_id"], confirmed, now))
             user = User.model_validate(document)
-            if await self._store.insert_user(document, events.user_registered(user)):
-                self._notify()
+            if await self._store.create_user(document, [events.user_registered(user)]):
                 return user, True
             existing = await self._store.user_by_facebook_id(profile.id)
             if existing is None:
@@ -210,18 +207,16 @@ class LoginFlow:
         picture = profile.picture.data.url if profile.picture else None
         fields |= {"email": profile.email, "picture_url": picture}
 
-        def plan(doc: dict[str, Any]) -> dict[str, Any]:
+        def plan(doc: dict[str, Any]) -> Change:
             if doc.get("picture_url") == picture:
-                return {"$set": fields}
+                return Change(set=fields)
             preview = User.model_validate({**doc, "picture_url": picture})
-            return outbox_update({"$set": fields}, events.user_updated(preview, ["picture_url"]))
+            return Change(set=fields, events=(events.user_updated(preview, ["picture_url"]),))
 
-        before = await self._store.change_user(user.id, plan, now)
-        if before is None:
+        written = await self._store.change_user(user.id, plan)
+        if written is None:
             raise LoginFailed("The account was deleted during login.")
-        if before.get("picture_url") != picture:
-            self._notify()
-        return User.model_validate({**before, **fields})
+        return User.model_validate(written.after())
 
     def _facebook_fields(
         self, user_id: str, confirmed: ConfirmedLogin, now: datetime

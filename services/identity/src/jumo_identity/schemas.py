@@ -115,11 +115,15 @@ class Export(BaseModel):
 
 
 class FollowState(BaseModel):
-    """The answer of PUT/DELETE /users/{id}/follow."""
+    """The answer of PUT/DELETE /users/{id}/follow and of answering a follow request.
+
+    ``requested``: the followee's profile is not public, so the follow waits for their
+    approval (nothing is published until then)."""
 
     follower_id: str
     followee_id: str
     following: bool
+    requested: bool = False
     changed: bool
 
 

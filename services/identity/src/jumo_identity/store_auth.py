@@ -4,7 +4,7 @@ Facebook data-deletion requests (collections described in ``store``)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pymongo.errors import DuplicateKeyError
 
@@ -12,8 +12,94 @@ from jumo_common.mongo import Collection, Database, Document, insert_once
 from jumo_identity.tokens import NewRefreshToken
 
 
-class AuthStore:
-    """Typed access to the credential collections."""
+class AuthStore(Protocol):
+    """What identity's use cases need of the credential records."""
+
+    async def save_login_state(self, state_hash: str, record: dict[str, Any]) -> None:
+        """Remember a login in progress under the hash of its state."""
+        ...
+
+    async def take_login_state(self, state_hash: str, now: datetime) -> Document | None:
+        """Consume a login state: it is returned to at most one caller, ever."""
+        ...
+
+    async def start_family(self, family_id: str, user_id: str, now: datetime) -> None:
+        """Record a new login's token family."""
+        ...
+
+    async def save_refresh_token(self, token: NewRefreshToken, user_id: str, now: datetime) -> None:
+        """Keep a refresh token's hash (never the token itself)."""
+        ...
+
+    async def retire_refresh_token(self, token_hash: str, now: datetime) -> Document | None:
+        """Retire a token exactly once: its document for the first caller, else None."""
+        ...
+
+    async def refresh_token(self, token_hash: str) -> Document | None:
+        """A refresh token's record, used or not."""
+        ...
+
+    async def family(self, family_id: str) -> Document | None:
+        """A token family."""
+        ...
+
+    async def revoke_family(self, family_id: str, now: datetime) -> None:
+        """End a login: flag first, then delete its tokens (see ``sessions.refresh`` for why)."""
+        ...
+
+    async def revoke_user(self, user_id: str, now: datetime) -> None:
+        """End every login of a user."""
+        ...
+
+    async def families_of(self, user_id: str) -> list[Document]:
+        """A user's logins (for an export)."""
+        ...
+
+    async def forget_user(self, user_id: str) -> None:
+        """Delete every credential record of a deleted user."""
+        ...
+
+    async def purge_expired(self, now: datetime) -> int:
+        """Delete expired login states and refresh tokens (no TTL indexes on FerretDB)."""
+        ...
+
+    async def keyring_record(self) -> Document | None:
+        """The newest ring version ``{_id: version, current, previous}``, or None before any."""
+        ...
+
+    async def signing_key_records(self, kids: list[str]) -> list[Document]:
+        """Stored keys by id."""
+        ...
+
+    async def save_signing_key(self, kid: str, sealed_pem: str, now: datetime) -> None:
+        """Store a key pair (private half sealed)."""
+        ...
+
+    async def add_keyring_version(
+        self, version: int, current: str, previous: str | None, now: datetime
+    ) -> bool:
+        """Publish ring ``version``; False when another process published that version first."""
+        ...
+
+    async def deletion_by_subject(self, subject: str) -> Document | None:
+        """The deletion request of a Facebook user (by pseudonym)."""
+        ...
+
+    async def deletion_by_code(self, code: str) -> Document | None:
+        """A deletion request by its confirmation code."""
+        ...
+
+    async def save_deletion(self, record: dict[str, Any]) -> Document:
+        """Record a request; the earlier record if this subject already asked (a replay)."""
+        ...
+
+    async def finish_deletion(self, code: str, outcome: str, now: datetime) -> None:
+        """Record what the deletion did."""
+        ...
+
+
+class MongoAuthStore:
+    """``AuthStore`` on MongoDB / FerretDB."""
 
     def __init__(self, db: Database) -> None:
         self.login_states: Collection = db["login_states"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from jumo_common.outbox import Outbox
 from jumo_facebook import FacebookClient
 from jumo_identity.accounts import Accounts
 from jumo_identity.callbacks import FacebookCallbacks
@@ -28,6 +29,7 @@ class Identity:
     """The service's objects, built once per application (``app.build_identity``)."""
 
     settings: IdentitySettings
+    outbox: Outbox
     store: Store
     auth: AuthStore
     keyring: KeyRingManager

@@ -3,22 +3,19 @@ sandbox in-process, and a tap on the per-test exchange that records every event 
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import secrets
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import aio_pika
-import orjson
 import pytest
 from aiohttp.test_utils import TestClient
 from pydantic import SecretStr
 
+from jumo_common.testing.bus import EventTap
 from jumo_common.testing.plugin import InfraUrls, TestNames
-from jumo_common.testing.wait import wait_until
 from jumo_facebook import FacebookSettings
 from jumo_facebook.sandbox.testing import (
     TEST_APP_ID,
@@ -35,28 +32,6 @@ PUBLIC_BASE_URL = "https://jumo.example"
 CALLBACK = f"{PUBLIC_BASE_URL}/auth/facebook/callback"
 Client = TestClient[Any, Any]
 AiohttpClient = Callable[..., Any]
-
-
-@dataclass
-class EventTap:
-    """Every event published on this test's exchange, in arrival order."""
-
-    received: list[dict[str, Any]] = field(default_factory=list)
-
-    def of_type(self, event_type: str) -> list[dict[str, Any]]:
-        """The events of one type received so far."""
-        return [e for e in self.received if e["type"] == event_type]
-
-    async def wait_for(self, event_type: str, count: int = 1) -> list[dict[str, Any]]:
-        """Wait until ``count`` events of ``event_type`` arrived; return them."""
-
-        async def enough() -> list[dict[str, Any]] | None:
-            found = self.of_type(event_type)
-            return found if len(found) >= count else None
-
-        found = await wait_until(enough, timeout=10, what=f"{count} x {event_type}")
-        assert found is not None
-        return found
 
 
 @pytest.fixture
@@ -100,25 +75,10 @@ def settings(infra: InfraUrls, names: TestNames, sandbox: SandboxControl) -> Ide
 
 
 @pytest.fixture
-async def tap(infra: InfraUrls, names: TestNames) -> AsyncIterator[EventTap]:
-    """A queue bound to user.* on this test's exchange (bound before identity publishes)."""
-    recorder = EventTap()
-    connection = await aio_pika.connect(infra.amqp_url)
-    channel = await connection.channel()
-    exchange = await channel.declare_exchange(
-        names.events_exchange, aio_pika.ExchangeType.TOPIC, durable=True
-    )
-    queue = await channel.declare_queue(exclusive=True, auto_delete=True)
-    await queue.bind(exchange, routing_key="user.*")
-
-    async def record(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-        async with message.process():
-            recorder.received.append(orjson.loads(message.body))
-
-    await queue.consume(record)
-    yield recorder
-    await connection.close()
-    await asyncio.sleep(0)  # let aio-pika finish its close callbacks on this loop
+async def tap(settings: IdentitySettings) -> AsyncIterator[EventTap]:
+    """Every user.* event on this test's exchange (bound before identity publishes)."""
+    async with EventTap.open(settings, "user.#") as recorder:
+        yield recorder
 
 
 @pytest.fixture

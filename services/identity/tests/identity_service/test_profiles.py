@@ -124,7 +124,14 @@ async def test_public_view_follows_visibility(client: Client, sandbox: SandboxCo
     assert stranger["bio"] is None
     assert "email" not in stranger
 
-    await client.put(f"/users/{ann.user_id}/follow", headers=bob.auth)
+    # Following a non-public profile is a request: it shows nothing until Ann approves it.
+    asked = await (await client.put(f"/users/{ann.user_id}/follow", headers=bob.auth)).json()
+    assert asked["requested"] is True
+    assert asked["following"] is False
+    requester = await (await client.get(f"/users/{ann.user_id}", headers=bob.auth)).json()
+    assert requester["limited"] is True
+    approve = f"/users/me/follow-requests/{bob.user_id}/approve"
+    assert (await client.post(approve, headers=ann.auth)).status == 200
     follower = await (await client.get(f"/users/{ann.user_id}", headers=bob.auth)).json()
     assert follower["limited"] is False
     assert follower["bio"] == "hello"

@@ -38,14 +38,16 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from pymongo.errors import BulkWriteError
 
-from jumo_common.bus.publisher import Publisher
 from jumo_common.mongo import Collection, Document, as_utc
 from jumo_common.outbox.pending import OUTBOX_DUE_FIELD, OUTBOX_FIELD, Outbox, sent_key
+
+if TYPE_CHECKING:  # the bus imports the outbox: only the type comes from there
+    from jumo_common.bus.publisher import Publisher
 
 DUPLICATE_KEY = 11000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -249,8 +251,8 @@ class OutboxRelay:
         if failures and self._first_unlogged is None:
             self._first_unlogged = failures[0]
         self._unlogged += len(failures)
-        recently = self._last_log is not None and time.monotonic() - self._last_log < self.log_every_s
-        if not self._unlogged or recently:
+        last = self._last_log
+        if not self._unlogged or (last is not None and time.monotonic() - last < self.log_every_s):
             return
         log.warning(
             "outbox events not confirmed; will retry",

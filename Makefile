@@ -1,8 +1,5 @@
 # Jumo: one entry point for installing, running and checking everything locally (no Docker).
-#   make up      install what is missing, start the local stack
-#   make test    the same, then run every test against the real servers
-#   make down    stop exactly what `make up` started
-#   make lint    ruff, ruff format --check, mypy --strict per package
+# `make help` lists every target: the `## ` comment on a target's line is its description.
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
@@ -14,45 +11,56 @@ STACK_ENV := $(or $(JUMO_STACK_ENV),deploy/local/stack.env)
 RUN_DIR := $(or $(JUMO_RUN_DIR),deploy/local/run)
 PYTEST_ARGS ?=
 
-.PHONY: help install tools uv up down status test lint format clean
+.PHONY: help install tools uv up down status logs test lint format clean
 
-help:
-	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
+help: ## list every target
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) \
+		| sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 18
 
-uv:
+uv: ## install uv with pip when it is missing
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
 		|| python3 -m pip install --quiet uv \
 		|| python3 -m pip install --quiet --break-system-packages uv
 
 # Idempotent: system packages, the FerretDB program, uv and the Python workspace.
-install: uv
+install: uv ## install what is missing (Debian packages, FerretDB, uv, the workspace)
 	bash deploy/local/install.sh
 
-tools: install
+tools: install ## the same as install
 
-up: install
+up: install ## install what is missing, start the local stack
 	$(STACK) up
 
 # Needs no install or sync: only the record of what `up` started, and the environment it used.
-down:
+down: ## stop exactly what `make up` started
 	@if [ ! -d "$(RUN_DIR)" ]; then echo "stack: no $(RUN_DIR), nothing to stop"; \
 	elif [ -x .venv/bin/python ]; then .venv/bin/python deploy/local/stack.py down; \
 	else echo "stack: no .venv to run deploy/local/stack.py down; pids: $(RUN_DIR)/stack.json"; \
 		! [ -f "$(RUN_DIR)/stack.json" ]; fi
 
-status:
-	$(STACK) status
+# A report, not a check: it exits 0 whether the stack is up, partly up or down.
+status: ## what runs, who started it, and a summary line
+	@if [ -x .venv/bin/python ]; then .venv/bin/python deploy/local/stack.py status; \
+	else echo "stack: down (no .venv yet; \`make up\` installs and starts it)"; fi
+
+# Follows every component's log file in the run folder (Ctrl-C to stop).
+logs: ## tail the stack's logs (every component's log file)
+	@if [ ! -x .venv/bin/python ] || [ ! -d "$(RUN_DIR)" ]; then \
+		echo "stack: no logs yet in $(RUN_DIR) (\`make up\` starts the stack)"; exit 0; fi; \
+	mapfile -t files < <(.venv/bin/python deploy/local/stack.py logs); \
+	if [ "$${#files[@]}" -eq 0 ]; then echo "stack: no log files in $(RUN_DIR)"; exit 0; fi; \
+	exec tail -n 20 -F "$${files[@]}"
 
 # Brings up what is not running, then runs pytest with the stack's URLs. pytest's exit code is
 # make's: 5 (no tests collected) fails like any other.
-test: up
+test: up ## the same as up, then every test against the real servers (PYTEST_ARGS=...)
 	set -a && . "$(STACK_ENV)" && set +a; \
 	rc=0; $(UV) run --frozen pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ "$$rc" -eq 5 ]; then echo "pytest collected no tests: that is a failure"; fi; \
 	exit "$$rc"
 
 # mypy runs once per package: one run over all of them would see several `conftest` modules.
-lint: install
+lint: install ## ruff check, ruff format --check, mypy --strict per package
 	@rc=0; \
 	$(UV) run --frozen ruff check . || rc=1; \
 	$(UV) run --frozen ruff format --check . || rc=1; \
@@ -70,11 +78,11 @@ lint: install
 	done; \
 	exit $$rc
 
-format: install
+format: install ## ruff check --fix, ruff format
 	$(UV) run --frozen ruff check --fix .
 	$(UV) run --frozen ruff format .
 
 # Stops the stack, then deletes its data and logs.
-clean: down
+clean: down ## stop the stack, then delete its data and logs
 	@if [ -x .venv/bin/python ]; then .venv/bin/python deploy/local/stack.py clean; \
 	else rm -rf "$(RUN_DIR)"; fi

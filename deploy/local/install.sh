@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever the local stack is missing, and nothing else: Debian's rabbitmq-server,
-# nginx, curl and jq, the FerretDB program (built with Go into .tools/bin), uv, and the Python workspace.
+# postgresql (FerretDB's backend, unless JUMO_FERRETDB_BACKEND=sqlite), nginx, curl and jq, the
+# FerretDB program (built with Go into .tools/bin), uv, and the Python workspace.
 # Idempotent: a second run finds everything present and only re-checks the Python environment.
 set -euo pipefail
 
@@ -30,14 +31,18 @@ install_system_packages() {
     # The end-to-end tests drive the API with curl exactly as docs/walkthrough.md does (jq too).
     installed curl || missing+=(curl)
     installed jq || missing+=(jq)
-    if [ "${#missing[@]}" -eq 0 ]; then
+    local want_postgres=""
+    if [ "${JUMO_FERRETDB_BACKEND:-postgresql}" != sqlite ] && ! installed postgresql; then
+        want_postgres=1
+    fi
+    if [ "${#missing[@]}" -eq 0 ] && [ -z "$want_postgres" ]; then
         log "system packages present"
         return
     fi
-    log "installing ${missing[*]}"
     as_root apt-get update -qq
     # Debian starts a package's service on install; the stack starts its own servers, so keep
-    # the packages from leaving a default broker or a port-80 nginx behind (policy-rc.d: 101).
+    # the packages from leaving a default broker, cluster or port-80 nginx behind
+    # (policy-rc.d: 101).
     local policy=/usr/sbin/policy-rc.d created_policy=""
     if [ ! -e "$policy" ]; then
         printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
@@ -45,9 +50,28 @@ install_system_packages() {
         created_policy=1
     fi
     local rc=0
-    as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" || rc=$?
+    if [ "${#missing[@]}" -gt 0 ]; then
+        log "installing ${missing[*]}"
+        as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" || rc=$?
+    fi
+    [ "$rc" -eq 0 ] && [ -n "$want_postgres" ] && { install_postgresql || rc=$?; }
     [ -n "$created_policy" ] && as_root rm -f "$policy"
     return "$rc"
+}
+
+# Debian's postgresql (15 on Debian 12), without the default cluster `main` it would create:
+# the stack runs a cluster of its own in the run folder (deploy/local/stack.py). Its
+# postgresql-common comes first, so that createcluster.conf can say not to create `main`
+# before the server package's post-install step reads it.
+install_postgresql() {
+    log "installing postgresql (FerretDB's backend; JUMO_FERRETDB_BACKEND=sqlite skips it)"
+    local conf=/etc/postgresql-common/createcluster.conf
+    as_root apt-get install -y -qq --no-install-recommends postgresql-common || return
+    if [ -f "$conf" ] && ! grep -Eq '^[[:space:]]*create_main_cluster' "$conf"; then
+        printf '\n# jumo: the local stack runs a cluster of its own\ncreate_main_cluster = false\n' \
+            | as_root tee -a "$conf" >/dev/null
+    fi
+    as_root apt-get install -y -qq --no-install-recommends postgresql
 }
 
 find_go() {

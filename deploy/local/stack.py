@@ -1,10 +1,16 @@
-"""The local stack, no Docker: ``uv run python deploy/local/stack.py up|down|status|clean``.
+"""The local stack, no Docker: ``uv run python deploy/local/stack.py up|down|status|logs|clean``.
 
-``up`` brings up every component in ``components()`` in order. For each one, when something
-already answers at its configured URL (``AMQP_URL``, ``MONGO_URL``, ...), that server is used and
-recorded as "not ours"; otherwise the stack starts its own process and records its pid. It then
-writes ``deploy/local/stack.env`` (``KEY=value`` lines: the URLs and whatever the components add)
-for ``make test`` and the services to source. A second ``up`` changes nothing.
+``up`` brings up every component in ``components()`` in order. For each one, when a server of
+its kind already answers at its configured URL (``AMQP_URL``, ``POSTGRES_URL``, ``MONGO_URL``,
+...; a service only when its ``/healthz`` names it), that server is used and recorded as "not
+ours"; when something else holds the port, ``up`` stops with "<name>: port <n> is taken by
+something else"; otherwise the stack starts its own process and records its pid. It then writes
+``deploy/local/stack.env`` (``KEY=value`` lines: the URLs and whatever the components add) for
+``make test`` and the services to source. A second ``up`` changes nothing.
+
+FerretDB runs on PostgreSQL (a cluster of our own, the ``postgres`` component) unless
+``JUMO_FERRETDB_BACKEND=sqlite``, which leaves PostgreSQL out and keeps FerretDB's data in
+SQLite files.
 
 ``down`` stops exactly the processes ``up`` started, newest first, by recorded pid (gracefully,
 then SIGKILL after a timeout), and never touches a server it found running. ``clean`` runs
@@ -23,9 +29,9 @@ started), one subfolder per server with its data, logs and pid files. The env fi
 moved with ``JUMO_STACK_ENV``.
 
 Adding a component (the Facebook sandbox, a service, the gateway) is a few lines in
-``components()``: a ``ProcessComponent`` with its URL variable, default URL, command, extra
-environment and the env lines it contributes; ``python_module()`` builds one for
-``python -m <module>``.
+``components()``: a ``ProcessComponent`` (``components.py``) with its URL variable, default URL,
+command, extra environment and the env lines it contributes; ``python_module()`` builds one for
+a service of ours, ``python -m <module>``.
 """
 
 from __future__ import annotations
@@ -34,318 +40,42 @@ import argparse
 import base64
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import shlex
 import shutil
-import socket
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
-from jumo_devstack import (
-    RABBIT_HOME,
-    FerretNode,
-    RabbitNode,
-    ferretdb_binary,
-    mongo_ping,
-    pid_alive,
-    pid_cmdline,
-    rabbit_blocker,
-    read_pid,
-    spawn_logged,
-    terminate_pid,
-    wait_for,
+from components import (
+    Component,
+    FerretComponent,
+    PostgresComponent,
+    ProcessComponent,
+    RabbitComponent,
+    State,
+    python_module,
+    run_dir,
 )
+
+from jumo_devstack import BACKEND_ENV, backend_setting, pid_alive, terminate_pid
 from jumo_facebook.sandbox.local import local_app
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent.parent
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+# Port 5433: Debian's own cluster "main", if ever started, takes 5432.
+DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5433/ferretdb"
 DEFAULT_MONGO_URL = "mongodb://127.0.0.1:27017/"
 DEFAULT_FACEBOOK_URL = "http://127.0.0.1:8090"
 DEFAULT_IDENTITY_URL = "http://127.0.0.1:8001"
 DEFAULT_GATEWAY_URL = "http://127.0.0.1:8080"
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-
-State = dict[str, Any]
-
-
-def run_dir() -> Path:
-    """The run folder: data, logs, pid files and the record of what we started."""
-    return Path(os.environ.get("JUMO_RUN_DIR") or HERE / "run").resolve()
 
 
 def env_file() -> Path:
     """Where ``up`` writes the KEY=value lines for the tests and services."""
     return Path(os.environ.get("JUMO_STACK_ENV") or HERE / "stack.env").resolve()
-
-
-def url_port(url: str, default: int) -> int:
-    """The port of a URL, or ``default`` when it names none."""
-    return urlsplit(url).port or default
-
-
-def url_host(url: str) -> str:
-    """The host of a URL (127.0.0.1 when it names none)."""
-    return urlsplit(url).hostname or "127.0.0.1"
-
-
-def amqp_answers(url: str) -> bool:
-    """Whether an AMQP 0-9-1 broker answers at url (it replies to the protocol header)."""
-    try:
-        with socket.create_connection((url_host(url), url_port(url, 5672)), timeout=2) as sock:
-            sock.settimeout(3)
-            sock.sendall(b"AMQP\x00\x00\x09\x01")
-            # A broker answers with a method frame (type 1) carrying connection.start.
-            return sock.recv(1) == b"\x01"
-    except OSError:
-        return False
-
-
-def http_answers(url: str) -> bool:
-    """Whether an HTTP server answers at url with any status below 500."""
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (our own URL)
-            return int(response.status) < 500
-    except urllib.error.HTTPError as error:
-        return error.code < 500
-    except (OSError, ValueError):
-        return False
-
-
-@dataclass
-class Component:
-    """One piece of the stack: where it should answer, how to start and stop our own copy."""
-
-    name: str
-    url_var: str
-    default_url: str
-
-    @property
-    def url(self) -> str:
-        """The configured URL: the environment's, else the default."""
-        return os.environ.get(self.url_var) or self.default_url
-
-    def folder(self) -> Path:
-        """This component's own folder in the run folder."""
-        return run_dir() / self.name
-
-    def answers(self) -> bool:
-        """Whether something serves at the configured URL."""
-        raise NotImplementedError
-
-    def start(self, env: Mapping[str, str]) -> State:
-        """Start our own copy; return what ``stop`` needs (pids...)."""
-        raise NotImplementedError
-
-    def stop(self, state: State) -> None:
-        """Stop the copy ``start`` started."""
-        raise NotImplementedError
-
-    def tidy(self) -> None:
-        """After ``down``: stop helpers a previous ``down`` had to leave running."""
-
-    def alive(self, state: State) -> bool:
-        """Whether the copy we started still runs."""
-        pid = state.get("pid")
-        return isinstance(pid, int) and pid_alive(pid)
-
-    def env_lines(self) -> dict[str, str]:
-        """The KEY=value lines this component adds to stack.env."""
-        return {self.url_var: self.url}
-
-    def check_local(self) -> None:
-        """Refuse to start a server for an address that is not on this machine."""
-        if url_host(self.url) not in LOCAL_HOSTS:
-            raise SystemExit(
-                f"{self.name}: nothing answers at {self.url} and it is not a local address, "
-                "so the stack cannot start it there"
-            )
-
-
-@dataclass
-class RabbitComponent(Component):
-    """RabbitMQ: a node of our own (RabbitNode) on the configured port."""
-
-    def folder(self) -> Path:
-        """The node's folder: in the run folder when the rabbitmq user can reach it.
-
-        Debian's broker runs as the rabbitmq user. When the checkout sits below a folder that
-        user may not enter (a clone under /root, say), the node's files go to a folder of
-        /var/lib/rabbitmq named after the run folder, linked from the run folder.
-        """
-        wanted = super().folder()
-        if wanted.is_symlink() or rabbit_blocker(wanted.parent) is None:
-            return wanted
-        digest = hashlib.sha256(str(wanted).encode()).hexdigest()[:12]
-        elsewhere = RABBIT_HOME / "jumo-stacks" / digest
-        elsewhere.mkdir(parents=True, exist_ok=True)
-        wanted.parent.mkdir(parents=True, exist_ok=True)
-        wanted.symlink_to(elsewhere, target_is_directory=True)
-        return wanted
-
-    def node(self) -> RabbitNode:
-        """The node object for our copy (its state lives in the run folder)."""
-        return RabbitNode(self.folder(), url_port(self.url, 5672))
-
-    def answers(self) -> bool:
-        """Whether an AMQP broker answers at the configured URL."""
-        return amqp_answers(self.url)
-
-    def start(self, env: Mapping[str, str]) -> State:
-        """Start our node and wait for ``await_startup``."""
-        node = self.node()
-        node.start(timeout=120)
-        return {
-            "pid": node.pid,
-            "node": node.node_name,
-            "port": node.port,
-            "wrapper_pid": node.launcher_pid,
-            "epmd_pid": read_pid(node.epmd_pid_file),
-        }
-
-    def stop(self, state: State) -> None:
-        """``rabbitmqctl stop`` (then signals), then our epmd if nobody else uses it."""
-        node = RabbitNode(self.folder(), int(state["port"]), state["node"])  # same folder
-        node.stop(timeout=60)
-        wrapper = state.get("wrapper_pid")
-        if isinstance(wrapper, int) and "rabbitmq-server" in pid_cmdline(wrapper):
-            terminate_pid(wrapper, timeout=10)
-        if node.epmd_pid_file.exists():
-            print(f"  {self.name}: left our epmd running, other Erlang nodes still use it")
-
-    def tidy(self) -> None:
-        """Stop the epmd we started once no Erlang node uses it any more."""
-        folder = super().folder()
-        if (folder / "epmd.pid").exists():
-            RabbitNode(folder, url_port(self.url, 5672)).stop_own_epmd()
-
-
-@dataclass
-class FerretComponent(Component):
-    """MongoDB's wire protocol: FerretDB of our own on its SQLite backend."""
-
-    def answers(self) -> bool:
-        """Whether a MongoDB server answers ``ping`` at the configured URL."""
-        return mongo_ping(self.url, timeout=2)
-
-    def start(self, env: Mapping[str, str]) -> State:
-        """Start FerretDB and wait for a ping."""
-        node = FerretNode(self.folder(), url_port(self.url, 27017), ferretdb_binary())
-        node.start()
-        return {"pid": node.pid, "port": node.port, "binary": str(node.binary)}
-
-    def stop(self, state: State) -> None:
-        """SIGTERM, SIGKILL after a timeout."""
-        FerretNode(self.folder(), int(state["port"]), Path(state["binary"])).stop()
-
-    def env_lines(self) -> dict[str, str]:
-        """MONGO_URL, and where the FerretDB program is (tests start private copies of it)."""
-        lines = super().env_lines()
-        with contextlib.suppress(FileNotFoundError):
-            lines["JUMO_FERRETDB_BIN"] = str(ferretdb_binary())
-        return lines
-
-
-@dataclass
-class ProcessComponent(Component):
-    """Any long-running program: started in its own session, logged, tracked by a pid file.
-
-    ``command`` and ``extra_env`` may use ``{port}`` and ``{run}`` (its folder); the child gets
-    the environment plus every env line of the components before it. It counts as ready once
-    ``ready_url`` (default: its URL) answers HTTP, or when ``ready_url`` is "" once the port
-    accepts TCP connections.
-    """
-
-    command: list[str] = field(default_factory=list)
-    extra_env: dict[str, str] = field(default_factory=dict)
-    contributes: dict[str, str] = field(default_factory=dict)
-    ready_url: str | None = None
-    start_timeout: float = 60.0
-
-    @property
-    def port(self) -> int:
-        """The port of the configured URL."""
-        return url_port(self.url, 80)
-
-    def _fill(self, text: str) -> str:
-        return text.format(
-            port=self.port, url=self.url, run=self.folder(), repo=REPO, python=sys.executable
-        )
-
-    def answers(self) -> bool:
-        """Whether it answers HTTP (or TCP) at its ready URL."""
-        ready = self.url if self.ready_url is None else self.ready_url
-        if ready == "":
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection((url_host(self.url), self.port), timeout=1),
-            ):
-                return True
-            return False
-        return http_answers(self._fill(ready))
-
-    def start(self, env: Mapping[str, str]) -> State:
-        """Start the program, write its pid file, wait until it answers."""
-        folder = self.folder()
-        folder.mkdir(parents=True, exist_ok=True)
-        child_env = {**os.environ, **env}
-        child_env.update({key: self._fill(value) for key, value in self.extra_env.items()})
-        log = folder / f"{self.name}.log"
-        proc = spawn_logged([self._fill(arg) for arg in self.command], log, child_env, cwd=REPO)
-        (folder / f"{self.name}.pid").write_text(f"{proc.pid}\n")
-        if not wait_for(lambda: proc.poll() is not None or self.answers(), self.start_timeout):
-            terminate_pid(proc.pid, timeout=10)
-            raise SystemExit(f"{self.name} did not answer within {self.start_timeout}s; see {log}")
-        if proc.poll() is not None:
-            raise SystemExit(f"{self.name} exited with {proc.returncode}; see {log}")
-        return {"pid": proc.pid, "cmdline": pid_cmdline(proc.pid)}
-
-    def alive(self, state: State) -> bool:
-        """Whether our pid still runs our command (a pid can be reused after a reboot)."""
-        return super().alive(state) and pid_cmdline(int(state["pid"])) == state.get("cmdline")
-
-    def stop(self, state: State) -> None:
-        """SIGTERM by pid (only if the pid still runs our command), SIGKILL after a timeout."""
-        pid = int(state["pid"])
-        if pid_alive(pid) and pid_cmdline(pid) == state.get("cmdline"):
-            terminate_pid(pid, timeout=20)
-        (self.folder() / f"{self.name}.pid").unlink(missing_ok=True)
-
-    def env_lines(self) -> dict[str, str]:
-        """Its URL plus whatever it contributes."""
-        lines = super().env_lines()
-        lines.update({key: self._fill(value) for key, value in self.contributes.items()})
-        return lines
-
-
-def python_module(
-    name: str,
-    module: str,
-    url_var: str,
-    default_url: str,
-    extra_env: dict[str, str] | None = None,
-    contributes: dict[str, str] | None = None,
-    ready_url: str | None = None,
-) -> ProcessComponent:
-    """A component that runs ``python -m <module>`` from the workspace's environment."""
-    return ProcessComponent(
-        name=name,
-        url_var=url_var,
-        default_url=default_url,
-        command=["{python}", "-m", module],
-        extra_env=extra_env or {},
-        contributes=contributes or {},
-        ready_url=ready_url,
-    )
 
 
 def kept_secret(path: Path) -> str:
@@ -365,11 +95,13 @@ def gateway_url() -> str:
 def facebook_sandbox() -> ProcessComponent:
     """Facebook, offline, for one generated app whose redirect URI is the gateway's callback."""
     app = local_app(run_dir() / "facebook")
-    return python_module(
-        "facebook",
-        "jumo_facebook.sandbox",
-        "FACEBOOK_GRAPH_URL",
-        DEFAULT_FACEBOOK_URL,
+    return ProcessComponent(
+        name="facebook",
+        url_var="FACEBOOK_GRAPH_URL",
+        default_url=DEFAULT_FACEBOOK_URL,
+        ready_url="{url}/__sandbox/app",
+        expect={"app_id": "*"},
+        command=["{python}", "-m", "jumo_facebook.sandbox"],
         extra_env={
             "FACEBOOK_SANDBOX_PORT": "{port}",
             "FACEBOOK_SANDBOX_PUBLIC_URL": "{url}",
@@ -394,7 +126,6 @@ def identity_service() -> ProcessComponent:
             "PUBLIC_BASE_URL": gateway_url(),
             "ENCRYPTION_KEY": kept_secret(run_dir() / "identity" / "encryption.key"),
         },
-        ready_url="{url}/healthz",
     )
 
 
@@ -404,14 +135,23 @@ def gateway() -> ProcessComponent:
         name="gateway",
         url_var="GATEWAY_URL",
         default_url=DEFAULT_GATEWAY_URL,
+        ready_url="{url}/gateway/healthz",
+        expect={"status": "ok"},
         command=["{python}", "{repo}/deploy/gateway/jumo_gateway.py", "run", "--run-dir", "{run}"],
     )
 
 
-def components() -> list[Component]:
-    """Everything the stack runs, in start order (``down`` stops them in reverse)."""
+def components(every: bool = False) -> list[Component]:
+    """What the stack runs, in start order (``down`` stops them in reverse).
+
+    PostgreSQL only runs for FerretDB's postgresql backend; ``every`` lists it anyway, so that
+    ``down`` stops a cluster that an ``up`` with the other setting started.
+    """
+    postgres = PostgresComponent("postgres", "POSTGRES_URL", DEFAULT_POSTGRES_URL)
+    wanted = every or backend_setting() == "postgresql"
     return [
         RabbitComponent("rabbitmq", "AMQP_URL", DEFAULT_AMQP_URL),
+        *([postgres] if wanted else []),
         FerretComponent("mongodb", "MONGO_URL", DEFAULT_MONGO_URL),
         facebook_sandbox(),
         identity_service(),
@@ -459,10 +199,22 @@ def write_env(lines: Mapping[str, str]) -> None:
 # -- commands ------------------------------------------------------------------------------------
 
 
+def settle_backend(state: dict[str, State]) -> None:
+    """Fix FerretDB's backend for this command: the setting, else the running stack's, else
+    PostgreSQL; every later ``backend_setting()`` reads it back from the environment."""
+    backend = os.environ.get(BACKEND_ENV)
+    ours = state.get("mongodb", {})
+    if not backend and ours.get("started"):
+        backend = str(ours.get("backend", "sqlite"))  # recorded before the setting existed
+    os.environ[BACKEND_ENV] = backend or "postgresql"
+    backend_setting()  # refuses a value that names no backend
+
+
 def up() -> int:
     """Start what is missing, reuse what answers, write stack.env."""
     with locked():
         state = load_state()
+        settle_backend(state)
         env: dict[str, str] = {"JUMO_RUN_DIR": str(run_dir())}
         for comp in components():
             env.update(bring_up(comp, state))
@@ -480,6 +232,8 @@ def bring_up(comp: Component, state: dict[str, State]) -> dict[str, str]:
     elif comp.answers():
         print(f"{comp.name}: using the server already at {comp.url} (not started by us)")
         state[comp.name] = {"started": False, "url": comp.url}
+    elif comp.port_taken():
+        raise SystemExit(f"{comp.name}: port {comp.port} is taken by something else")
     else:
         comp.check_local()
         print(f"{comp.name}: starting at {comp.url} ...", flush=True)
@@ -503,7 +257,7 @@ def down() -> int:
     """Stop what we started, newest first; forget what we merely used."""
     with locked():
         state = load_state()
-        for comp in reversed(components()):
+        for comp in reversed(components(every=True)):
             entry = state.pop(comp.name, None)
             if entry is None:
                 continue
@@ -516,7 +270,7 @@ def down() -> int:
         leftovers = sorted(state)  # components removed from the list since `up`
         for name in leftovers:
             stop_unknown(name, state.pop(name))
-        for comp in components():
+        for comp in components(every=True):
             comp.tidy()
         (run_dir() / "stack.json").unlink(missing_ok=True)
         env_file().unlink(missing_ok=True)
@@ -533,18 +287,38 @@ def stop_unknown(name: str, entry: State) -> None:
 
 
 def status() -> int:
-    """Print each component, who started it, and whether it answers; 1 when one does not."""
+    """Print each component, who started it, and whether it answers, then one summary line.
+
+    It exits 0 whatever the state (it is a report, not a check: a stack that is down is a state,
+    not an error); the last line says what to do.
+    """
     state = load_state()
-    ok = True
+    settle_backend(state)
+    down_names = []
     for comp in components():
         entry = state.get(comp.name, {})
         answers = comp.answers()
-        ok = ok and answers
+        if not answers:
+            down_names.append(comp.name)
         owner = "ours" if entry.get("started") else ("external" if entry else "not managed")
         pid = f" pid {entry['pid']}" if entry.get("started") else ""
         alive = "" if not entry.get("started") else (" alive" if comp.alive(entry) else " DEAD")
-        print(f"{comp.name:10} {comp.url:40} {'up' if answers else 'DOWN':5} {owner}{pid}{alive}")
-    return 0 if ok else 1
+        print(f"{comp.name:10} {comp.url:46} {'up' if answers else 'DOWN':5} {owner}{pid}{alive}")
+    if not down_names:
+        print("stack: up")
+    elif len(down_names) == len(components()):
+        print("stack: down (`make up` starts it)")
+    else:
+        print(f"stack: partly up; not answering: {', '.join(down_names)} (`make up` starts them)")
+    return 0
+
+
+def logs() -> int:
+    """The stack's log files, one a line (``make logs`` tails them)."""
+    files = [path for comp in components(every=True) for path in comp.logs()]
+    for path in files:
+        print(path)
+    return 0
 
 
 def clean() -> int:
@@ -561,7 +335,13 @@ def clean() -> int:
     return 0
 
 
-COMMANDS: dict[str, Callable[[], int]] = {"up": up, "down": down, "status": status, "clean": clean}
+COMMANDS: dict[str, Callable[[], int]] = {
+    "up": up,
+    "down": down,
+    "status": status,
+    "logs": logs,
+    "clean": clean,
+}
 
 
 def main() -> int:

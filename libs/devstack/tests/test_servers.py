@@ -1,17 +1,12 @@
-"""Private server instances: they start, survive SIGKILL with their data, and stop cleanly."""
+"""Private RabbitMQ and FerretDB nodes: they start, keep their data across SIGKILL, stop cleanly."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import aio_pika
 import pytest
@@ -26,7 +21,6 @@ from jumo_devstack import (
     free_port,
     pid_alive,
     port_answers,
-    repo_root,
     scratch_dir,
 )
 
@@ -138,57 +132,3 @@ def test_ferret_node_keeps_data_across_sigkill(base_dir: Path, backend: Backend)
         pid = node.pid
     assert not pid_alive(pid)
     assert not port_answers("127.0.0.1", node.port)
-
-
-def _stack(command: str, env: dict[str, str]) -> dict[str, Any]:
-    """Run deploy/local/stack.py <command>; return what it recorded in its run folder."""
-    root = repo_root()
-    subprocess.run(
-        [sys.executable, str(root / "deploy/local/stack.py"), command],
-        env=env,
-        cwd=root,
-        check=True,
-        timeout=180,
-    )
-    record = Path(env["JUMO_RUN_DIR"]) / "stack.json"
-    return json.loads(record.read_text()) if record.exists() else {}
-
-
-def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
-    base_dir: Path,
-) -> None:
-    # Every component on a free port, so this stack shares nothing with the one `make up` runs.
-    urls = {
-        "AMQP_URL": f"amqp://guest:guest@127.0.0.1:{free_port()}/",
-        "MONGO_URL": f"mongodb://127.0.0.1:{free_port()}/",
-        "FACEBOOK_GRAPH_URL": f"http://127.0.0.1:{free_port()}",
-        "IDENTITY_URL": f"http://127.0.0.1:{free_port()}",
-        "GATEWAY_URL": f"http://127.0.0.1:{free_port()}",
-    }
-    ours = {**os.environ, **urls, "JUMO_RUN_DIR": str(base_dir / "ours")}
-    ours["JUMO_STACK_ENV"] = str(base_dir / "ours.env")
-    theirs = {**ours, "JUMO_RUN_DIR": str(base_dir / "theirs")}
-    theirs["JUMO_STACK_ENV"] = str(base_dir / "theirs.env")
-
-    try:
-        started = _stack("up", ours)
-        pids = [entry["pid"] for entry in started.values()]
-        assert sorted(started) == ["facebook", "gateway", "identity", "mongodb", "rabbitmq"]
-        assert all(entry["started"] for entry in started.values())
-        assert all(pid_alive(pid) for pid in pids)
-        env_lines = Path(ours["JUMO_STACK_ENV"]).read_text()
-        assert all(f"{key}={url}" in env_lines for key, url in urls.items())
-        assert _stack("up", ours) == started  # idempotent
-
-        # A second stack on the same URLs finds them answering: uses them, never stops them.
-        reused = _stack("up", theirs)
-        assert not any(entry["started"] for entry in reused.values())
-        _stack("down", theirs)
-        assert all(pid_alive(pid) for pid in pids)
-    finally:
-        _stack("down", ours)
-    assert not any(pid_alive(pid) for pid in pids)
-    assert not Path(ours["JUMO_STACK_ENV"]).exists()
-    for url in urls.values():
-        parts = urlsplit(url)
-        assert not port_answers("127.0.0.1", parts.port or 0)

@@ -1,0 +1,156 @@
+"""deploy/local/stack.py starts its own servers, adopts only ones of the right kind, stops by pid.
+
+Every stack here runs on free ports with a run folder of its own, so it shares nothing with the
+stack ``make up`` runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from jumo_devstack import (
+    BACKENDS,
+    Backend,
+    free_port,
+    pid_alive,
+    port_answers,
+    repo_root,
+    scratch_dir,
+    wait_for,
+)
+
+
+@pytest.fixture
+def base_dir() -> Iterator[Path]:
+    """A folder the rabbitmq and postgres users can reach, removed afterwards."""
+    folder = scratch_dir("jumo-test-stack-")
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(command: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    root = repo_root()
+    return subprocess.run(
+        [sys.executable, str(root / "deploy/local/stack.py"), command],
+        env=env,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+
+
+def _stack(command: str, env: dict[str, str]) -> dict[str, Any]:
+    """Run deploy/local/stack.py <command>; return what it recorded in its run folder."""
+    result = _run(command, env)
+    assert result.returncode == 0, f"stack.py {command}:\n{result.stdout}{result.stderr}"
+    record = Path(env["JUMO_RUN_DIR"]) / "stack.json"
+    return json.loads(record.read_text()) if record.exists() else {}
+
+
+def _free_urls() -> dict[str, str]:
+    return {
+        "AMQP_URL": f"amqp://guest:guest@127.0.0.1:{free_port()}/",
+        "POSTGRES_URL": f"postgres://postgres@127.0.0.1:{free_port()}/ferretdb",
+        "MONGO_URL": f"mongodb://127.0.0.1:{free_port()}/",
+        "FACEBOOK_GRAPH_URL": f"http://127.0.0.1:{free_port()}",
+        "IDENTITY_URL": f"http://127.0.0.1:{free_port()}",
+        "GATEWAY_URL": f"http://127.0.0.1:{free_port()}",
+    }
+
+
+def _env(base_dir: Path, name: str, urls: dict[str, str], backend: Backend) -> dict[str, str]:
+    env = {**os.environ, **urls, "JUMO_FERRETDB_BACKEND": backend}
+    env["JUMO_RUN_DIR"] = str(base_dir / name)
+    env["JUMO_STACK_ENV"] = str(base_dir / f"{name}.env")
+    return env
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
+    base_dir: Path, backend: Backend
+) -> None:
+    urls = _free_urls()
+    ours = _env(base_dir, "ours", urls, backend)
+    theirs = _env(base_dir, "theirs", urls, backend)
+    components = {"facebook", "gateway", "identity", "mongodb", "rabbitmq"}
+    if backend == "postgresql":
+        components.add("postgres")
+    try:
+        started = _stack("up", ours)
+        pids = [entry["pid"] for entry in started.values()]
+        assert set(started) == components
+        assert all(entry["started"] for entry in started.values())
+        assert started["mongodb"]["backend"] == backend
+        assert all(pid_alive(pid) for pid in pids)
+        env_lines = Path(ours["JUMO_STACK_ENV"]).read_text()
+        used = {k: v for k, v in urls.items() if backend == "postgresql" or k != "POSTGRES_URL"}
+        assert all(f"{key}={url}" in env_lines for key, url in used.items())
+        assert f"JUMO_FERRETDB_BACKEND={backend}" in env_lines
+        assert _stack("up", ours) == started  # idempotent
+
+        # A second stack on the same URLs finds them answering: uses them, never stops them.
+        reused = _stack("up", theirs)
+        assert not any(entry["started"] for entry in reused.values())
+        _stack("down", theirs)
+        assert all(pid_alive(pid) for pid in pids)
+    finally:
+        _stack("down", ours)
+    assert not any(pid_alive(pid) for pid in pids)
+    assert not Path(ours["JUMO_STACK_ENV"]).exists()
+    for url in used.values():
+        assert not port_answers("127.0.0.1", urlsplit(url).port or 0)
+    _stack("clean", ours)
+    assert not Path(ours["JUMO_RUN_DIR"]).exists()  # data and logs deleted
+
+
+@pytest.mark.parametrize("url_var", ["AMQP_URL", "IDENTITY_URL"])
+def test_up_refuses_a_port_taken_by_something_else(base_dir: Path, url_var: str) -> None:
+    port = free_port()
+    intruder = subprocess.Popen(  # answers HTTP on every path, /healthz included: with a 404
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=base_dir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert _wait_port(port)
+        scheme = "amqp://guest:guest@" if url_var == "AMQP_URL" else "http://"
+        urls = {**_free_urls(), url_var: f"{scheme}127.0.0.1:{port}/"}
+        env = _env(base_dir, "stack", urls, "postgresql")
+        try:
+            result = _run("up", env)
+            name = "rabbitmq" if url_var == "AMQP_URL" else "identity"
+            assert result.returncode != 0
+            assert f"{name}: port {port} is taken by something else" in result.stderr
+        finally:
+            _stack("down", env)
+        assert intruder.poll() is None  # never touched
+    finally:
+        intruder.terminate()
+        intruder.wait(10)
+
+
+def _wait_port(port: int) -> bool:
+    return wait_for(lambda: port_answers("127.0.0.1", port), 10.0)
+
+
+def test_status_of_a_stack_that_is_down_says_so_and_exits_0(base_dir: Path) -> None:
+    env = _env(base_dir, "never-up", _free_urls(), "postgresql")
+    result = _run("status", env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "stack: down (`make up` starts it)"
+    assert all(name in result.stdout for name in ("rabbitmq", "postgres", "mongodb", "identity"))

@@ -11,7 +11,7 @@ STACK_ENV := $(or $(JUMO_STACK_ENV),deploy/local/stack.env)
 RUN_DIR := $(or $(JUMO_RUN_DIR),deploy/local/run)
 PYTEST_ARGS ?=
 
-.PHONY: help install tools uv up down status logs test lint format clean
+.PHONY: help install tools uv up down status logs test lint packages format clean
 
 help: ## list every target
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) \
@@ -77,6 +77,11 @@ lint: install ## ruff check, ruff format --check, mypy --strict per package
 		echo "mypy $$dir"; $(UV) run --frozen mypy $$files || rc=1; \
 	done; \
 	exit $$rc
+
+# CI: each package under libs/ and services/ synced alone into a fresh environment and
+# imported, so an import of something it does not declare fails here, not in its image.
+packages: uv ## sync each package alone and import it (undeclared dependencies fail)
+	@bash deploy/local/packages.sh
 
 format: install ## ruff check --fix, ruff format
 	$(UV) run --frozen ruff check --fix .

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from jumo_common.testing.bus import EventTap
 from jumo_facebook.sandbox.testing import SandboxControl
 
-from .conftest import Client, EventTap, LoggedIn, befriend, login
+from .conftest import Client, LoggedIn, befriend, login
 
 
 async def _follow(client: Client, who: LoggedIn, target: str, *, on: bool = True) -> Any:

@@ -6,10 +6,11 @@ import json
 import time
 from typing import Any
 
+from jumo_common.testing.bus import EventTap
 from jumo_facebook import sign_request
 from jumo_facebook.sandbox.testing import TEST_APP_SECRET, SandboxControl
 
-from .conftest import Client, EventTap, LoggedIn, login
+from .conftest import Client, LoggedIn, login
 
 
 async def _follow(client: Client, who: LoggedIn, target: str) -> None:

@@ -7,6 +7,7 @@ from hashlib import sha256
 
 from jumo_common.mongo import MONGO_DB
 from jumo_common.testing import plugin
+from jumo_common.testing.bus import EventTap
 from jumo_facebook.sandbox.testing import SandboxControl
 from jumo_identity.app import create_app
 from jumo_identity.typedefs import IDENTITY
@@ -15,7 +16,6 @@ from .conftest import (
     CALLBACK,
     AiohttpClient,
     Client,
-    EventTap,
     facebook_code,
     identity_settings,
     login,

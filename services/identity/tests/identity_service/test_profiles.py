@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from jumo_common.testing.bus import EventTap
 from jumo_facebook.sandbox.testing import SandboxControl
 
-from .conftest import Client, EventTap, LoggedIn, login
+from .conftest import Client, LoggedIn, login
 
 
 async def _two(client: Client, sandbox: SandboxControl) -> tuple[LoggedIn, LoggedIn]:

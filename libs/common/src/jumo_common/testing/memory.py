@@ -13,12 +13,21 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from jumo_common.change import Change
 from jumo_common.events import Envelope, EventData
-from jumo_common.mongo import Document
+from jumo_common.mongo import (
+    ASCENDING,
+    DESCENDING,
+    MAX_PAGE_LIMIT,
+    Document,
+    PageResult,
+    SortSpec,
+    decode_cursor,
+    encode_cursor,
+)
 from jumo_common.outbox.documents import (
     VERSION_FIELD,
     Plan,
@@ -106,3 +115,34 @@ class MemoryDocuments:
             name in document and any(d.get(name) == document[name] for d in self.documents.values())
             for name in self.unique
         )
+
+
+def page_of(
+    documents: Iterable[Document], sort: SortSpec, *, limit: int, cursor: str | None = None
+) -> PageResult:
+    """``find_page`` over documents in memory: the same order, limits and cursors."""
+    limit = max(1, min(limit, MAX_PAGE_LIMIT))
+    ordered = list(documents)
+    for field, direction in reversed(sort):  # stable sorts, least significant key first
+        ordered.sort(key=_value_of(field), reverse=direction == DESCENDING)
+    if cursor is not None:
+        after = decode_cursor(sort, cursor)
+        ordered = [d for d in ordered if _after(d, sort, after)]
+    if len(ordered) <= limit:
+        return PageResult(copy.deepcopy(ordered), None)
+    return PageResult(copy.deepcopy(ordered[:limit]), encode_cursor(sort, ordered[limit - 1]))
+
+
+def _value_of(field: str) -> Callable[[Document], Any]:
+    def value(doc: Document) -> Any:
+        return doc.get(field)
+
+    return value
+
+
+def _after(doc: Document, sort: SortSpec, values: Sequence[Any]) -> bool:
+    for (field, direction), value in zip(sort, values, strict=True):
+        mine = doc.get(field)
+        if mine != value:
+            return bool(mine > value) if direction == ASCENDING else bool(mine < value)
+    return False

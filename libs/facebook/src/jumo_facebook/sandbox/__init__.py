@@ -18,8 +18,9 @@ is_transient?, fbtrace_id}}``):
   is redirected at once with ``?code=…&state=…#_=_``; otherwise a login page (test users) and
   a consent page (Continue / Cancel → ``error=access_denied&error_reason=user_denied``).
 - ``GET /v26.0/oauth/access_token`` — code exchange (single-use codes, exact redirect_uri,
-  subcodes 36007/36008/36009, PKCE when a challenge was given), ``grant_type=fb_exchange_token``
-  and ``client_credentials``.
+  subcodes 36007/36008/36009, PKCE when a challenge was given, and a ``code_verifier`` refused
+  for a code issued without one: RFC 9700 §2.1.1), ``grant_type=fb_exchange_token`` and
+  ``client_credentials``.
 - ``GET /v26.0/debug_token``, ``GET /v26.0/me`` (``fields``), ``/me/friends`` (cursor paging,
   ``summary.total_count``), ``GET|DELETE /me/permissions``, ``GET /me/accounts``,
   ``GET|POST /{page-id}/feed`` (Page token), ``POST /{user-id}/feed`` → 403 ``(#200)``.

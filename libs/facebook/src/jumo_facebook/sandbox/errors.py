@@ -120,6 +120,11 @@ def unsupported(method: str, object_id: str) -> GraphError:
     )
 
 
+def invalid_code_verifier() -> GraphError:
+    """A code_verifier that does not redeem this code (wrong, or the code had no challenge)."""
+    return GraphError(400, 100, "Invalid code_verifier.")
+
+
 def unknown_path(path: str) -> GraphError:
     """A Graph path with no endpoint behind it (named from after the node, as Facebook does)."""
     rest = "/".join(path.split("/")[3:])

@@ -33,13 +33,19 @@ def _token_body(token: Token) -> dict[str, Any]:
 
 
 def _verify_pkce(code: AuthCode, verifier: str | None) -> None:
+    """PKCE both ways: a code issued with a challenge needs its verifier, and a code issued
+    without one refuses any verifier (RFC 9700 §2.1.1, the PKCE downgrade: otherwise a code from
+    a crafted dialog URL with no challenge, injected into a login whose client sends a verifier,
+    would be redeemed as if PKCE had held)."""
     if code.code_challenge is None:
+        if verifier is not None:
+            raise errors.invalid_code_verifier()
         return
     if not verifier:
         raise GraphError(400, 100, "Missing code_verifier parameter.")
     expected = verifier if code.code_challenge_method == "plain" else code_challenge_s256(verifier)
     if not hmac.compare_digest(expected.encode(), code.code_challenge.encode()):
-        raise GraphError(400, 100, "Invalid code_verifier.")
+        raise errors.invalid_code_verifier()
 
 
 def _redeem(state: SandboxState, values: dict[str, str]) -> Token:

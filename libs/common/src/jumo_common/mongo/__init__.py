@@ -5,6 +5,7 @@ Modules: ``client`` (the client in a cleanup context, declared indexes, server c
 ``bulk`` (bulk writes in chunks FerretDB's connection pool can hold).
 """
 
+from jumo_common.mongo.bulk import chunked_bulk_write
 from jumo_common.mongo.claims import (
     STALE_CLAIM,
     WRITE_CLAIMS,
@@ -62,6 +63,7 @@ __all__ = [
     "SortSpec",
     "after_filter",
     "as_utc",
+    "chunked_bulk_write",
     "claim_next",
     "create_mongo_client",
     "decode_cursor",

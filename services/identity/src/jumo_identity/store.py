@@ -56,6 +56,7 @@ INDEXES = (
     IndexSpec(WRITE_CLAIMS, (("at", ASCENDING),)),
     IndexSpec("login_states_used", (("expires_at", ASCENDING),)),
     IndexSpec("refresh_tokens_used", (("expires_at", ASCENDING),)),
+    IndexSpec("refresh_tokens_used", (("user_id", ASCENDING),)),
     IndexSpec("deletions", (("subject", ASCENDING),), unique=True),
 )
 OUTBOX_COLLECTIONS = ("users", "follows")

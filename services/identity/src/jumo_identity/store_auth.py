@@ -56,7 +56,7 @@ class AuthStore(Protocol):
         ...
 
     async def forget_user(self, user_id: str) -> None:
-        """Delete every credential record of a deleted user."""
+        """Delete every credential record of a deleted user (used-token markers included)."""
         ...
 
     async def purge_expired(self, now: datetime) -> int:
@@ -145,9 +145,11 @@ class MongoAuthStore:
     async def retire_refresh_token(self, token_hash: str, now: datetime) -> Document | None:
         """Retire a token exactly once: its document for the first caller, else None."""
         record = await self.refresh_tokens.find_one({"_id": token_hash})
-        if record is None or not await _claim(
-            self.refresh_tokens_used, token_hash, {"at": now, "expires_at": record["expires_at"]}
-        ):
+        if record is None:
+            return None
+        # The marker names its user, so that deleting the account takes the hash with it.
+        used = {"at": now, "expires_at": record["expires_at"], "user_id": record["user_id"]}
+        if not await _claim(self.refresh_tokens_used, token_hash, used):
             return None
         return record
 
@@ -178,9 +180,9 @@ class MongoAuthStore:
         return await self.token_families.find({"user_id": user_id}).to_list()
 
     async def forget_user(self, user_id: str) -> None:
-        """Delete every credential record of a deleted user."""
-        await self.refresh_tokens.delete_many({"user_id": user_id})
-        await self.token_families.delete_many({"user_id": user_id})
+        """Delete every credential record of a deleted user, the used-token markers included."""
+        for collection in (self.refresh_tokens, self.refresh_tokens_used, self.token_families):
+            await collection.delete_many({"user_id": user_id})
 
     async def purge_expired(self, now: datetime) -> int:
         """Delete expired login states and refresh tokens (no TTL indexes on FerretDB)."""

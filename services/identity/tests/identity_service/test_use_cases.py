@@ -1,0 +1,240 @@
+"""identity's use cases on the in-memory stores: no database, no broker, no Facebook.
+
+What the HTTP tests check against the real servers, these check at the use-case level in
+milliseconds; ``test_store_contract.py`` proves the memory stores behave like the real ones.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from jumo_common.events.identity import UserDeleted, UserFollowed, UserUnfollowed, UserUpdated
+from jumo_facebook import FacebookClient, FacebookSettings
+from jumo_facebook.signed_request import sign_request
+from jumo_identity.accounts import Accounts
+from jumo_identity.callbacks import FacebookCallbacks
+from jumo_identity.crypto import Sealer
+from jumo_identity.errors import (
+    CannotFollowSelf,
+    FollowRequestNotFound,
+    RefreshRefused,
+    UserNotFound,
+)
+from jumo_identity.graph import Graph
+from jumo_identity.schemas import ProfilePatch
+from jumo_identity.sessions import Sessions
+from jumo_identity.signing import KeyRingManager
+from jumo_identity.tokens import TokenPolicy
+
+from .memory import MemoryAuthStore, MemoryStore
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+APP_SECRET = "use-case-app-secret"
+
+
+@dataclass
+class World:
+    """identity's use cases wired on memory stores."""
+
+    store: MemoryStore
+    auth: MemoryAuthStore
+    accounts: Accounts
+    graph: Graph
+    sessions: Sessions
+    callbacks: FacebookCallbacks
+
+
+@pytest.fixture
+async def world() -> AsyncIterator[World]:
+    """A fresh identity in memory (its Facebook client is never called here)."""
+    store, auth = MemoryStore(), MemoryAuthStore()
+    sealer = Sealer(secrets.token_bytes(32))
+    nowhere = "http://127.0.0.1:9"  # nothing here calls Facebook
+    settings = FacebookSettings(
+        app_id="1", app_secret=SecretStr(APP_SECRET), graph_url=nowhere, www_url=nowhere
+    )
+    async with FacebookClient(settings) as facebook:
+        keyring = KeyRingManager(auth, sealer, cache_ttl_s=0, activation_delay_s=0)
+        await keyring.ensure()
+        policy = TokenPolicy("jumo-identity", "jumo", timedelta(minutes=15), timedelta(days=30))
+        accounts = Accounts(store=store, auth=auth, sealer=sealer, facebook=facebook)
+        yield World(
+            store=store,
+            auth=auth,
+            accounts=accounts,
+            graph=Graph(store),
+            sessions=Sessions(auth, store, keyring, policy),
+            callbacks=FacebookCallbacks(
+                facebook=facebook,
+                store=store,
+                auth=auth,
+                accounts=accounts,
+                sealer=sealer,
+                status_url=lambda code: f"https://jumo.example/facebook/data-deletion/{code}",
+            ),  # fmt: skip
+        )
+
+
+async def person(world: World, uid: str, **fields: Any) -> str:
+    doc = {"_id": uid, "facebook_id": f"fb-{uid}", "display_name": uid.title(),
+           "created_at": NOW, "updated_at": NOW, **fields}  # fmt: skip
+    assert await world.store.create_user(doc, [])
+    return uid
+
+
+# ---- profiles ---------------------------------------------------------------------------------
+
+
+async def test_a_profile_edit_publishes_what_changed_once(world: World) -> None:
+    ann = await world.accounts.live_user(await person(world, "ann"))
+    patch = ProfilePatch.model_validate({"bio": "Teacher", "skills": ["First Aid"]})
+    updated = await world.accounts.update_profile(ann, patch, NOW)
+    assert (updated.bio, updated.skills) == ("Teacher", ["first-aid"])
+    again = await world.accounts.update_profile(updated, patch, NOW)  # the same edit: no news
+    assert again.bio == "Teacher"
+    [event] = world.store.published.of_type(UserUpdated)
+    assert event.data.changed == ("bio", "skills")
+    assert event.data.skills == ("first-aid",)
+
+
+async def test_editing_a_deleted_account_is_user_not_found(world: World) -> None:
+    ann = await world.accounts.live_user(await person(world, "ann"))
+    assert await world.accounts.delete("ann", NOW, revoke_facebook=False, actor="ann")
+    with pytest.raises(UserNotFound):
+        await world.accounts.update_profile(ann, ProfilePatch(bio="x"), NOW)
+
+
+# ---- deletion ---------------------------------------------------------------------------------
+
+
+async def test_deletion_leaves_a_tombstone_that_says_nothing_of_the_person(world: World) -> None:
+    await person(world, "ann", bio="Nurse in Lyon", email="ann@example.org",
+                 skills=["nursing"], facebook_friend_ids=["fb-bob"])  # fmt: skip
+    await person(world, "bob", facebook_friend_ids=["fb-ann"])
+    await world.graph.set_following("bob", "ann", follow=True, now=NOW)
+    assert await world.accounts.delete("ann", NOW, revoke_facebook=False, actor="ann")
+    tombstone = world.store.users.documents["ann"]
+    assert set(tombstone) == {"_id", "deleted", "deleted_at", "facebook_id", "version"}
+    for value in ("Nurse", "ann@example.org", "nursing", "fb-ann"):
+        assert value not in repr(world.store.users.documents)  # friends' lists too
+    assert world.store.follows.documents == {}
+    [deleted] = world.store.published.of_type(UserDeleted)
+    assert deleted.data.user_id == "ann"
+    assert not await world.accounts.delete("ann", NOW, revoke_facebook=False, actor="ann")
+
+
+async def test_a_deleted_persons_logins_are_over(world: World) -> None:
+    await person(world, "ann")
+    pair = await world.sessions.start("ann", NOW)
+    await world.accounts.delete("ann", NOW, revoke_facebook=False, actor="ann")
+    with pytest.raises(RefreshRefused):
+        await world.sessions.refresh(pair.refresh_token, NOW)
+    assert await world.auth.families_of("ann") == []
+
+
+# ---- the follow graph -------------------------------------------------------------------------
+
+
+async def test_following_a_public_profile_is_immediate_and_ordered(world: World) -> None:
+    await person(world, "ann")
+    await person(world, "bob")
+    first = await world.graph.set_following("bob", "ann", follow=True, now=NOW)
+    again = await world.graph.set_following("bob", "ann", follow=True, now=NOW)
+    gone = await world.graph.set_following("bob", "ann", follow=False, now=NOW)
+    assert (first.following, first.changed, again.changed, gone.following) == (
+        True, True, False, False,
+    )  # fmt: skip
+    [followed] = world.store.published.of_type(UserFollowed)
+    [unfollowed] = world.store.published.of_type(UserUnfollowed)
+    assert followed.data.seq < unfollowed.data.seq  # a late follow cannot undo the unfollow
+
+
+async def test_a_private_profile_approves_its_followers(world: World) -> None:
+    await person(world, "ann", visibility="followers")
+    await person(world, "bob")
+    asked = await world.graph.set_following("bob", "ann", follow=True, now=NOW)
+    assert (asked.following, asked.requested, asked.changed) == (False, True, True)
+    assert world.store.published == []  # a request is not a follow: nothing is published
+    assert not await world.graph.follows("bob", "ann")
+    ann = await world.accounts.live_user("ann")
+    requests, _ = await world.graph.page(ann, direction="requests", limit=10, cursor=None)
+    assert [r.id for r in requests] == ["bob"]
+    approved = await world.graph.answer_request("ann", "bob", approve=True, now=NOW)
+    assert (approved.following, approved.changed) == (True, True)
+    assert await world.graph.follows("bob", "ann")
+    assert len(world.store.published.of_type(UserFollowed)) == 1
+
+
+async def test_declining_publishes_nothing_and_the_person_may_ask_again(world: World) -> None:
+    await person(world, "ann", visibility="private")
+    await person(world, "bob")
+    await world.graph.set_following("bob", "ann", follow=True, now=NOW)
+    declined = await world.graph.answer_request("ann", "bob", approve=False, now=NOW)
+    assert (declined.following, declined.requested) == (False, False)
+    with pytest.raises(FollowRequestNotFound):
+        await world.graph.answer_request("ann", "bob", approve=True, now=NOW)
+    asked = await world.graph.set_following("bob", "ann", follow=True, now=NOW)
+    assert asked.requested
+    assert world.store.published == []
+
+
+async def test_nobody_follows_themselves_or_a_stranger_that_does_not_exist(world: World) -> None:
+    await person(world, "ann")
+    with pytest.raises(CannotFollowSelf):
+        await world.graph.set_following("ann", "ann", follow=True, now=NOW)
+    with pytest.raises(UserNotFound):
+        await world.graph.set_following("ann", "nobody", follow=True, now=NOW)
+
+
+# ---- sessions ---------------------------------------------------------------------------------
+
+
+async def test_a_refresh_token_works_once_and_its_reuse_ends_the_login(world: World) -> None:
+    await person(world, "ann")
+    first = await world.sessions.start("ann", NOW)
+    second = await world.sessions.refresh(first.refresh_token, NOW)
+    with pytest.raises(RefreshRefused):
+        await world.sessions.refresh(first.refresh_token, NOW)  # reuse: stolen or leaked
+    with pytest.raises(RefreshRefused):
+        await world.sessions.refresh(second.refresh_token, NOW)  # the whole login is over
+
+
+# ---- Facebook's callbacks ---------------------------------------------------------------------
+
+
+def signed(facebook_id: str) -> str:
+    now = int(time.time())
+    payload = {"algorithm": "HMAC-SHA256", "issued_at": now, "user_id": facebook_id}
+    return sign_request(payload, APP_SECRET)
+
+
+async def test_data_deletion_deletes_once_and_answers_a_replay_alike(world: World) -> None:
+    await person(world, "ann")
+    answer = await world.callbacks.request_deletion(signed("fb-ann"), NOW)
+    replay = await world.callbacks.request_deletion(signed("fb-ann"), NOW)
+    assert replay.confirmation_code == answer.confirmation_code
+    status = await world.callbacks.status(answer.confirmation_code)
+    assert (status.status, status.outcome) == ("completed", "deleted")
+    assert len(world.store.published.of_type(UserDeleted)) == 1
+    assert "fb-ann" not in repr(world.auth.deletions)  # the request keeps a pseudonym only
+
+
+async def test_deauthorize_unlinks_facebook_and_ends_the_logins(world: World) -> None:
+    await person(world, "ann", facebook={"token": "sealed"}, facebook_friend_ids=["fb-bob"])
+    pair = await world.sessions.start("ann", NOW)
+    await world.callbacks.deauthorize(signed("fb-ann"), NOW)
+    doc = await world.store.user_document("ann")
+    assert doc is not None
+    assert "facebook" not in doc
+    assert "facebook_friend_ids" not in doc
+    assert doc["facebook_deauthorized_at"] == NOW
+    with pytest.raises(RefreshRefused):
+        await world.sessions.refresh(pair.refresh_token, NOW)

@@ -66,21 +66,12 @@ async def world() -> AsyncIterator[World]:
         await keyring.ensure()
         policy = TokenPolicy("jumo-identity", "jumo", timedelta(minutes=15), timedelta(days=30))
         accounts = Accounts(store=store, auth=auth, sealer=sealer, facebook=facebook)
-        yield World(
-            store=store,
-            auth=auth,
-            accounts=accounts,
-            graph=Graph(store),
-            sessions=Sessions(auth, store, keyring, policy),
-            callbacks=FacebookCallbacks(
-                facebook=facebook,
-                store=store,
-                auth=auth,
-                accounts=accounts,
-                sealer=sealer,
-                status_url=lambda code: f"https://jumo.example/facebook/data-deletion/{code}",
-            ),  # fmt: skip
-        )
+        callbacks = FacebookCallbacks(
+            facebook=facebook, store=store, auth=auth, accounts=accounts, sealer=sealer,
+            status_url=lambda code: f"https://jumo.example/facebook/data-deletion/{code}",
+        )  # fmt: skip
+        sessions = Sessions(auth, store, keyring, policy)
+        yield World(store, auth, accounts, Graph(store), sessions, callbacks)
 
 
 async def person(world: World, uid: str, **fields: Any) -> str:

@@ -148,7 +148,9 @@ class MemoryAuthStore:
         record = self.refresh_tokens.get(token_hash)
         if record is None or token_hash in self.refresh_tokens_used:
             return None
-        self.refresh_tokens_used[token_hash] = {"at": now, "expires_at": record["expires_at"]}
+        self.refresh_tokens_used[token_hash] = {
+            "at": now, "expires_at": record["expires_at"], "user_id": record["user_id"]
+        }  # fmt: skip
         return copy.deepcopy(record)
 
     async def refresh_token(self, token_hash: str) -> Document | None:
@@ -178,8 +180,9 @@ class MemoryAuthStore:
 
     async def forget_user(self, user_id: str) -> None:
         self._drop_tokens(lambda t: t["user_id"] == user_id)
-        for key in [k for k, f in self.families.items() if f["user_id"] == user_id]:
-            del self.families[key]
+        for records in (self.families, self.refresh_tokens_used):
+            for key in [k for k, r in records.items() if r.get("user_id") == user_id]:
+                del records[key]
 
     async def purge_expired(self, now: datetime) -> int:
         total = 0

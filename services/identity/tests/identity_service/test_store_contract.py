@@ -184,6 +184,8 @@ async def test_refresh_tokens_retire_once_and_revocation_ends_a_family(stores: S
     assert [f["_id"] for f in await auth.families_of("ann")] == ["f1"]
     await auth.forget_user("ann")
     assert await auth.families_of("ann") == []
+    await auth.save_refresh_token(token, "ann", NOW)  # the same hash again, after forgetting
+    assert await auth.retire_refresh_token("hash1", NOW) is not None  # its used marker is gone
 
 
 async def test_expired_records_are_purged(stores: Stores) -> None:

@@ -24,6 +24,8 @@ a day without ever making an old event look unsent.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +36,8 @@ OUTBOX_FIELD = "_outbox"
 OUTBOX_DUE_FIELD = "_outbox_due"
 SENT_COLLECTION = "outbox_sent"
 WATERMARKS_COLLECTION = "outbox_watermarks"
+WATERMARK_CACHE_S = 1.0
+RECENT_MAX = 100_000
 
 
 def sent_key(event: Mapping[str, Any]) -> str:
@@ -66,6 +70,11 @@ class Outbox:
         self.deep_slack = timedelta(seconds=deep_slack_s)
         self._wake = asyncio.Event()
         self._ferretdb: bool | None = None
+        # What this process already knows, so that a write next to its relay asks the
+        # database nothing: the markers its relay inserted, and each watermark (a second old
+        # at most; an older one only makes fewer events count as sent).
+        self._recent: OrderedDict[str, None] = OrderedDict()
+        self._watermarks: dict[str, tuple[datetime | None, float]] = {}
 
     def notify(self) -> None:
         """Wake the relay now (called by the store after a write that carries events)."""
@@ -88,8 +97,24 @@ class Outbox:
 
     async def watermark(self, collection: Collection) -> datetime | None:
         """The relay's saved watermark of ``collection`` (None before the first pass)."""
+        cached = self._watermarks.get(collection.name)
+        if cached is not None and time.monotonic() - cached[1] < WATERMARK_CACHE_S:
+            return cached[0]
         saved = await self.watermarks.find_one({"_id": collection.name})
-        return as_utc(saved["at"]) if saved else None
+        value = as_utc(saved["at"]) if saved else None
+        self._watermarks[collection.name] = (value, time.monotonic())
+        return value
+
+    def note_watermark(self, collection: Collection, at: datetime) -> None:
+        """The relay of this process saved ``at`` as the watermark of ``collection``."""
+        self._watermarks[collection.name] = (at, time.monotonic())
+
+    def remember_sent(self, keys: list[str]) -> None:
+        """The relay of this process marked these events sent."""
+        for key in keys:
+            self._recent[key] = None
+        while len(self._recent) > RECENT_MAX:
+            self._recent.popitem(last=False)
 
     async def pending(self, collection: Collection, doc: Document) -> list[dict[str, Any]]:
         """The events in ``doc`` that the relay has not confirmed yet (see the module doc)."""
@@ -103,13 +128,15 @@ class Outbox:
         return [e for e in events if sent_key(e) not in sent]
 
     async def sent_among(self, keys: list[str]) -> set[str]:
-        """Which of ``keys`` have a sent marker."""
-        if not keys:
-            return set()
+        """Which of ``keys`` have a sent marker (this process's relay's are known without I/O)."""
+        known = {k for k in keys if k in self._recent}
+        unknown = [k for k in keys if k not in known]
+        if not unknown:
+            return known
         if not await self.ferretdb():
-            found = await self.sent.find({"_id": {"$in": keys}}, {"_id": 1}).to_list()
-            return {str(doc["_id"]) for doc in found}
+            found = await self.sent.find({"_id": {"$in": unknown}}, {"_id": 1}).to_list()
+            return known | {str(doc["_id"]) for doc in found}
         # FerretDB uses an index only for a filter that is exactly {_id: <string>}; an $in would
         # scan every marker, so ask one id at a time, concurrently.
-        each = await asyncio.gather(*(self.sent.find_one({"_id": k}, {"_id": 1}) for k in keys))
-        return {str(doc["_id"]) for doc in each if doc is not None}
+        each = await asyncio.gather(*(self.sent.find_one({"_id": k}, {"_id": 1}) for k in unknown))
+        return known | {str(doc["_id"]) for doc in each if doc is not None}

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -51,7 +50,6 @@ if TYPE_CHECKING:  # the bus imports the outbox: only the type comes from there
 
 DUPLICATE_KEY = 11000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-RECENT_MAX = 100_000
 MARKER_RETENTION = timedelta(days=1)
 PAGE_SORT = [(OUTBOX_DUE_FIELD, 1), ("_id", 1)]
 
@@ -108,7 +106,6 @@ class OutboxRelay:
         self._since: dict[str, datetime] = {}
         self._resume: dict[str, tuple[datetime, Any]] = {}
         self._last_deep = self._last_purge = time.monotonic()
-        self._recent: OrderedDict[str, None] = OrderedDict()  # markers this relay inserted
         self._unlogged = 0
         self._first_unlogged: BaseException | None = None
         self._last_log: float | None = None  # never yet: the first failure is logged at once
@@ -183,29 +180,16 @@ class OutboxRelay:
 
     async def _relay_page(self, page: list[Document], seen: _Pass) -> None:
         events = [(doc, event) for doc in page for event in doc.get(OUTBOX_FIELD) or []]
-        done = await self._known_sent([sent_key(e) for _, e in events])
+        done = await self.outbox.sent_among([sent_key(e) for _, e in events])
         todo = [(doc, e) for doc, e in events if sent_key(e) not in done]
         outcomes = await self.publisher.publish_many([e for _, e in todo])
         results = list(zip(todo, outcomes, strict=True))
         confirmed = [sent_key(e) for (_, e), failed in results if not failed]
         await self.mark_sent(confirmed)
-        self._remember(confirmed)
+        self.outbox.remember_sent(confirmed)
         seen.published += len(confirmed)
         seen.failures.extend(o for o in outcomes if o is not None)
         seen.advance(page, [doc for (doc, _), failed in results if failed])
-
-    async def _known_sent(self, keys: list[str]) -> set[str]:
-        # Passes overlap (slack): most events seen again are ones this relay sent itself.
-        unknown = [k for k in keys if k not in self._recent]
-        done = await self.outbox.sent_among(unknown)
-        done.update(k for k in keys if k in self._recent)
-        return done
-
-    def _remember(self, keys: list[str]) -> None:
-        for key in keys:
-            self._recent[key] = None
-        while len(self._recent) > RECENT_MAX:
-            self._recent.popitem(last=False)
 
     async def mark_sent(self, keys: list[str]) -> None:
         """Record confirmed events (a duplicate key means another relay recorded it first)."""
@@ -228,6 +212,7 @@ class OutboxRelay:
 
     async def _save_watermark(self, collection: Collection, at: datetime) -> None:
         self._since[collection.name] = at
+        self.outbox.note_watermark(collection, at)
         await self.outbox.watermarks.update_one(
             {"_id": collection.name}, {"$set": {"at": at}}, upsert=True
         )

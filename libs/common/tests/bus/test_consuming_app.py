@@ -30,6 +30,7 @@ from jumo_common.bus import (
     bus_context,
     on,
     queue_names,
+    unrouted_name,
 )
 from jumo_common.events import (
     Envelope,
@@ -38,13 +39,13 @@ from jumo_common.events import (
     make_event,
     register_upcaster,
 )
-from jumo_common.events.identity import UserDeleted
+from jumo_common.events.identity import UserDeleted, UserFollowed
 from jumo_common.mongo import MONGO_DB, Database, mongo_context
 from jumo_common.settings import ServiceSettings
 from jumo_common.testing.wait import wait_until
 from jumo_common.web import create_base_app
 
-from .conftest import FAST_BACKOFF, SERVICE, Topology, drain
+from .conftest import FAST_BACKOFF, SERVICE, Topology, drain, queue_depth
 
 
 @event_type("test.thing_renamed", 1)
@@ -254,3 +255,33 @@ async def test_one_event_published_as_v1_and_as_v2_has_one_effect(
         "title": "Garden",
         "writes": 1,
     }
+
+
+async def test_metrics_show_the_unrouted_events(
+    settings: ServiceSettings, topology: Topology, mongo_db: Any
+) -> None:
+    topology.queues.update({"forget", "audit"})
+    client = TestClient(TestServer(create_app(settings)))
+    await client.start_server()
+    try:
+        bus = client.app[BUS_KEY]
+        await bus.publisher.publish(
+            make_event(ThingRenamedV1(thing_id="x", name="y"), producer="t")
+        )
+        await bus.publisher.publish(
+            make_event(UserFollowed(follower_id="a", followee_id="b", seq=1), producer="identity")
+        )  # nobody here takes user.followed: parked
+
+        async def counted() -> bool:
+            bus.unrouted = await _parked(settings)
+            text = await (await client.get("/metrics")).text()
+            return "jumo_unrouted_events 1.0" in text
+
+        await wait_until(counted, what="the metric to count the parked event")
+    finally:
+        await client.close()
+
+
+async def _parked(settings: ServiceSettings) -> int:
+    ready, _ = await queue_depth(settings.amqp_url, unrouted_name(settings))
+    return ready

@@ -44,6 +44,7 @@ from jumo_common.bus.publisher import Publisher
 from jumo_common.bus.subscriptions import Subscriptions
 from jumo_common.bus.topology import declare_events_exchange, unrouted_name
 from jumo_common.bus.watchdog import ConsumerWatchdog, consumer_present, exit_process
+from jumo_common.metrics import add_gauge
 from jumo_common.mongo import MONGO_DB, Collection
 from jumo_common.outbox import Outbox, OutboxRelay
 from jumo_common.readiness import add_readiness_check, remove_readiness_check
@@ -220,6 +221,18 @@ async def open_publisher(
 
 
 BUS_KEY = web.AppKey("jumo_bus", Bus)
+
+
+def _add_gauges(app: web.Application, bus: Bus) -> None:
+    add_gauge(app, "jumo_unrouted_events", "Events waiting in jumo.unrouted for a consumer",
+              lambda: bus.unrouted)  # fmt: skip
+    if bus.relay is not None:
+        relay = bus.relay
+        add_gauge(app, "jumo_outbox_backoff_seconds",
+                  "How long the outbox relay waits before retrying (0: healthy)",
+                  lambda: relay.backoff_s)  # fmt: skip
+
+
 OutboxSource = Callable[[web.Application], Outbox]
 SubscriptionSource = Callable[[web.Application], Subscriptions]
 
@@ -253,6 +266,7 @@ def bus_context(
         )
         app[BUS_KEY] = bus
         add_readiness_check(app, READINESS_NAME, bus.check_ready)
+        _add_gauges(app, bus)
         yield
         remove_readiness_check(app, READINESS_NAME)
         await bus.close()

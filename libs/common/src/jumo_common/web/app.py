@@ -19,6 +19,7 @@ from aiohttp.typedefs import Handler, Middleware
 from pydantic import BaseModel
 
 from jumo_common.logging import get_logger
+from jumo_common.metrics import METRICS_REGISTRY
 from jumo_common.readiness import READINESS_CHECKS, ReadinessCheck
 from jumo_common.settings import ServiceSettings
 from jumo_common.web.headers import add_response_headers
@@ -229,6 +230,7 @@ def create_base_app(
     checks: dict[str, ReadinessCheck] = {}
     app[READINESS_CHECKS] = checks
     app[METRICS] = HttpMetrics.create()
+    app[METRICS_REGISTRY] = app[METRICS].registry
     app[ROUTES] = RouteRegistry(openapi_info or OpenApiInfo(title=f"jumo {settings.service_name}"))
     add_response_headers(app)
     _add_ops_routes(app)

@@ -12,6 +12,7 @@ skipped. Each test gets its own database name, exchange name and queue prefix.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import uuid
@@ -21,7 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, MongoClient
 
 LOCAL_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 LOCAL_MONGO_URL = "mongodb://127.0.0.1:27017/"
@@ -106,15 +107,32 @@ def infra() -> Iterator[InfraUrls]:
 
 
 @pytest.fixture
-def names() -> TestNames:
-    """Fresh database, exchange and queue names for one test."""
+def names(request: pytest.FixtureRequest) -> Iterator[TestNames]:
+    """Fresh database, exchange and queue names for one test; its database dropped after it.
+
+    Dropped here, not only by ``mongo_db``: a service under test creates the database itself,
+    and hundreds of leftover databases slow a shared FerretDB down.
+    """
     token = uuid.uuid4().hex[:12]
-    return TestNames(
+    value = TestNames(
         token=token,
         mongo_database=f"test_{token}",
         events_exchange=f"test.{token}.jumo.events",
         queue_prefix=f"test.{token}.",
     )
+    infra: InfraUrls | None = (
+        request.getfixturevalue("infra") if "infra" in request.fixturenames else None
+    )
+    yield value
+    if infra is not None:
+        _drop_database(infra.mongo_url, value.mongo_database)
+
+
+def _drop_database(url: str, name: str) -> None:
+    client: MongoClient[dict[str, Any]] = MongoClient(url, serverSelectionTimeoutMS=3000)
+    # The server may be gone (a test stopped it): then there is nothing to tidy there.
+    with contextlib.suppress(Exception), client:
+        client.drop_database(name)
 
 
 @pytest.fixture

@@ -52,6 +52,7 @@ DUPLICATE_KEY = 11000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MARKER_RETENTION = timedelta(days=1)
 PAGE_SORT = [(OUTBOX_DUE_FIELD, 1), ("_id", 1)]
+SAVE_EVERY_S = 1.0
 
 log = structlog.get_logger(__name__)
 
@@ -105,6 +106,7 @@ class OutboxRelay:
         self.purge_every_s = purge_every_s
         self._since: dict[str, datetime] = {}
         self._resume: dict[str, tuple[datetime, Any]] = {}
+        self._saved_at: dict[str, float] = {}
         self._last_deep = self._last_purge = time.monotonic()
         self._unlogged = 0
         self._first_unlogged: BaseException | None = None
@@ -213,6 +215,11 @@ class OutboxRelay:
     async def _save_watermark(self, collection: Collection, at: datetime) -> None:
         self._since[collection.name] = at
         self.outbox.note_watermark(collection, at)
+        # Saved at most once a second: a saved watermark that lags only makes a restarted
+        # relay re-read a little more (its markers skip what was sent).
+        if time.monotonic() - self._saved_at.get(collection.name, -SAVE_EVERY_S) < SAVE_EVERY_S:
+            return
+        self._saved_at[collection.name] = time.monotonic()
         await self.outbox.watermarks.update_one(
             {"_id": collection.name}, {"$set": {"at": at}}, upsert=True
         )

@@ -18,6 +18,7 @@ from jumo_common.jwt import (
     JwksVerifier,
     jwt_context,
     optional_user,
+    require_role,
     require_user,
 )
 from jumo_common.settings import ServiceSettings
@@ -157,6 +158,11 @@ async def me(request: web.Request) -> web.Response:
     return json_response({"user_id": principal.user_id})
 
 
+async def moderate(request: web.Request) -> web.Response:
+    principal = await require_role(request, "moderator")
+    return json_response({"user_id": principal.user_id})
+
+
 async def maybe(request: web.Request) -> web.Response:
     principal = await optional_user(request)
     return json_response({"user_id": principal.user_id if principal else None})
@@ -168,8 +174,33 @@ async def client(aiohttp_client: Any, keys: TestKeys, verifier: JwksVerifier) ->
     app[JWT_VERIFIER] = verifier
     app.router.add_get("/me", me)
     app.router.add_get("/maybe", maybe)
+    app.router.add_get("/moderate", moderate)
     c: Client = await aiohttp_client(app)
     return c
+
+
+async def test_roles_travel_in_the_token(keys: TestKeys, verifier: JwksVerifier) -> None:
+    assert (await verifier.verify(keys.mint("u1"))).roles == frozenset()
+    principal = await verifier.verify(keys.mint("u1", roles=["moderator"]))
+    assert principal.has_role("moderator")
+
+
+@pytest.mark.parametrize("roles", ["moderator", [1], {"moderator": True}])
+async def test_malformed_roles_refuse_the_token(
+    keys: TestKeys, verifier: JwksVerifier, roles: Any
+) -> None:
+    with pytest.raises(InvalidToken, match="roles"):
+        await verifier.verify(keys.mint("u1", roles=roles))
+
+
+async def test_a_role_route_is_403_without_the_role(client: Client, keys: TestKeys) -> None:
+    plain = {"Authorization": f"Bearer {keys.mint('u1')}"}
+    moderator = {"Authorization": f"Bearer {keys.mint('u2', roles=['moderator'])}"}
+    assert (await client.get("/moderate")).status == 401
+    refused = await client.get("/moderate", headers=plain)
+    assert refused.status == 403
+    assert (await refused.json())["type"].endswith("/role-required")
+    assert await (await client.get("/moderate", headers=moderator)).json() == {"user_id": "u2"}
 
 
 async def test_require_user_accepts_a_bearer_token(client: Client, keys: TestKeys) -> None:

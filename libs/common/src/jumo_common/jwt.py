@@ -25,7 +25,7 @@ from aiohttp import web
 
 from jumo_common.logging import get_logger
 from jumo_common.settings import ServiceSettings
-from jumo_common.web.problems import ServiceUnavailable, Unauthorized
+from jumo_common.web.problems import Forbidden, ServiceUnavailable, Unauthorized
 
 ALGORITHM = "EdDSA"
 ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
@@ -40,11 +40,17 @@ _log = get_logger(__name__)
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the user (``sub``) and the access token's id (``jti``)."""
+    """Who is calling: the user (``sub``), the access token's id (``jti``) and the platform
+    roles identity put in it (``roles``, e.g. ``moderator``; granted by an operator)."""
 
     user_id: str
     token_id: str
     expires_at: int
+    roles: frozenset[str] = frozenset()
+
+    def has_role(self, role: str) -> bool:
+        """Whether the token carries the platform role ``role``."""
+        return role in self.roles
 
 
 class InvalidToken(Unauthorized):
@@ -133,7 +139,12 @@ class JwksVerifier:
         kid = _checked_header(token)
         key = await self._key_for(kid)
         claims = self._decode(token, key)
-        return Principal(user_id=claims["sub"], token_id=claims["jti"], expires_at=claims["exp"])
+        return Principal(
+            user_id=claims["sub"],
+            token_id=claims["jti"],
+            expires_at=claims["exp"],
+            roles=_roles(claims),
+        )
 
     def _decode(self, token: str, key: pyjwt.PyJWK) -> dict[str, Any]:
         try:
@@ -186,6 +197,13 @@ class JwksVerifier:
                 return
             self._keys = parse_jwks(document)
             self._fetched_at = time.monotonic()
+
+
+def _roles(claims: Mapping[str, Any]) -> frozenset[str]:
+    roles = claims.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise InvalidToken("The access token's roles must be a list of strings.")
+    return frozenset(roles)
 
 
 def _checked_header(token: str) -> str:
@@ -254,4 +272,12 @@ async def require_user(request: web.Request) -> Principal:
     principal = await optional_user(request)
     if principal is None:
         raise Unauthorized("An access token is required.", error=None)
+    return principal
+
+
+async def require_role(request: web.Request, role: str) -> Principal:
+    """The caller if their token carries ``role``; 401 without a token, 403 without the role."""
+    principal = await require_user(request)
+    if not principal.has_role(role):
+        raise Forbidden(f"This needs the {role} role.", type_suffix="role-required")
     return principal

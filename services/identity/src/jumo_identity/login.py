@@ -146,7 +146,7 @@ class LoginFlow:
         with facebook_errors():
             confirmed = await self._ask_facebook(params.code, record.get("code_verifier"))
         user, created = await self._link(confirmed, now)
-        tokens = await self._sessions.start(user.id, now)
+        tokens = await self._sessions.start(user, now)
         return LoginResult(tokens=tokens, created=created, user=user)
 
     async def _ask_facebook(self, code: str, sealed_verifier: str | None) -> ConfirmedLogin:

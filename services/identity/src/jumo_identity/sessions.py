@@ -8,6 +8,7 @@ from typing import NoReturn
 from jumo_common.logging import get_logger
 from jumo_identity.crypto import sha256_hex
 from jumo_identity.errors import RefreshRefused
+from jumo_identity.profiles import User
 from jumo_identity.schemas import TokenPair
 from jumo_identity.signing import KeyRingManager
 from jumo_identity.store import Store
@@ -28,11 +29,11 @@ class Sessions:
         self._keyring = keyring
         self.policy = policy
 
-    async def start(self, user_id: str, now: datetime) -> TokenPair:
-        """A new login (token family) for ``user_id``."""
+    async def start(self, user: User, now: datetime) -> TokenPair:
+        """A new login (token family) for ``user``."""
         family_id = new_family_id()
-        await self._auth.start_family(family_id, user_id, now)
-        return await self._issue(user_id, family_id, now)
+        await self._auth.start_family(family_id, user.id, now)
+        return await self._issue(user, family_id, now)
 
     async def refresh(self, refresh_token: str, now: datetime) -> TokenPair:
         """Exchange a refresh token for a new pair; its reuse revokes the whole family."""
@@ -43,10 +44,11 @@ class Sessions:
         family_id, user_id = record["family_id"], record["user_id"]
         if record["expires_at"] <= now:
             raise RefreshRefused("The refresh token has expired.")
-        if await self._users.user(user_id) is None:
+        user = await self._users.user(user_id)
+        if user is None:
             await self._auth.revoke_family(family_id, now)
             raise RefreshRefused("The account no longer exists.")
-        pair = await self._issue(user_id, family_id, now)
+        pair = await self._issue(user, family_id, now)
         # Revocation flags the family before deleting its tokens; we wrote before reading the
         # flag, so a concurrent revocation either shows here or deletes what we just wrote.
         family = await self._auth.family(family_id)
@@ -70,12 +72,14 @@ class Sessions:
         if record is not None:
             await self._auth.revoke_family(record["family_id"], now)
 
-    async def _issue(self, user_id: str, family_id: str, now: datetime) -> TokenPair:
+    async def _issue(self, user: User, family_id: str, now: datetime) -> TokenPair:
+        # The roles are read at every issue: a granted or revoked role shows in the next
+        # access token (within one access-token lifetime, 15 minutes).
         refresh = new_refresh_token(family_id, self.policy, now)
-        await self._auth.save_refresh_token(refresh, user_id, now)
+        await self._auth.save_refresh_token(refresh, user.id, now)
         key = await self._keyring.signing_key(now)
         return TokenPair(
-            access_token=mint_access_token(key, self.policy, user_id, now),
+            access_token=mint_access_token(key, self.policy, user.id, now, user.roles),
             expires_in=int(self.policy.access_ttl.total_seconds()),
             refresh_token=refresh.token,
         )

@@ -9,8 +9,10 @@ to the client once and stored only as its SHA-256; every refresh token belongs t
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import jwt
 
@@ -32,9 +34,11 @@ class TokenPolicy:
     refresh_ttl: timedelta
 
 
-def mint_access_token(key: SigningKey, policy: TokenPolicy, user_id: str, now: datetime) -> str:
-    """A signed access token for ``user_id``."""
-    claims = {
+def mint_access_token(
+    key: SigningKey, policy: TokenPolicy, user_id: str, now: datetime, roles: Sequence[str] = ()
+) -> str:
+    """A signed access token for ``user_id``, carrying their platform ``roles`` (if any)."""
+    claims: dict[str, Any] = {
         "iss": policy.issuer,
         "aud": policy.audience,
         "sub": user_id,
@@ -42,6 +46,8 @@ def mint_access_token(key: SigningKey, policy: TokenPolicy, user_id: str, now: d
         "exp": int((now + policy.access_ttl).timestamp()),
         "jti": uuid.uuid4().hex,
     }
+    if roles:
+        claims["roles"] = sorted(roles)
     headers = {"kid": key.kid, "typ": ACCESS_TOKEN_TYPE}
     return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers=headers)
 

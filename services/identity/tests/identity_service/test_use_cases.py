@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import jwt
 import pytest
 from pydantic import SecretStr
 
@@ -29,6 +30,7 @@ from jumo_identity.errors import (
     UserNotFound,
 )
 from jumo_identity.graph import Graph
+from jumo_identity.roles import UnknownRole, set_role
 from jumo_identity.schemas import ProfilePatch
 from jumo_identity.sessions import Sessions
 from jumo_identity.signing import KeyRingManager
@@ -124,7 +126,7 @@ async def test_deletion_leaves_a_tombstone_that_says_nothing_of_the_person(world
 
 async def test_a_deleted_persons_logins_are_over(world: World) -> None:
     await person(world, "ann")
-    pair = await world.sessions.start("ann", NOW)
+    pair = await world.sessions.start(await world.accounts.live_user("ann"), NOW)
     await world.accounts.delete("ann", NOW, revoke_facebook=False, actor="ann")
     with pytest.raises(RefreshRefused):
         await world.sessions.refresh(pair.refresh_token, NOW)
@@ -190,7 +192,7 @@ async def test_nobody_follows_themselves_or_a_stranger_that_does_not_exist(world
 
 async def test_a_refresh_token_works_once_and_its_reuse_ends_the_login(world: World) -> None:
     await person(world, "ann")
-    first = await world.sessions.start("ann", NOW)
+    first = await world.sessions.start(await world.accounts.live_user("ann"), NOW)
     second = await world.sessions.refresh(first.refresh_token, NOW)
     with pytest.raises(RefreshRefused):
         await world.sessions.refresh(first.refresh_token, NOW)  # reuse: stolen or leaked
@@ -220,7 +222,7 @@ async def test_data_deletion_deletes_once_and_answers_a_replay_alike(world: Worl
 
 async def test_deauthorize_unlinks_facebook_and_ends_the_logins(world: World) -> None:
     await person(world, "ann", facebook={"token": "sealed"}, facebook_friend_ids=["fb-bob"])
-    pair = await world.sessions.start("ann", NOW)
+    pair = await world.sessions.start(await world.accounts.live_user("ann"), NOW)
     await world.callbacks.deauthorize(signed("fb-ann"), NOW)
     doc = await world.store.user_document("ann")
     assert doc is not None
@@ -229,3 +231,30 @@ async def test_deauthorize_unlinks_facebook_and_ends_the_logins(world: World) ->
     assert doc["facebook_deauthorized_at"] == NOW
     with pytest.raises(RefreshRefused):
         await world.sessions.refresh(pair.refresh_token, NOW)
+
+
+# ---- platform roles ---------------------------------------------------------------------------
+
+
+async def test_a_granted_role_is_in_the_next_access_token_and_a_revoked_one_is_not(
+    world: World,
+) -> None:
+    await person(world, "ann")
+    assert await set_role(world.store, "ann", "grant", "moderator") == ["moderator"]
+    assert await set_role(world.store, "ann", "grant", "moderator") == ["moderator"]  # idempotent
+    pair = await world.sessions.start(await world.accounts.live_user("ann"), NOW)
+    assert jwt.decode(pair.access_token, options={"verify_signature": False})["roles"] == [
+        "moderator"
+    ]
+    assert await set_role(world.store, "ann", "revoke", "moderator") == []
+    refreshed = await world.sessions.refresh(pair.refresh_token, NOW)
+    assert "roles" not in jwt.decode(refreshed.access_token, options={"verify_signature": False})
+    assert world.store.published == []  # roles travel in tokens, never in events
+
+
+async def test_only_known_roles_for_live_people(world: World) -> None:
+    await person(world, "ann")
+    with pytest.raises(UnknownRole):
+        await set_role(world.store, "ann", "grant", "admin")
+    with pytest.raises(UserNotFound):
+        await set_role(world.store, "nobody", "grant", "moderator")

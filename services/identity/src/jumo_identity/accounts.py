@@ -110,8 +110,10 @@ class Accounts:
             if not changed:
                 return None
             preview = User.model_validate({**doc, **changed})
-            event = events.user_updated(preview, changed)
-            return Change(set={**changed, "updated_at": now}, events=(event,))
+            return Change(
+                set={**changed, "updated_at": now},
+                events=lambda version: [events.user_updated(preview, changed, version)],
+            )
 
         written = await self._store.change_user(user.id, plan)
         if written is None:

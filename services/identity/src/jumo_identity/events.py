@@ -15,6 +15,8 @@ from typing import Any
 
 from jumo_common.events import Envelope, make_event
 from jumo_common.events.identity import (
+    Availability,
+    Place,
     UserDeleted,
     UserFollowed,
     UserRegistered,
@@ -46,17 +48,31 @@ def user_registered(user: User) -> Envelope[Any]:
     return _event(data, actor=user.id, subject=user.id)
 
 
-def user_updated(user: User, changed: Iterable[str]) -> Envelope[Any]:
-    """A person's public profile changed (``changed``: stored field names)."""
-    location = user.location.city if user.location else None
+def _availability(user: User) -> Availability | None:
+    hours = user.availability
+    if hours is None:
+        return None
+    return Availability(parts=tuple(hours.parts), hours_per_month=hours.hours_per_month)
+
+
+def user_updated(user: User, changed: Iterable[str], version: int) -> Envelope[Any]:
+    """A person's profile as it is at ``version`` of their document (``changed``: stored
+    field names)."""
+    place = user.location
     data = UserUpdated(
         user_id=user.id,
         display_name=user.display_name,
         avatar_url=user.picture_url,
         bio=user.bio,
         skills=tuple(user.skills),
-        location=location,
+        location=place.city if place else None,
         changed=tuple(sorted(CONTRACT_NAMES.get(name, name) for name in changed)),
+        interests=tuple(user.interests),
+        languages=tuple(user.languages),
+        place=Place(city=place.city, lat=place.lat, lng=place.lng) if place else None,
+        availability=_availability(user),
+        visibility=user.visibility,
+        version=version,
     )
     return _event(data, actor=user.id, subject=user.id)
 

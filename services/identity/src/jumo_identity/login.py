@@ -211,7 +211,10 @@ class LoginFlow:
             if doc.get("picture_url") == picture:
                 return Change(set=fields)
             preview = User.model_validate({**doc, "picture_url": picture})
-            return Change(set=fields, events=(events.user_updated(preview, ["picture_url"]),))
+            return Change(
+                set=fields,
+                events=lambda version: [events.user_updated(preview, ["picture_url"], version)],
+            )
 
         written = await self._store.change_user(user.id, plan)
         if written is None:

@@ -96,6 +96,24 @@ async def test_a_profile_edit_publishes_what_changed_once(world: World) -> None:
     [event] = world.store.published.of_type(UserUpdated)
     assert event.data.changed == ("bio", "skills")
     assert event.data.skills == ("first-aid",)
+    assert event.data.version == 2  # the document's version: consumers keep the highest
+
+
+async def test_an_update_carries_the_whole_profile_a_projection_needs(world: World) -> None:
+    ann = await world.accounts.live_user(await person(world, "ann", interests=["water"]))
+    patch = ProfilePatch.model_validate(
+        {"location": {"city": "Lyon", "lat": 45.764, "lng": 4.8357}, "visibility": "followers",
+         "availability": {"parts": ["weekend_mornings"], "hours_per_month": 8}}
+    )  # fmt: skip
+    await world.accounts.update_profile(ann, patch, NOW)
+    [event] = world.store.published.of_type(UserUpdated)
+    data = event.data
+    assert data.place is not None
+    assert (data.place.city, data.place.lat, data.place.lng) == ("Lyon", 45.76, 4.84)
+    assert data.interests == ("water",)  # unchanged fields too: one overwrite suffices
+    assert data.visibility == "followers"
+    assert data.availability is not None
+    assert data.availability.parts == ("weekend_mornings",)
 
 
 async def test_editing_a_deleted_account_is_user_not_found(world: World) -> None:

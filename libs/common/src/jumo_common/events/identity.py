@@ -13,18 +13,40 @@ from jumo_common.events.envelope import EventData, event_type
 
 @event_type("user.registered", 1)
 class UserRegistered(EventData):
-    """A person signed up (subject_id = user_id)."""
+    """A person signed up (subject_id = user_id); a new profile is public."""
 
     user_id: str
     display_name: str
     avatar_url: str | None = None
     facebook_id: str | None = None
     locale: str | None = None
+    visibility: str = "public"
+
+
+class Place(EventData):
+    """Where a person is, coarsely: a city and/or a point rounded to 2 decimals."""
+
+    city: str | None = None
+    lat: float | None = None
+    lng: float | None = None
+
+
+class Availability(EventData):
+    """Which parts of the week, and how many hours a month, a person can give."""
+
+    parts: tuple[str, ...] = ()
+    hours_per_month: int | None = None
 
 
 @event_type("user.updated", 1)
 class UserUpdated(EventData):
-    """A user's public profile changed; ``changed`` names the fields that did."""
+    """A user's profile changed; ``changed`` names the fields that did. It carries the whole
+    profile as it is now (not only the changes), so a consumer's projection is one overwrite;
+    ``version`` orders the updates of one person (a consumer keeps the highest it has seen).
+
+    ``location`` is the city alone (the first shape); ``place`` has the point too.
+    ``visibility`` is public | followers | private: a consumer shows others no more than it
+    allows."""
 
     user_id: str
     display_name: str
@@ -33,6 +55,12 @@ class UserUpdated(EventData):
     skills: tuple[str, ...] = ()
     location: str | None = None
     changed: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    place: Place | None = None
+    availability: Availability | None = None
+    visibility: str = "public"
+    version: int | None = None
 
 
 @event_type("user.followed", 1)

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, Field, model_validator
 
+from jumo_common.errors import DomainError
 from jumo_common.settings import ServiceSettings
 from jumo_common.web import (
     ApiModel,
@@ -82,11 +83,20 @@ class SearchQuery(PageQuery):
     near: float | None = None
 
 
+class NameRefused(DomainError):
+    """A domain rule, raised without any HTTP in sight."""
+
+    status = 422
+    slug = "name-refused"
+
+
 @routes.post("/profiles", body=ProfileIn, response=ProfileOut, status=201, problems=(409,))
 async def create_profile(request: web.Request) -> web.Response:
     body = await parse_body(request, ProfileIn)
     if body.name == "taken":
         raise Conflict("That name is taken.", type_suffix="name-taken")
+    if body.name == "forbidden":
+        raise NameRefused("Nobody may be called that.")
     return json_response(ProfileOut(id="p1", name=body.name, bio=body.bio), status=201)
 
 

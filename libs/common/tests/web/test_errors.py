@@ -57,6 +57,12 @@ async def test_domain_not_found_keeps_its_detail(client: Client) -> None:
     assert body["detail"] == "No such profile."
 
 
+async def test_a_domain_error_is_a_problem_with_its_status_and_slug(client: Client) -> None:
+    body = await problem(await client.post("/profiles", json={"name": "forbidden"}), 422)
+    assert body["type"] == "https://jumo.example/problems/name-refused"
+    assert body["detail"] == "Nobody may be called that."
+
+
 async def test_conflict_with_custom_type(client: Client) -> None:
     body = await problem(await client.post("/profiles", json={"name": "taken"}), 409)
     assert body["type"] == "https://jumo.example/problems/name-taken"

@@ -23,14 +23,14 @@ from jumo_common.jwt import JWT_VERIFIER, JwksVerifier
 from jumo_common.logging import get_logger
 from jumo_common.mongo import MONGO_DB, Database, mongo_context
 from jumo_common.outbox import Outbox
-from jumo_common.web import OpenApiInfo, ProblemError, create_base_app
+from jumo_common.web import OpenApiInfo, create_base_app
 from jumo_facebook import FacebookClient
 from jumo_identity.accounts import Accounts
 from jumo_identity.api import install_routes
 from jumo_identity.callbacks import FacebookCallbacks
 from jumo_identity.consumers import handlers
 from jumo_identity.crypto import Sealer
-from jumo_identity.errors import IdentityError, SigningUnavailable
+from jumo_identity.errors import SigningUnavailable
 from jumo_identity.graph import Graph
 from jumo_identity.login import LoginFlow
 from jumo_identity.sessions import Sessions
@@ -150,28 +150,21 @@ def housekeeping_context(settings: IdentitySettings) -> Context:
     return context
 
 
-def _problem(error: IdentityError) -> ProblemError:
-    return ProblemError(error.status, detail=error.detail, type_suffix=error.slug)
-
-
 @web.middleware
-async def domain_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """identity's domain errors as problems (the base app's middleware renders them)."""
+async def key_ring_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """An unreadable key ring is a 503 (identity's domain errors need nothing: the base app's
+    error middleware answers every ``DomainError``)."""
     try:
         return await handler(request)
-    except IdentityError as exc:
-        raise _problem(exc) from None
     except KeyRingUnavailable as exc:
         log.error("key ring unavailable", error=str(exc))
-        raise _problem(
-            SigningUnavailable("Tokens cannot be issued right now; try again.")
-        ) from None
+        raise SigningUnavailable("Tokens cannot be issued right now; try again.") from None
 
 
 def create_app(settings: IdentitySettings, deps: Deps | None = None) -> web.Application:
     """The identity application (nothing connects until it starts)."""
     info = OpenApiInfo(title="jumo identity", version="1.0.0", description=API_DESCRIPTION)
-    app = create_base_app(settings, openapi_info=info, middlewares=[domain_errors])
+    app = create_base_app(settings, openapi_info=info, middlewares=[key_ring_errors])
     app.cleanup_ctx.extend(
         [
             mongo_context(settings, INDEXES),

@@ -1,23 +1,13 @@
-"""identity's domain errors; ``app.domain_errors`` turns each into a problem+json answer.
-
-Each carries its HTTP status and a stable problem ``type`` slug, so the domain modules stay
-free of aiohttp while the API's answers stay stable.
-"""
+"""identity's domain errors, each with its HTTP status and stable problem slug
+(``jumo_common.errors.DomainError``: the web error middleware answers them as problems)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from jumo_common.errors import DomainError
 
 
-class IdentityError(Exception):
+class IdentityError(DomainError):
     """Base of identity's domain errors."""
-
-    status: ClassVar[int] = 400
-    slug: ClassVar[str] = "bad-request"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
 
 
 class LoginCancelled(IdentityError):

@@ -20,6 +20,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from pymongo.errors import ConnectionFailure
 
+from jumo_common.errors import DomainError
 from jumo_common.logging import bind_log_context, get_logger
 from jumo_common.mongo.pagination import InvalidCursor
 from jumo_common.web.keys import METRICS, REQUEST_ID, SETTINGS
@@ -132,6 +133,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.status < 400:
             raise
         return _answer(request, _from_http_exception(exc))
+    except DomainError as exc:
+        return _answer(request, ProblemError(exc.status, detail=exc.detail, type_suffix=exc.slug))
     except InvalidCursor as exc:
         return _answer(request, BadRequest(str(exc), type_suffix="invalid-cursor"))
     except ConnectionFailure as exc:

@@ -3,7 +3,7 @@
 Importing this package registers every producer's contracts.
 """
 
-from jumo_common.events import identity
+from jumo_common.events import identity, orgs
 from jumo_common.events.envelope import (
     Envelope,
     EventData,
@@ -26,6 +26,7 @@ __all__ = [
     "event_type",
     "identity",
     "make_event",
+    "orgs",
     "parse_event",
     "register_upcaster",
     "registered_types",

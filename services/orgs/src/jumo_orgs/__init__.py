@@ -1,0 +1,1 @@
+"""Jumo orgs: organizations, their people, causes, following, news, reviews, moderation."""

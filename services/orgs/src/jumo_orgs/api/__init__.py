@@ -1,0 +1,14 @@
+"""orgs' HTTP API, one routes module per area; ``install_routes`` installs them in order."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from jumo_common.web import add_routes
+from jumo_orgs.api import causes, follows, moderation, news, orgs, reviews
+
+
+def install_routes(app: web.Application) -> None:
+    """Every orgs route, in matching order (fixed paths before ``{id}`` ones in each area)."""
+    for area in (orgs, causes, follows, news, reviews, moderation):
+        add_routes(app, area.routes)

@@ -1,0 +1,7 @@
+"""Routes of moderation (thin: parse, call the use case, answer a schema)."""
+
+from __future__ import annotations
+
+from jumo_common.web import ApiRoutes
+
+routes = ApiRoutes(tags=("moderation",))

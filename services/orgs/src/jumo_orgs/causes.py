@@ -1,0 +1,15 @@
+"""The cause catalogue, who joined which cause, and the counts. (To be built: issue 8.)"""
+
+from __future__ import annotations
+
+from jumo_orgs.deps import Deps
+
+
+class Causes:
+    """The cause catalogue, who joined which cause, and the counts."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+
+    async def forget(self, user_id: str) -> None:
+        """Erase what this area holds about a deleted person, publishing what lets others forget."""

@@ -1,0 +1,15 @@
+"""Reports, hiding and restoring, and organizations' blocks. (To be built: issue 8.)"""
+
+from __future__ import annotations
+
+from jumo_orgs.deps import Deps
+
+
+class Moderation:
+    """Reports, hiding and restoring, and organizations' blocks."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+
+    async def forget(self, user_id: str) -> None:
+        """Erase what this area holds about a deleted person, publishing what lets others forget."""

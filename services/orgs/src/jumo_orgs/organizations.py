@@ -1,0 +1,15 @@
+"""Organizations, their people and roles, invitations, verification, claimed imports."""
+
+from __future__ import annotations
+
+from jumo_orgs.deps import Deps
+
+
+class Organizations:
+    """Organizations, their people and roles, invitations, verification, claims of imported ones."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+
+    async def forget(self, user_id: str) -> None:
+        """Erase what this area holds about a deleted person, publishing what lets others forget."""

@@ -1,0 +1,21 @@
+"""orgs' settings: the one place that reads the environment (``PORT``, ``MONGO_URL``, …)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from jumo_common.settings import ServiceSettings
+
+
+class OrgsSettings(ServiceSettings):
+    """Settings of the orgs service; see the README for each variable."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, case_sensitive=False)
+
+    service_name: str = "orgs"
+    port: int = Field(default=8002, ge=0, le=65535)
+    # Where clients reach orgs (the gateway): links in events and pages are built on it.
+    public_base_url: str = "http://127.0.0.1:8080"
+    # The platform role that verifies organizations and decides on reports.
+    moderator_role: str = "moderator"

@@ -1,0 +1,51 @@
+"""orgs' AppKeys and the service-objects dataclass that ``app.py`` stores under them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from jumo_common.events import Envelope
+from jumo_common.events.identity import UserDeleted
+from jumo_common.outbox import Outbox
+from jumo_orgs.access import Access
+from jumo_orgs.causes import Causes
+from jumo_orgs.following import Following
+from jumo_orgs.moderation import Moderation
+from jumo_orgs.news import News
+from jumo_orgs.organizations import Organizations
+from jumo_orgs.people import People
+from jumo_orgs.reviews import Reviews
+from jumo_orgs.search import Search
+from jumo_orgs.settings import OrgsSettings
+from jumo_orgs.store import Stores
+
+
+@dataclass
+class Orgs:
+    """The service's objects, built once per application (``app.build_orgs``)."""
+
+    settings: OrgsSettings
+    outbox: Outbox
+    stores: Stores
+    people: People
+    access: Access
+    organizations: Organizations
+    causes: Causes
+    following: Following
+    news: News
+    reviews: Reviews
+    search: Search
+    moderation: Moderation
+
+    async def forget_person(self, event: Envelope[UserDeleted]) -> None:
+        """``user.deleted``: every area erases the person and says so to the others."""
+        user_id = event.data.user_id
+        for area in (self.organizations, self.causes, self.following, self.news, self.reviews,
+                     self.moderation):  # fmt: skip
+            await area.forget(user_id)
+        await self.people.forget(user_id)
+
+
+ORGS = web.AppKey("jumo_orgs", Orgs)

@@ -13,3 +13,8 @@ class Organizations:
 
     async def forget(self, user_id: str) -> None:
         """Erase what this area holds about a deleted person, publishing what lets others forget."""
+
+    async def set_hidden(self, organization_id: str, hidden: bool) -> bool:
+        """Moderation hides (or shows again) a organization: it disappears from every list, and the
+        event says so to the feed; False when there is no such organization."""
+        raise NotImplementedError

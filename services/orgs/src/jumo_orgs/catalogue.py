@@ -1,7 +1,7 @@
 """The cause catalogue, kept in the repository: 12 top-level causes and their children.
 
 A cause has a slug (its id, forever), a name, a parent (None at the top) and a one-line
-description. Organizations choose 1–5 causes from it; people join causes; a search for a cause
+description. Organizations choose 1 to 5 causes from it; people join causes; a search for a cause
 matches its children too. No I/O.
 """
 

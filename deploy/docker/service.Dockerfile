@@ -26,4 +26,8 @@ RUN useradd --system --uid 10001 --no-create-home jumo
 COPY --from=build /app/.venv /app/.venv
 USER jumo
 EXPOSE 8000
+# Healthy once the service answers /healthz (compose starts the gateway only then); a program
+# without one (the Facebook sandbox) sets its own healthcheck in docker-compose.yml.
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz', timeout=2)"]
 CMD ["sh", "-c", "exec python -m \"$SERVICE_MODULE\""]

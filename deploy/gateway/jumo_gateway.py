@@ -77,7 +77,7 @@ def _address(env: Mapping[str, str], name: str, url_name: str, default: str) -> 
 
 
 def _default_upstreams() -> Mapping[str, str]:
-    return MappingProxyType({"identity": "127.0.0.1:8001"})
+    return MappingProxyType({"identity": "127.0.0.1:8001", "orgs": "127.0.0.1:8002"})
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,10 @@ class GatewayConfig:
             "GATEWAY_RUN_DIR": str(run_dir),
             "GATEWAY_WORKERS": str(self.workers),
         }
-        values.update({f"{n.upper()}_UPSTREAM": a for n, a in self.upstreams.items()})
+        # A service the config does not name keeps its default address: nginx starts without
+        # it and answers its paths 502 until it runs.
+        upstreams = {**_default_upstreams(), **self.upstreams}
+        values.update({f"{n.upper()}_UPSTREAM": a for n, a in upstreams.items()})
         return values
 
     @property

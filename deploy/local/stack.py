@@ -70,6 +70,7 @@ DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5433/ferretdb"
 DEFAULT_MONGO_URL = "mongodb://127.0.0.1:27017/"
 DEFAULT_FACEBOOK_URL = "http://127.0.0.1:8090"
 DEFAULT_IDENTITY_URL = "http://127.0.0.1:8001"
+DEFAULT_ORGS_URL = "http://127.0.0.1:8002"
 DEFAULT_GATEWAY_URL = "http://127.0.0.1:8080"
 
 
@@ -129,6 +130,26 @@ def identity_service() -> ProcessComponent:
     )
 
 
+def identity_url() -> str:
+    """Where the other services reach identity (its JWKS verifies their callers' tokens)."""
+    return (os.environ.get("IDENTITY_URL") or DEFAULT_IDENTITY_URL).rstrip("/")
+
+
+def orgs_service() -> ProcessComponent:
+    """The orgs service: it verifies tokens with identity's JWKS, and hears user.* events."""
+    return python_module(
+        "orgs",
+        "jumo_orgs",
+        "ORGS_URL",
+        DEFAULT_ORGS_URL,
+        extra_env={
+            "PORT": "{port}",
+            "PUBLIC_BASE_URL": gateway_url(),
+            "JWKS_URL": f"{identity_url()}/.well-known/jwks.json",
+        },
+    )
+
+
 def gateway() -> ProcessComponent:
     """nginx in front of the services, run in the foreground so its pid is the master's."""
     return ProcessComponent(
@@ -155,6 +176,7 @@ def components(every: bool = False) -> list[Component]:
         FerretComponent("mongodb", "MONGO_URL", DEFAULT_MONGO_URL),
         facebook_sandbox(),
         identity_service(),
+        orgs_service(),
         gateway(),
     ]
 

@@ -66,6 +66,7 @@ def test_the_container_template_needs_only_documented_variables() -> None:
         "GATEWAY_WRITE_BURST": "20",
         "GATEWAY_UPSTREAM_TIMEOUT": "30s",
         "IDENTITY_UPSTREAM": "identity:8001",
+        "ORGS_UPSTREAM": "orgs:8002",
     }
     render((TEMPLATES / "gateway.conf.template").read_text(), documented)
 
@@ -80,9 +81,9 @@ def test_config_from_the_stack_env_file() -> None:
     env = {"GATEWAY_URL": "http://127.0.0.1:9080/", "IDENTITY_URL": "http://127.0.0.1:9001"}
     config = GatewayConfig.from_env(env)
     assert config.listen == "127.0.0.1:9080"
-    assert dict(config.upstreams) == {"identity": "127.0.0.1:9001"}
+    assert dict(config.upstreams) == {"identity": "127.0.0.1:9001", "orgs": "127.0.0.1:8002"}
     explicit = GatewayConfig.from_env({**env, "IDENTITY_UPSTREAM": "10.0.0.5:8001"})
-    assert dict(explicit.upstreams) == {"identity": "10.0.0.5:8001"}
+    assert explicit.upstreams["identity"] == "10.0.0.5:8001"
 
 
 def test_limits_from_the_environment() -> None:

@@ -6,6 +6,7 @@ nginx must be installed: without it every test here fails and says how to instal
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -22,11 +23,13 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 from e2e_curl import Curl  # noqa: E402
-from e2e_processes import SystemUnderTest, start_system  # noqa: E402
+from e2e_processes import Plan, SystemUnderTest, start_system  # noqa: E402
 from e2e_support import GatewayFactory, ServiceBehindGateway, free_port  # noqa: E402
 from jumo_gateway import Gateway, GatewayConfig, GatewayError, find_nginx  # noqa: E402
 from pymongo import MongoClient  # noqa: E402
 
+from jumo_common.bus import dead_exchange_name, unrouted_name  # noqa: E402
+from jumo_common.settings import ServiceSettings  # noqa: E402
 from jumo_common.testing.plugin import InfraUrls  # noqa: E402
 
 
@@ -75,22 +78,33 @@ async def gateway(start_gateway: GatewayFactory, service: ServiceBehindGateway) 
 def system(
     nginx: str, infra: InfraUrls, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SystemUnderTest]:
-    """The Facebook sandbox, identity and a gateway: processes of this session's own."""
+    """The Facebook sandbox, identity, orgs and a gateway: processes of this session's own."""
     sut = start_system(tmp_path_factory.mktemp("system"), infra, nginx)
     yield sut
     sut.stop()
     client: MongoClient[dict[str, Any]] = MongoClient(infra.mongo_url)
     with client:
         client.drop_database(sut.plan.mongo_database)
-    asyncio.run(_delete_exchange(infra.amqp_url, sut.plan.events_exchange))
+        client.drop_database(sut.plan.orgs_database)
+    asyncio.run(_delete_topology(infra.amqp_url, sut.plan))
 
 
-async def _delete_exchange(amqp_url: str, name: str) -> None:
-    """Remove the session's events exchange from the shared broker."""
+async def _delete_topology(amqp_url: str, plan: Plan) -> None:
+    """Remove the session's exchanges and queues from the shared broker."""
+    settings = ServiceSettings(events_exchange=plan.events_exchange)
+    prefix = f"test.{plan.token}."
+    queues = [f"{prefix}orgs.{q}{dead}" for q in ("events", "erasure") for dead in ("", ".dead")]
+    exchanges = [plan.events_exchange, dead_exchange_name(settings), unrouted_name(settings)]
     connection = await aio_pika.connect(amqp_url)
     async with connection:
-        channel = await connection.channel()
-        await channel.exchange_delete(name)
+        for name in [*queues, unrouted_name(settings)]:
+            channel = await connection.channel()
+            with contextlib.suppress(Exception):
+                await channel.queue_delete(name)
+        for name in exchanges:
+            channel = await connection.channel()
+            with contextlib.suppress(Exception):
+                await channel.exchange_delete(name)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The whole system as processes of the test's own: the Facebook sandbox and identity."""
+"""The whole system as processes of the test's own: the Facebook sandbox, identity, orgs and
+the gateway in front."""
 
 from __future__ import annotations
 
@@ -114,11 +115,17 @@ class Plan:
     gateway_port: int = field(default_factory=free_port)
     sandbox_port: int = field(default_factory=free_port)
     identity_port: int = field(default_factory=free_port)
+    orgs_port: int = field(default_factory=free_port)
 
     @property
     def mongo_database(self) -> str:
         """identity's database for this run."""
         return f"e2e_{self.token}"
+
+    @property
+    def orgs_database(self) -> str:
+        """orgs' database for this run."""
+        return f"e2e_{self.token}_orgs"
 
     @property
     def events_exchange(self) -> str:
@@ -132,12 +139,13 @@ class Plan:
 
 @dataclass
 class SystemUnderTest:
-    """The sandbox, identity and the gateway in front, all processes of this test session."""
+    """The sandbox, identity, orgs and the gateway in front, processes of this test session."""
 
     plan: Plan
     gateway: Gateway
     sandbox: ServiceProcess
     identity: ServiceProcess
+    orgs: ServiceProcess
 
     @property
     def sandbox_url(self) -> str:
@@ -155,10 +163,11 @@ class SystemUnderTest:
         return self.plan.app_secret
 
     def start(self) -> None:
-        """Start the sandbox, identity, then the gateway; on failure stop what started."""
+        """Start the sandbox, identity, orgs, then the gateway; on failure stop what started."""
         try:
             self.sandbox.start()
             self.identity.start()
+            self.orgs.start()
             self.gateway.start()
         except BaseException:
             self.stop()
@@ -167,7 +176,7 @@ class SystemUnderTest:
     def stop(self) -> None:
         """Stop everything that was started, gateway first."""
         self.gateway.stop()
-        for process in (self.identity, self.sandbox):
+        for process in (self.orgs, self.identity, self.sandbox):
             process.stop()
 
 
@@ -175,6 +184,7 @@ def _sandbox(plan: Plan, folder: Path) -> ServiceProcess:
     callback = f"{plan.url(plan.gateway_port)}/auth/facebook/callback"
     args = ["-m", "jumo_facebook.sandbox", "--port", str(plan.sandbox_port)]
     args += ["--app-id", plan.app_id, "--app-secret", plan.app_secret, "--redirect-uri", callback]
+    args += ["--require-proof"]  # as the local stack's sandbox, and as a real app should be set
     ready = f"{plan.url(plan.sandbox_port)}/__sandbox/app"
     return ServiceProcess("sandbox", args, {}, folder / "sandbox.log", ready)
 
@@ -200,14 +210,34 @@ def _identity(plan: Plan, infra: InfraUrls, folder: Path) -> ServiceProcess:
     return ServiceProcess("identity", ["-m", "jumo_identity"], env, folder / "identity.log", ready)
 
 
+def _orgs(plan: Plan, infra: InfraUrls, folder: Path) -> ServiceProcess:
+    env = {
+        "PORT": str(plan.orgs_port),
+        "AMQP_URL": infra.amqp_url,
+        "MONGO_URL": infra.mongo_url,
+        "MONGO_DATABASE": plan.orgs_database,
+        "EVENTS_EXCHANGE": plan.events_exchange,
+        "QUEUE_PREFIX": f"test.{plan.token}.",
+        "PUBLIC_BASE_URL": plan.url(plan.gateway_port),
+        "JWKS_URL": f"{plan.url(plan.identity_port)}/.well-known/jwks.json",
+        "LOG_JSON": "true",
+    }
+    ready = f"{plan.url(plan.orgs_port)}/readyz"
+    return ServiceProcess("orgs", ["-m", "jumo_orgs"], env, folder / "orgs.log", ready)
+
+
 def start_system(folder: Path, infra: InfraUrls, nginx: str) -> SystemUnderTest:
-    """Start the sandbox, identity and a gateway on free ports, with names of their own."""
+    """Start the sandbox, identity, orgs and a gateway on free ports, with names of their own."""
     plan = Plan()
     config = GatewayConfig(
         listen=f"127.0.0.1:{plan.gateway_port}",
-        upstreams={"identity": f"127.0.0.1:{plan.identity_port}"},
+        upstreams={
+            "identity": f"127.0.0.1:{plan.identity_port}",
+            "orgs": f"127.0.0.1:{plan.orgs_port}",
+        },
     )
     gateway = Gateway(folder / "gateway", config, nginx)
-    system = SystemUnderTest(plan, gateway, _sandbox(plan, folder), _identity(plan, infra, folder))
+    sandbox, identity = _sandbox(plan, folder), _identity(plan, infra, folder)
+    system = SystemUnderTest(plan, gateway, sandbox, identity, _orgs(plan, infra, folder))
     system.start()
     return system

@@ -56,6 +56,7 @@ CAUSES: tuple[Cause, ...] = tuple(
         ("legal-aid", "Legal aid", "Free advice and representation."),
         ("anti-discrimination", "Fighting discrimination", "Against racism and exclusion."),
         ("civic-participation", "Civic participation", "Voting, voice and open government."),
+        ("press-freedom", "Press freedom", "Free, independent and safe journalism."),
     )
     + _family(
         Cause("poverty-hunger", "Poverty and hunger", "Food, income and a way out of poverty."),
@@ -63,6 +64,7 @@ CAUSES: tuple[Cause, ...] = tuple(
         ("homelessness", "Homelessness", "Shelter, housing and a way home."),
         ("employment", "Employment", "Finding work and decent jobs."),
         ("financial-inclusion", "Financial inclusion", "Budgets, banking and fair credit."),
+        ("nutrition", "Nutrition", "Healthy food for children and families."),
     )
     + _family(
         Cause("disaster-relief", "Disaster relief", "Help when catastrophe strikes."),
@@ -70,12 +72,14 @@ CAUSES: tuple[Cause, ...] = tuple(
         ("reconstruction", "Reconstruction", "Rebuilding homes and lives."),
         ("preparedness", "Preparedness", "Getting ready before disaster comes."),
         ("humanitarian-logistics", "Humanitarian logistics", "Getting aid where it is needed."),
+        ("conflict-relief", "Conflict relief", "Aid for people caught in war and violence."),
     )
     + _family(
         Cause("animals", "Animals", "Welfare and protection of animals."),
         ("animal-shelters", "Animal shelters", "Rescue, care and adoption."),
         ("wildlife", "Wildlife", "Protecting wild animals and their homes."),
         ("animal-welfare", "Animal welfare", "Against cruelty, for better lives."),
+        ("farm-animals", "Farm animals", "Better lives for animals raised for food."),
     )
     + _family(
         Cause("arts-culture", "Arts and culture", "Creativity and heritage for all."),
@@ -83,6 +87,7 @@ CAUSES: tuple[Cause, ...] = tuple(
         ("heritage", "Heritage", "Caring for monuments, archives and traditions."),
         ("libraries", "Libraries and reading", "Books and culture within everyone's reach."),
         ("performing-arts", "Performing arts", "Theatre, dance and the stage."),
+        ("visual-arts", "Visual arts", "Painting, photography and making art together."),
     )
     + _family(
         Cause("community", "Community development", "Stronger neighbourhoods and villages."),
@@ -98,6 +103,7 @@ CAUSES: tuple[Cause, ...] = tuple(
         ("language-learning", "Language learning", "Learning the language of a new country."),
         ("integration", "Integration", "Work, school and friends in a new home."),
         ("family-reunion", "Family reunion", "Bringing families back together."),
+        ("unaccompanied-minors", "Unaccompanied minors", "Care for children who travel alone."),
     )
     + _family(
         Cause("elderly", "Elderly people", "Dignity and company in old age."),
@@ -105,6 +111,7 @@ CAUSES: tuple[Cause, ...] = tuple(
         ("care-homes", "Care homes", "Life and activities in care homes."),
         ("caregivers", "Caregivers", "Support for those who care for a relative."),
         ("dementia", "Dementia", "Support for people with dementia and their families."),
+        ("active-ageing", "Active ageing", "Staying healthy and active as the years pass."),
     )
     + _family(
         Cause("children-youth", "Children and youth", "Every child safe, healthy and heard."),

@@ -164,8 +164,8 @@ class Component:
         return {self.url_var: self.url}
 
     def logs(self) -> list[Path]:
-        """Its log files (for ``make logs``)."""
-        return sorted(self.folder().glob("**/*.log"))
+        """Its log files (for ``make logs``); the run folder's entry may link elsewhere."""
+        return sorted((run_dir() / self.name).glob("**/*.log"))
 
     def check_local(self) -> None:
         """Refuse to start a server for an address that is not on this machine."""

@@ -54,3 +54,9 @@ class ChangingConcurrently(Conflict):
     """Too many concurrent changes to one thing; the client may retry."""
 
     slug = "changing-concurrently"
+
+
+class OrgNotVerified(Conflict):
+    """This needs a verified organization (a moderator has not verified it, or not again)."""
+
+    slug = "org-not-verified"

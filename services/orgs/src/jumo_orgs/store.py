@@ -20,10 +20,11 @@ from jumo_orgs import (
     people_store,
     post_store,
     review_store,
+    search_store,
 )
 
 AREAS = (people_store, org_store, cause_store, follow_store, post_store, review_store,
-         moderation_store)  # fmt: skip
+         moderation_store, search_store)  # fmt: skip
 INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec(WRITE_CLAIMS, (("at", 1),)),  # housekeeping deletes old claims by it
     *(spec for area in AREAS for spec in area.INDEXES),
@@ -42,6 +43,7 @@ class Stores:
     posts: post_store.PostStore
     reviews: review_store.ReviewStore
     moderation: moderation_store.ModerationStore
+    search: search_store.SearchStore
 
 
 def mongo_stores(db: Database, outbox: Outbox) -> Stores:
@@ -55,4 +57,5 @@ def mongo_stores(db: Database, outbox: Outbox) -> Stores:
         posts=post_store.MongoPostStore(db, outbox, claims),
         reviews=review_store.MongoReviewStore(db, outbox, claims),
         moderation=moderation_store.MongoModerationStore(db, outbox, claims),
+        search=search_store.MongoSearchStore(db, outbox, claims),
     )

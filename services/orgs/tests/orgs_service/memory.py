@@ -19,18 +19,21 @@ from .memory_orgs import MemoryOrgStore
 from .memory_people import MemoryPeopleStore
 from .memory_posts import MemoryPostStore
 from .memory_reviews import MemoryReviewStore
+from .memory_search import MemorySearchStore
 
 
 def memory_stores(published: PublishedEvents) -> Stores:
     """One memory store per area, all writing their events to ``published``."""
+    orgs = MemoryOrgStore(published)
     return Stores(
         people=MemoryPeopleStore(published),
-        orgs=MemoryOrgStore(published),
+        orgs=orgs,
         causes=MemoryCauseStore(published),
         follows=MemoryFollowStore(published),
         posts=MemoryPostStore(published),
         reviews=MemoryReviewStore(published),
         moderation=MemoryModerationStore(published),
+        search=MemorySearchStore(orgs.orgs),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from jumo_common.jwt import Principal
 from jumo_common.mongo import MONGO_DB, Database, Document
 from jumo_common.testing.memory import PublishedEvents
+from jumo_common.testing.tokens import TestKeys
 from jumo_orgs.deps import Deps
 from jumo_orgs.moderation_store import block_key
 from jumo_orgs.news import News
@@ -126,3 +127,16 @@ async def http_block(client: Client, org: Document, user_id: str) -> None:
     await database(client)["org_blocks"].insert_one(
         {"_id": key, "org_id": org["_id"], "user_id": user_id, "at": NOW}
     )
+
+
+async def answer_of(response: Any, status: int = 200) -> Any:
+    """The JSON body of an answer that must have ``status``."""
+    body = await response.json() if response.status != 204 else None
+    assert response.status == status, body
+    return body
+
+
+def bearer(user_id: str, keys: TestKeys, *roles: str) -> dict[str, str]:
+    """The Authorization header of a token for ``user_id`` (unknown to the projection is fine)."""
+    token = keys.mint(user_id, roles=list(roles)) if roles else keys.mint(user_id)
+    return {"Authorization": f"Bearer {token}"}

@@ -24,12 +24,12 @@ from .memory_search import MemorySearchStore
 
 def memory_stores(published: PublishedEvents) -> Stores:
     """One memory store per area, all writing their events to ``published``."""
-    orgs = MemoryOrgStore(published)
+    orgs = MemoryOrgStore(published)  # causes and follows read its organizations
     return Stores(
         people=MemoryPeopleStore(published),
         orgs=orgs,
-        causes=MemoryCauseStore(published),
-        follows=MemoryFollowStore(published),
+        causes=MemoryCauseStore(published, orgs),
+        follows=MemoryFollowStore(published, orgs),
         posts=MemoryPostStore(published),
         reviews=MemoryReviewStore(published),
         moderation=MemoryModerationStore(published),

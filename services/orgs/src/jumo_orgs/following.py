@@ -33,6 +33,7 @@ from jumo_orgs.cards import card
 from jumo_orgs.causes import AccountDeleted
 from jumo_orgs.deps import Deps
 from jumo_orgs.errors import ChangingConcurrently, NotFoundError, OrgNotFound
+from jumo_orgs.people import Person
 from jumo_orgs.schemas.follows import FollowedOrg, Follower, FollowersPage, FollowOut
 
 PRODUCER = "orgs"
@@ -141,6 +142,16 @@ def follow_out(org_id: str, written: Written) -> FollowOut:
     )  # fmt: skip
 
 
+def follower(follow: Document, person: Person | None) -> Follower:
+    """A follower as the organization's admins see them (a person orgs has not heard of yet
+    shows as a plain member)."""
+    return Follower(
+        user_id=follow["user_id"], since=follow["since"],
+        display_name=person.display_name if person else "Jumo member",
+        avatar_url=person.avatar_url if person else None,
+    )  # fmt: skip
+
+
 # ---- the use cases ------------------------------------------------------------------------------
 
 
@@ -204,14 +215,8 @@ class Following:
         await self._deps.access.require(org["_id"], caller, "admin")
         page = await self._store.followers_page(org["_id"], limit=limit, cursor=cursor)
         people = await self._deps.people.people([f["user_id"] for f in page.items])
+        items = [follower(f, people.get(f["user_id"])) for f in page.items]
         total = await self.count(org["_id"])
-        items = []
-        for f in page.items:
-            person = people.get(f["user_id"])
-            items.append(Follower(
-                user_id=f["user_id"], display_name=person.display_name if person else "Jumo member",
-                avatar_url=person.avatar_url if person else None, since=f["since"],
-            ))  # fmt: skip
         return FollowersPage(items=items, next_cursor=page.next_cursor, total=total)
 
     async def count(self, org_id: str) -> int:

@@ -25,7 +25,7 @@ from jumo_orgs.causes import Causes
 from jumo_orgs.consumers import handlers
 from jumo_orgs.deps import deps_of
 from jumo_orgs.following import Following
-from jumo_orgs.moderation import Moderation
+from jumo_orgs.moderation import Hideable, Moderation
 from jumo_orgs.news import News
 from jumo_orgs.organizations import Organizations
 from jumo_orgs.reviews import Reviews
@@ -46,10 +46,12 @@ def build_orgs(settings: OrgsSettings, db: Database) -> Orgs:
     outbox = Outbox(db, OUTBOX_COLLECTIONS)
     stores = mongo_stores(db, outbox)
     deps = deps_of(settings, stores)
+    organizations, news, reviews = Organizations(deps), News(deps), Reviews(deps)
+    hiders: dict[str, Hideable] = {"org": organizations, "post": news, "review": reviews}
     return Orgs(
         settings=settings, outbox=outbox, stores=stores, people=deps.people, access=deps.access,
-        organizations=Organizations(deps), causes=Causes(deps), following=Following(deps),
-        news=News(deps), reviews=Reviews(deps), search=Search(deps), moderation=Moderation(deps),
+        organizations=organizations, causes=Causes(deps), following=Following(deps),
+        news=news, reviews=reviews, search=Search(deps), moderation=Moderation(deps, hiders),
     )  # fmt: skip
 
 

@@ -2,7 +2,8 @@
 anyone who may see the organization reads it.
 
 Rules where the issue is silent:
-- Only a verified organization publishes (new posts and edits; deleting is always possible).
+- Only a verified organization publishes (new posts and edits; deleting is always possible),
+  and not while a moderator hides it.
   A post reaches followers' feeds and notifications the moment it is written, and it is the
   moderator's verification that lets Jumo vouch for who is speaking; a draft or pending
   organization has no public page nor followers to read it yet, and holding posts back until
@@ -150,8 +151,11 @@ def _live(doc: Document | None) -> bool:
 
 
 def _require_verified(org: Document) -> None:
+    """Publishing needs a verified organization that no moderator has hidden."""
     if org.get("status") != "verified":
         raise OrgNotVerified("Only a verified organization publishes news.")
+    if org.get("hidden"):
+        raise plans.OrgIsHidden("A moderator hid this organization; it publishes nothing now.")
 
 
 def author_of(author_id: str | None, people: dict[str, Person]) -> Author | None:

@@ -43,6 +43,12 @@ class PostIsHidden(Conflict):
     slug = "post-hidden"
 
 
+class OrgIsHidden(Conflict):
+    """A moderator hid this organization: it publishes nothing until shown again."""
+
+    slug = "org-hidden"
+
+
 def event(data: EventData, post_id: str, actor_id: str | None) -> Envelope[Any]:
     """An envelope of orgs about a post."""
     return make_event(

@@ -11,7 +11,7 @@ from jumo_common.events.orgs import PostDeleted, PostHidden, PostPublished, Post
 from jumo_common.web import Unprocessable, validate
 from jumo_orgs.cards import card
 from jumo_orgs.errors import NotAllowed, OrgNotFound, OrgNotVerified
-from jumo_orgs.news_plans import PostIsHidden, PostNotFound
+from jumo_orgs.news_plans import OrgIsHidden, PostIsHidden, PostNotFound
 from jumo_orgs.plain_text import excerpt
 from jumo_orgs.schemas.news import PostDraft, PostPatch
 
@@ -87,11 +87,14 @@ async def test_only_a_verified_organization_publishes(world: World, status: str)
         await world.news.publish(org["_id"], await world.member(org, "owner"), draft(), NOW)
 
 
-async def test_a_hidden_organization_is_not_found_by_strangers(world: World) -> None:
+async def test_a_hidden_organization_is_not_found_and_does_not_publish(world: World) -> None:
     org = await world.org("hidden-one", hidden=True)
     with pytest.raises(OrgNotFound):
         await world.news.page(org["_id"], principal(), limit=10, cursor=None)
-    await world.news.page(org["_id"], await world.member(org), limit=10, cursor=None)
+    owner = await world.member(org, "owner")
+    await world.news.page(org["_id"], owner, limit=10, cursor=None)
+    with pytest.raises(OrgIsHidden):
+        await world.news.publish(org["_id"], owner, draft(), NOW)
 
 
 @pytest.mark.parametrize(

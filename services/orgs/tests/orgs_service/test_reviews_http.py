@@ -11,7 +11,7 @@ from typing import Any
 from jumo_common.testing.bus import EventTap
 from jumo_common.testing.tokens import TestKeys
 
-from .community import answer_of, bearer, http_block, http_member, http_org
+from .community import answer_of, bearer, database, http_block, http_member, http_org
 from .conftest import Client, person, service
 
 
@@ -184,3 +184,19 @@ async def test_a_hidden_review_leaves_lists_and_the_summary(
     await answer_of(await client.put(f"/reviews/{hidden['id']}/helpful", headers=bob.auth), 404)
     [event] = await tap.wait_for("review.hidden")
     assert event["data"] == {"review_id": hidden["id"], "org_id": org["_id"], "hidden": True}
+
+
+async def test_one_person_posting_at_once_has_one_review(client: Client, keys: TestKeys) -> None:
+    org = await http_org(client, "hasty")
+    ann = bearer(uuid.uuid4().hex, keys)
+    await asyncio.gather(*(_review(client, org["_id"], ann, 1 + i % 5) for i in range(10)))
+    summary = await answer_of(await client.get(f"/orgs/{org['_id']}/reviews/summary"))
+    assert summary["count"] == 1
+    assert await database(client)["reviews"].count_documents({"org_id": org["_id"]}) == 1
+
+
+async def test_the_routes_are_documented(client: Client) -> None:
+    paths = (await answer_of(await client.get("/openapi.json")))["paths"]
+    for path in ("/orgs/{id}/posts", "/posts/{id}", "/orgs/{id}/reviews", "/reviews/{id}",
+                 "/orgs/{id}/reviews/summary", "/reviews/{id}/answer", "/reviews/{id}/helpful"):  # fmt: skip
+        assert path in paths, path

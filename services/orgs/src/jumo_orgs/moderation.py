@@ -1,8 +1,8 @@
 """Reports, the moderators' queue, hiding and restoring, and organizations' blocks.
 
 Rules where the issue is silent:
-- Anyone signed in may report an organization, post or review they can see (a hidden one is
-  gone for them); not when that organization blocked them.
+- Anyone signed in may report an organization, post or review they can see (a hidden one, or a
+  draft of others, is not there for them); not when that organization blocked them.
 - Hiding calls the area that owns the thing (``set_hidden``), which publishes org.hidden,
   post.hidden or review.hidden; every open report of the thing is then resolved alike, each
   publishing report.resolved for its reporter. Restoring only shows the thing again.
@@ -25,6 +25,7 @@ from jumo_orgs.deps import Deps
 from jumo_orgs.errors import NotFoundError, OrgNotFound
 from jumo_orgs.moderation_plans import Position
 from jumo_orgs.moderation_store import QUEUE_SORT, block_key, report_key, target_key
+from jumo_orgs.org_pages import is_public
 from jumo_orgs.schemas.moderation import (
     BlockOut,
     Decision,
@@ -109,10 +110,17 @@ class Moderation:
         return thing_id, doc["org_id"]
 
     async def _visible_org(self, org_ref: str, caller: Principal, kind: str) -> Document:
+        """The organization as the caller may see it (a draft only its people and moderators)."""
+        access, missing = self._access, plans.TargetNotFound(f"No such {kind} to report.")
         try:
-            return await self._access.org(org_ref, caller)
+            org = await access.org(org_ref, caller)
         except OrgNotFound:
-            raise plans.TargetNotFound(f"No such {kind} to report.") from None
+            raise missing from None
+        if not is_public(org) and not (
+            access.is_moderator(caller) or await access.role(org["_id"], caller.user_id)
+        ):
+            raise missing
+        return org
 
     # ---- deciding -----------------------------------------------------------------------------
 

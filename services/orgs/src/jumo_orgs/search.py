@@ -242,7 +242,7 @@ class Search:
         """One page of organizations matching ``query``, each with why it matched."""
         wanted = criteria(query, moderator=self._deps.access.is_moderator(caller))
         sort = query.chosen_sort
-        if query.q and not wanted.words:  # only stop words: nothing matches by text
+        if query.q and query.q.strip() and not wanted.words:  # only stop words: no match
             return SearchPage(items=[], sort=sort)
         if sort == "newest":
             hits, next_cursor, capped = await self._newest(wanted, query.limit, query.cursor)

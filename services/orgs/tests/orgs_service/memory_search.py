@@ -4,12 +4,11 @@ the MongoDB one)."""
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 from jumo_common.mongo import Document
 from jumo_common.testing.memory import MemoryDocuments
 from jumo_orgs.geo import Box
-from jumo_orgs.search_store import FIELDS, OrgQuery, Position
+from jumo_orgs.search_store import FIELDS, OrgQuery, Position, newest_key
 
 
 def _coordinates(doc: Document) -> tuple[float, float] | None:
@@ -42,10 +41,6 @@ def matches(doc: Document, query: OrgQuery) -> bool:
     return query.box is None or _in_box(doc, query.box)
 
 
-def _newest_key(doc: Document) -> tuple[Any, str]:
-    return doc.get("created_at"), str(doc["_id"])
-
-
 class MemorySearchStore:
     """Search over the documents of a memory organization store."""
 
@@ -56,7 +51,7 @@ class MemorySearchStore:
         self, query: OrgQuery, *, after: Position | None, limit: int
     ) -> list[Document]:
         found = [d for d in self.orgs.documents.values() if matches(d, query)]
-        found.sort(key=_newest_key, reverse=True)
+        found.sort(key=newest_key, reverse=True)
         if after is not None:
-            found = [d for d in found if _newest_key(d) < after]
+            found = [d for d in found if newest_key(d) < after]
         return [{k: copy.deepcopy(d[k]) for k in FIELDS if k in d} for d in found[:limit]]

@@ -187,7 +187,10 @@ async def test_what_cannot_be_reported(world: World) -> None:
                          ("org", "no-such-org")):  # fmt: skip
         with pytest.raises(TargetNotFound):
             await world.report(principal(), kind, target)
-    assert (await world.report(principal(), "org", draft_org["_id"])).status == "open"
+    with pytest.raises(TargetNotFound):
+        await world.report(principal(), "org", draft_org["_id"])  # a stranger's: not there
+    its_owner = await world.community.member(draft_org, "owner")
+    assert (await world.report(its_owner, "org", draft_org["_id"])).status == "open"
 
 
 async def test_only_moderators_decide(world: World) -> None:

@@ -86,6 +86,17 @@ async def test_one_of_the_causes(twin: Twin) -> None:
     assert await twin.ids(OrgQuery(causes=("literacy",), prefixes=("a",))) == []
 
 
+async def test_several_causes_newest_first_from_a_position_on(twin: Twin) -> None:
+    ids = await twin.add(*(org_doc(f"O{n}", causes=[("literacy", "tutoring", "health")[n % 3]])
+                           for n in range(7)))  # fmt: skip
+    wanted = OrgQuery(causes=("education", "literacy", "tutoring"))
+    expected = [i for n, i in enumerate(ids) if n % 3 != 2][::-1]
+    assert await twin.ids(wanted, limit=3) == expected[:3]
+    found = await twin.store.newest(wanted, after=None, limit=3)
+    after = (found[-1]["created_at"], found[-1]["_id"])
+    assert await twin.ids(wanted, after=after) == expected[3:]
+
+
 async def test_the_box_across_the_antimeridian_and_at_a_pole(twin: Twin) -> None:
     west, east, far, nowhere, pole = await twin.add(
         org_doc("W", lat=-16.85, lng=179.95),

@@ -108,6 +108,8 @@ async def test_a_query_of_stop_words_matches_nothing(world: World) -> None:
     world.add(org_doc("The Food Bank"))
     assert names(await find(world, q="the and of")) == []
     assert names(await find(world, q="the food")) == ["The Food Bank"]
+    blank = await find(world, q="   ")  # no words at all: as if there were no q
+    assert (names(blank), blank.sort) == (["The Food Bank"], "newest")
 
 
 async def test_name_outranks_mission_outranks_description(world: World) -> None:

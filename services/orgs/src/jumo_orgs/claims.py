@@ -21,7 +21,13 @@ from jumo_orgs.cards import card
 from jumo_orgs.deps import Deps
 from jumo_orgs.errors import OrgNotFound
 from jumo_orgs.members import Members
-from jumo_orgs.org_errors import AlreadyClaimed, ClaimDecided, ClaimNotFound, ClaimOpen
+from jumo_orgs.org_errors import (
+    AlreadyClaimed,
+    ClaimDecided,
+    ClaimNotFound,
+    ClaimOpen,
+    retry_later,
+)
 from jumo_orgs.org_store import claim_key
 from jumo_orgs.schemas.claims import ClaimState, ClaimView
 from jumo_orgs.schemas.members import PersonRef, person_ref
@@ -84,7 +90,10 @@ class Claims:
             raise AlreadyClaimed("This organization has an owner already.")
         pair = (org["_id"], caller.user_id)
         claim_id = claim_key(*pair)
-        written = await self._store.change_claim(claim_id, lambda d: opened(d, pair, evidence, now))
+        with retry_later():
+            written = await self._store.change_claim(
+                claim_id, lambda d: opened(d, pair, evidence, now)
+            )
         return _view({"_id": claim_id, **written.after()}, org)
 
     async def mine(self, caller: Principal, *, limit: int, cursor: str | None) -> Page:
@@ -109,12 +118,13 @@ class Claims:
         if claim["state"] == "rejected":
             raise ClaimDecided("This claim was rejected already.")
         org_id, user_id = claim["org_id"], claim["user_id"]
-        written = await self._store.change_org(org_id, lambda d: claimed_by(d, user_id))
-        if written is None:
-            raise OrgNotFound("The claimed organization no longer exists.")
-        decision = await self._store.change_claim(
-            claim_id, lambda d: decided(d, "approved", reason, now)
-        )
+        with retry_later():
+            written = await self._store.change_org(org_id, lambda d: claimed_by(d, user_id))
+            if written is None:
+                raise OrgNotFound("The claimed organization no longer exists.")
+            decision = await self._store.change_claim(
+                claim_id, lambda d: decided(d, "approved", reason, now)
+            )
         await self._members.make_owner(org_id, user_id, now, actor=caller.user_id)
         return _view(decision.after(), written.after(), await self._claimant(user_id))
 
@@ -123,9 +133,10 @@ class Claims:
     ) -> ClaimView:
         """A moderator rejects a claim (the claimant may claim again, with better evidence)."""
         self._access.require_moderator(caller)
-        written = await self._store.change_claim(
-            claim_id, lambda d: decided(d, "rejected", reason, now)
-        )
+        with retry_later():
+            written = await self._store.change_claim(
+                claim_id, lambda d: decided(d, "rejected", reason, now)
+            )
         org = await self._store.org(written.after()["org_id"])
         if org is None:
             raise ClaimNotFound("No such claim.")

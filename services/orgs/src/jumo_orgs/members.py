@@ -23,13 +23,13 @@ from datetime import datetime
 from jumo_common.events.orgs import OrgRole
 from jumo_common.jwt import Principal
 from jumo_common.mongo import Document
-from jumo_common.outbox import UpsertPlan, WriteConflict
+from jumo_common.outbox import UpsertPlan
 from jumo_orgs import memberships as m
 from jumo_orgs import org_pages
 from jumo_orgs.cards import card
 from jumo_orgs.deps import Deps
-from jumo_orgs.errors import ChangingConcurrently, NotAllowed
-from jumo_orgs.org_errors import MemberNotFound, PersonNotFound, TransferToSelf
+from jumo_orgs.errors import NotAllowed
+from jumo_orgs.org_errors import MemberNotFound, PersonNotFound, TransferToSelf, retry_later
 from jumo_orgs.org_store import member_key
 from jumo_orgs.people import Person
 from jumo_orgs.schemas.members import InvitationView, MemberView, person_ref
@@ -187,16 +187,16 @@ class Members:
         return doc
 
     async def _add_owner(self, org_id: str, user_id: str) -> None:
-        await self._store.change_org(org_id, lambda d: org_pages.with_owner(d, user_id))
+        with retry_later():
+            await self._store.change_org(org_id, lambda d: org_pages.with_owner(d, user_id))
 
     async def _remove_owner(self, org_id: str, user_id: str) -> None:
-        await self._store.change_org(org_id, lambda d: org_pages.without_owner(d, user_id))
+        with retry_later():
+            await self._store.change_org(org_id, lambda d: org_pages.without_owner(d, user_id))
 
     async def _write(self, pair: tuple[str, str], plan: UpsertPlan) -> Document:
-        try:
+        with retry_later():
             written = await self._store.change_member(*pair, plan)
-        except WriteConflict:
-            raise ChangingConcurrently("This membership is changing; try again.") from None
         doc = written.after() if written.change else written.before or {}
         return {"_id": member_key(*pair), **doc}  # a new document's Written has no _id
 

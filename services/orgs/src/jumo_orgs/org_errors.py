@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from jumo_orgs.errors import Conflict, Invalid, NotFoundError
+import contextlib
+from collections.abc import Iterator
+
+from jumo_common.outbox import WriteConflict
+from jumo_orgs.errors import ChangingConcurrently, Conflict, Invalid, NotFoundError
+
+
+@contextlib.contextmanager
+def retry_later() -> Iterator[None]:
+    """A write that lost too many races is a 409 the client may retry (not a 500)."""
+    try:
+        yield
+    except WriteConflict:
+        raise ChangingConcurrently("This is changing concurrently; try again.") from None
 
 
 class SlugTaken(Conflict):

@@ -19,14 +19,14 @@ from datetime import datetime
 from jumo_common.events.orgs import OrgRole
 from jumo_common.jwt import Principal
 from jumo_common.mongo import Document
-from jumo_common.outbox import Plan, WriteConflict
+from jumo_common.outbox import Plan
 from jumo_orgs import org_events, org_pages
 from jumo_orgs.claims import Claims
 from jumo_orgs.deps import Deps
-from jumo_orgs.errors import ChangingConcurrently, OrgNotFound
+from jumo_orgs.errors import OrgNotFound
 from jumo_orgs.members import Members
 from jumo_orgs.memberships import as_role
-from jumo_orgs.org_errors import SlugTaken
+from jumo_orgs.org_errors import SlugTaken, retry_later
 from jumo_orgs.schemas.orgs import OrgCreate, OrgPatch, OrgView, org_view
 
 
@@ -117,7 +117,8 @@ class Organizations:
         """Moderation hides (or shows again) an organization: it disappears from every list, and
         the event says so to the feed; False when there is no such organization."""
         plan: Plan = lambda doc: org_pages.hidden_change(doc, hidden)  # noqa: E731
-        return await self._store.change_org(organization_id, plan) is not None
+        with retry_later():
+            return await self._store.change_org(organization_id, plan) is not None
 
     async def forget(self, user_id: str) -> None:
         """Erase what this area holds about a deleted person: their memberships
@@ -142,10 +143,8 @@ class Organizations:
         return org, as_role(role), insider
 
     async def _change(self, org_id: str, plan: Plan) -> Document:
-        try:
+        with retry_later():
             written = await self._store.change_org(org_id, plan)
-        except WriteConflict:
-            raise ChangingConcurrently("This organization is changing; try again.") from None
         if written is None:
             raise OrgNotFound("No such organization.")
         return written.after()

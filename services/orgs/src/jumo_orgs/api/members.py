@@ -46,7 +46,7 @@ async def invite_to_org(request: web.Request) -> web.Response:
 
 
 @routes.post(
-    "/orgs/{id}/invitations/accept", response=MemberView, auth=True, problems=(404,),
+    "/orgs/{id}/invitations/accept", response=MemberView, auth=True, problems=(404, 409),
     summary="Accept your invitation (publishes org.member_added)",
 )  # fmt: skip
 async def accept_invitation(request: web.Request) -> web.Response:
@@ -58,7 +58,7 @@ async def accept_invitation(request: web.Request) -> web.Response:
 
 
 @routes.post(
-    "/orgs/{id}/invitations/decline", status=204, auth=True, problems=(404,),
+    "/orgs/{id}/invitations/decline", status=204, auth=True, problems=(404, 409),
     summary="Decline your invitation",
 )  # fmt: skip
 async def decline_invitation(request: web.Request) -> web.Response:
@@ -113,7 +113,8 @@ async def remove_member(request: web.Request) -> web.Response:
 
 @routes.post(
     "/orgs/{id}/transfer", body=TransferBody, response=MemberView, auth=True,
-    problems=(403, 404, 422), summary="Make another member owner; you become admin (owners)",
+    problems=(403, 404, 409, 422),
+    summary="Make another member owner; you become admin (owners)",
 )  # fmt: skip
 async def transfer_ownership(request: web.Request) -> web.Response:
     """Hand ownership to another member (both changes publish org.member_added)."""

@@ -28,7 +28,7 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
-from jumo_orgs import org_events, org_pages
+from jumo_orgs import org_events, org_pages, text
 from jumo_orgs.org_fields import one_line
 from jumo_orgs.org_store import OrgStore
 from jumo_orgs.schemas.orgs import OrgCreate
@@ -150,7 +150,9 @@ def _parsed(row: Mapping[str, str]) -> tuple[OrgCreate, str | None]:
 async def import_row(store: OrgStore, row: Mapping[str, str], now: datetime) -> bool:
     """Create one row's organization; True if created, False if it was there already."""
     body, external_id = _parsed(row)
-    slug = body.slug or next(org_pages.derived_slugs(body.name))
+    slug = body.slug or text.slugify(body.name, max_length=60)
+    if len(slug) < 2:
+        raise RowError("slug: the name gives no slug; give one")
     org_id = org_id_for(f"external:{external_id}" if external_id else f"slug:{slug}")
     extra = {"external_id": external_id} if external_id else {}
     doc = org_pages.new_org(org_id, slug, body.page(), now=now, status="verified",

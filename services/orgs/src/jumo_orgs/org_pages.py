@@ -46,14 +46,16 @@ def keywords(page: Fields) -> dict[str, list[str]]:
     return {"terms": terms, "prefixes": text.prefixes(terms)}
 
 
-def derived_slugs(name: str) -> Iterator[str]:
-    """The slugs a name may get, in order of preference."""
-    base = text.slugify(name, max_length=55) or "organization"
+def derived_slugs(name: str, org_id: str) -> Iterator[str]:
+    """The slugs a name may get, in order of preference; the last one, made unique by the
+    organization's id, is for names many share (or that have no Latin letters at all)."""
+    base = text.slugify(name, max_length=50) or "organization"
     if len(base) < 2:
         base = f"{base}-org"
     yield base
     for suffix in range(2, MAX_SLUG_SUFFIX + 1):
         yield f"{base}-{suffix}"
+    yield f"{base}-{org_id[:8]}"
 
 
 def new_org(org_id: str, slug: str, page: Fields, *, now: datetime, **extra: Any) -> Document:

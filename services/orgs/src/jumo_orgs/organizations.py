@@ -45,7 +45,7 @@ class Organizations:
     async def create(self, caller: Principal, body: OrgCreate, now: datetime) -> OrgView:
         """A new draft organization whose owner is its creator (org.created, org.member_added)."""
         org_id = uuid.uuid4().hex
-        slugs = [body.slug] if body.slug else list(org_pages.derived_slugs(body.name))
+        slugs = [body.slug] if body.slug else list(org_pages.derived_slugs(body.name, org_id))
         for slug in slugs:
             doc = org_pages.new_org(
                 org_id, slug, body.page(), now=now, created_by=caller.user_id,

@@ -22,6 +22,7 @@ from jumo_common.events.orgs import (
 )
 from jumo_common.jwt import Principal
 from jumo_common.testing.memory import PublishedEvents
+from jumo_orgs import org_pages
 from jumo_orgs.errors import NotAllowed, OrgNotFound
 from jumo_orgs.imports import import_csv
 from jumo_orgs.org_errors import (
@@ -94,6 +95,13 @@ async def test_a_creator_owns_a_draft_whose_slug_comes_from_its_name(world: Worl
     stored = await world.store.org(first.id)
     assert stored is not None
     assert {"water", "all", "wat", "wate"} <= set(stored["terms"]) | set(stored["prefixes"])
+
+
+def test_derived_slugs_end_with_one_made_unique_by_the_id() -> None:
+    slugs = list(org_pages.derived_slugs("東京", "0123456789abcdef" * 2))
+    assert (slugs[0], slugs[1], slugs[-1]) == ("organization", "organization-2",
+                                               "organization-01234567")  # fmt: skip
+    assert next(org_pages.derived_slugs("A", "f" * 32)) == "a-org"
 
 
 async def test_a_draft_is_seen_by_its_people_and_moderators_only(world: World) -> None:

@@ -18,12 +18,24 @@ from jumo_common.testing.wait import wait_until
 from .conftest import Client, Person, delete, person, publish, service
 
 
-async def add_org(client: Client, name: str, causes: list[str], **fields: Any) -> str:
-    """An organization document as the organizations area writes it (verified by default)."""
-    org_id = uuid.uuid4().hex
-    doc = {"_id": org_id, "slug": name.lower().replace(" ", "-"), "name": name, "causes": causes,
-           "status": "verified", "hq": {"city": "Lyon", "country": "FR"}, **fields}  # fmt: skip
-    await client.app[MONGO_DB]["orgs"].insert_one(doc)
+async def add_org(
+    client: Client, keys: TestKeys, name: str, causes: list[str], *, state: str = "verified"
+) -> str:
+    """An organization created through the API, then (``state``) left a draft, verified by a
+    moderator, or verified and hidden by one."""
+    owner = await person(client, keys, "Owner")
+    body = {"name": name, "causes": causes, "hq": {"city": "Lyon", "country": "FR"}}
+    response = await client.post("/orgs", json=body, headers=owner.auth)
+    assert response.status == 201, await response.text()
+    org_id = str((await response.json())["id"])
+    if state == "draft":
+        return org_id
+    moderator = await person(client, keys, "Mo", roles=("moderator",))
+    for step, who in (("submit", owner), ("verify", moderator)):
+        response = await client.post(f"/orgs/{org_id}/{step}", headers=who.auth)
+        assert response.status == 200, await response.text()
+    if state == "hidden":
+        assert await service(client).organizations.set_hidden(org_id, True)
     return org_id
 
 
@@ -55,10 +67,10 @@ async def sentinel(client: Client, tap: EventTap, keys: TestKeys) -> None:
 
 
 async def test_the_tree_and_a_cause_page_with_exact_counts(client: Client, keys: TestKeys) -> None:
-    await add_org(client, "Read Together", ["literacy", "education"])
-    await add_org(client, "Tutors", ["tutoring"])
-    await add_org(client, "Draft One", ["literacy"], status="draft")
-    await add_org(client, "Hidden One", ["literacy"], hidden=True)
+    await add_org(client, keys, "Read Together", ["literacy", "education"])
+    await add_org(client, keys, "Tutors", ["tutoring"])
+    await add_org(client, keys, "Draft One", ["literacy"], state="draft")
+    await add_org(client, keys, "Hidden One", ["literacy"], state="hidden")
     ann = token_of(keys)
     for cause in ("education", "literacy"):
         assert (await client.put(f"/causes/{cause}/membership", headers=ann)).status == 200

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from jumo_common.events.identity import UserUpdated
@@ -17,23 +18,48 @@ from jumo_common.testing.wait import wait_until
 
 from .conftest import Client, Person, delete, person, publish, service
 
+FOLLOW_EVENTS = ("org.followed", "org.follow_changed", "org.unfollowed")
 DEFAULTS = {"in_feed": True, "notify": "important", "digest": "weekly"}
 
 
-async def add_org(client: Client, slug: str, **fields: Any) -> str:
-    """An organization document as the organizations area writes it (verified by default)."""
-    org_id = uuid.uuid4().hex
-    doc = {"_id": org_id, "slug": slug, "name": slug.replace("-", " ").title(),
-           "status": "verified", "causes": ["clean-water"], **fields}  # fmt: skip
-    await client.app[MONGO_DB]["orgs"].insert_one(doc)
-    return org_id
+@dataclass(frozen=True)
+class Org:
+    """An organization made through the API, and its owner."""
+
+    id: str
+    owner: Person
 
 
-async def add_role(client: Client, org_id: str, who: Person, role: str) -> None:
-    """One of the organization's people, as the organizations area records them."""
-    doc = {"_id": f"{org_id}:{who.user_id}", "org_id": org_id, "user_id": who.user_id,
-           "role": role, "state": "active"}  # fmt: skip
-    await client.app[MONGO_DB]["org_members"].insert_one(doc)
+async def ok(response: Any, status: int = 200) -> Any:
+    """The JSON body of an answer that must have ``status``."""
+    body = await response.json()
+    assert response.status == status, body
+    return body
+
+
+async def add_org(client: Client, keys: TestKeys, slug: str, *, state: str = "verified") -> Org:
+    """An organization created through the API by a new owner, then (``state``) left a draft,
+    verified by a moderator, or verified and hidden by one."""
+    owner = await person(client, keys, "Owner")
+    body = {"name": slug.replace("-", " ").title(), "slug": slug, "causes": ["clean-water"]}
+    org = Org(str((await ok(await client.post("/orgs", json=body, headers=owner.auth), 201))["id"]),
+              owner)  # fmt: skip
+    if state == "draft":
+        return org
+    moderator = await person(client, keys, "Mo", roles=("moderator",))
+    await ok(await client.post(f"/orgs/{org.id}/submit", headers=owner.auth))
+    await ok(await client.post(f"/orgs/{org.id}/verify", headers=moderator.auth))
+    if state == "hidden":
+        assert await service(client).organizations.set_hidden(org.id, True)
+    return org
+
+
+async def add_role(client: Client, org: Org, who: Person, role: str) -> None:
+    """The owner invites ``who`` to ``role``, who accepts."""
+    invitation = {"user_id": who.user_id, "role": role}
+    path = f"/orgs/{org.id}/invitations"
+    await ok(await client.post(path, json=invitation, headers=org.owner.auth), 201)
+    await ok(await client.post(f"{path}/accept", headers=who.auth))
 
 
 async def call(
@@ -54,13 +80,13 @@ def follow_events(tap: EventTap, org_id: str) -> list[tuple[str, int, dict[str, 
     return [
         (e["type"], e["data"]["seq"], e["data"].get("settings"))
         for e in tap.received
-        if e["type"].startswith("org.") and e["data"].get("org_id") == org_id
+        if e["type"] in FOLLOW_EVENTS and e["data"]["org_id"] == org_id
     ]
 
 
 async def sentinel(client: Client, tap: EventTap, keys: TestKeys) -> None:
     """Follow another organization and wait for it: every earlier event has arrived by then."""
-    org_id = await add_org(client, f"sentinel-{uuid.uuid4().hex[:8]}")
+    org_id = (await add_org(client, keys, f"sentinel-{uuid.uuid4().hex[:8]}")).id
     other = await person(client, keys, "Sentinel")
     assert (await call(client, "PUT", f"/orgs/{org_id}/follow", other))[0] == 200
     await wait_until(lambda: _arrived(tap, org_id), what="the sentinel's org.followed")
@@ -73,7 +99,7 @@ async def _arrived(tap: EventTap, org_id: str) -> bool:
 async def test_a_follow_its_settings_and_unfollowing_each_published_once(
     client: Client, keys: TestKeys, tap: EventTap
 ) -> None:
-    org_id = await add_org(client, "water-for-all")
+    org_id = (await add_org(client, keys, "water-for-all")).id
     ann = await person(client, keys, "Ann")
     path = f"/orgs/{org_id}/follow"
     status, first = await call(client, "PUT", path, ann)  # no body: the defaults
@@ -107,7 +133,7 @@ async def test_a_follow_its_settings_and_unfollowing_each_published_once(
 async def test_bad_settings_and_anonymous_callers_are_refused(
     client: Client, keys: TestKeys
 ) -> None:
-    org_id = await add_org(client, "strict")
+    org_id = (await add_org(client, keys, "strict")).id
     ann = await person(client, keys, "Ann")
     path = f"/orgs/{org_id}/follow"
     for body in ({"notify": "loud"}, {"digest": None}, {"in_feed": "yes"}, {"active": False}):
@@ -121,19 +147,21 @@ async def test_bad_settings_and_anonymous_callers_are_refused(
 async def test_blocked_hidden_and_draft_organizations_cannot_be_followed(
     client: Client, keys: TestKeys, tap: EventTap
 ) -> None:
-    ann, owner = await person(client, keys, "Ann"), await person(client, keys, "Owner")
-    open_org = await add_org(client, "open")
-    hidden = await add_org(client, "hidden", hidden=True)
-    draft = await add_org(client, "draft", status="draft")
-    await add_role(client, draft, owner, "owner")
-    await client.app[MONGO_DB]["org_blocks"].insert_one({"_id": f"{open_org}:{ann.user_id}"})
+    ann = await person(client, keys, "Ann")
+    opened = await add_org(client, keys, "open")
+    open_org = opened.id
+    hidden = (await add_org(client, keys, "hidden", state="hidden")).id
+    drafted = await add_org(client, keys, "draft", state="draft")
+    draft, owner = drafted.id, drafted.owner
+    block = f"/orgs/{open_org}/blocks/{ann.user_id}"
+    await ok(await client.put(block, headers=opened.owner.auth))
     status, body = await call(client, "PUT", f"/orgs/{open_org}/follow", ann)
     assert (status, problem(body)) == (403, "blocked-by-org")
     for org_id in (hidden, draft):
         status, body = await call(client, "PUT", f"/orgs/{org_id}/follow", ann)
         assert (status, problem(body)) == (404, "org-not-found")
     assert (await call(client, "PUT", f"/orgs/{draft}/follow", owner))[0] == 200
-    await client.app[MONGO_DB]["orgs"].update_one({"_id": draft}, {"$set": {"hidden": True}})
+    assert await service(client).organizations.set_hidden(draft, True)
     status, body = await call(client, "DELETE", f"/orgs/{draft}/follow", owner)  # hidden since
     assert (status, body["changed"]) == (200, True)
     await sentinel(client, tap, keys)
@@ -145,7 +173,8 @@ async def test_my_follows_newest_first_with_cards_and_settings(
     client: Client, keys: TestKeys
 ) -> None:
     ann = await person(client, keys, "Ann")
-    orgs = [await add_org(client, slug) for slug in ("first-one", "second-one", "third-one")]
+    orgs = [(await add_org(client, keys, slug)).id for slug in ("first-one", "second-one",
+                                                                  "third-one")]  # fmt: skip
     for org_id in orgs:
         assert (await call(client, "PUT", f"/orgs/{org_id}/follow", ann, {"digest": "never"}))[
             0
@@ -163,12 +192,13 @@ async def test_my_follows_newest_first_with_cards_and_settings(
 async def test_the_followers_list_is_for_admins_and_owners_with_an_exact_total(
     client: Client, keys: TestKeys, tap: EventTap
 ) -> None:
-    org_id = await add_org(client, "popular")
-    admin, owner, editor, stranger = [
-        await person(client, keys, name) for name in ("Admin", "Owner", "Editor", "Stranger")
+    org = await add_org(client, keys, "popular")
+    org_id, owner = org.id, org.owner
+    admin, editor, stranger = [
+        await person(client, keys, name) for name in ("Admin", "Editor", "Stranger")
     ]
-    for who, role in ((admin, "admin"), (owner, "owner"), (editor, "editor")):
-        await add_role(client, org_id, who, role)
+    for who, role in ((admin, "admin"), (editor, "editor")):
+        await add_role(client, org, who, role)
     fans = [await person(client, keys, f"Fan {i}") for i in range(100)]
     answers = await asyncio.gather(
         *(call(client, "PUT", f"/orgs/{org_id}/follow", fan) for fan in fans)
@@ -203,7 +233,10 @@ async def test_a_deleted_persons_follows_are_ended_and_erased(
     client: Client, keys: TestKeys, tap: EventTap
 ) -> None:
     pat, bob = await person(client, keys, "Pat"), await person(client, keys, "Bob")
-    kept, ended = await add_org(client, "kept"), await add_org(client, "ended")
+    kept, ended = (
+        (await add_org(client, keys, "kept")).id,
+        (await add_org(client, keys, "ended")).id,
+    )
     for who, org_id in ((pat, kept), (pat, ended), (bob, kept)):
         assert (await call(client, "PUT", f"/orgs/{org_id}/follow", who))[0] == 200
     assert (await call(client, "DELETE", f"/orgs/{ended}/follow", pat))[0] == 200

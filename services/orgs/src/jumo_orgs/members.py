@@ -110,7 +110,7 @@ class Members:
         return [_member_view(d, people.get(d["user_id"])) for d in page.items], page.next_cursor
 
     async def change_role(
-        self, ref: str, caller: Principal, user_id: str, role: OrgRole, now: datetime
+        self, ref: str, caller: Principal, user_id: str, role: OrgRole
     ) -> MemberView:
         """Give a member another role (org.member_added with it)."""
         org = await self._access.org(ref, caller)
@@ -139,9 +139,7 @@ class Members:
             await self._remove_owner(org["_id"], user_id)
         await self._write((org["_id"], user_id), lambda d: m.removed(d, actor=caller.user_id))
 
-    async def transfer(
-        self, ref: str, caller: Principal, user_id: str, now: datetime
-    ) -> MemberView:
+    async def transfer(self, ref: str, caller: Principal, user_id: str) -> MemberView:
         """An owner makes another member owner and becomes admin."""
         org = await self._access.org(ref, caller)
         await self._access.require(org["_id"], caller, "owner")

@@ -93,7 +93,7 @@ async def change_member_role(request: web.Request) -> web.Response:
     owner cannot be demoted (409 last-owner)."""
     who, body = await caller(request), await parse_body(request, RoleBody)
     member = await service(request).organizations.members.change_role(
-        request.match_info["id"], who, request.match_info["user_id"], body.role, now()
+        request.match_info["id"], who, request.match_info["user_id"], body.role
     )
     return json_response(member)
 
@@ -120,6 +120,6 @@ async def transfer_ownership(request: web.Request) -> web.Response:
     """Hand ownership to another member (both changes publish org.member_added)."""
     who, body = await caller(request), await parse_body(request, TransferBody)
     member = await service(request).organizations.members.transfer(
-        request.match_info["id"], who, body.user_id, now()
+        request.match_info["id"], who, body.user_id
     )
     return json_response(member)

@@ -14,12 +14,12 @@ distance are the use case's (``search.py``), computed on what this returns.
 The filter is shaped for FerretDB 1.24 on PostgreSQL, which pushes down to SQL only top-level
 equalities (``{field: value}``) and drops ``$and``, ``$all``, ``$in`` and ranges back to its own
 Go code: so the longest query word, the most telling, goes first as ``{"prefixes": word}``
-(served by the index and its GIN mirror), the other words and filters inside ``$and``; and a
-query for several causes without words runs as one query per cause (``{"causes": cause}``),
-merged here. FerretDB reads (and decodes, about a millisecond each) every document the pushed-down
-part matches, then filters, sorts and limits in Go: what costs is how many documents the
-equalities leave. MongoDB serves the same filters from the multikey indexes. On FerretDB's
-SQLite backend no index serves anything but ``_id``: every query scans (``bench/README.md``).
+(served by the index and its GIN mirror), the other words and filters inside ``$and``. A query
+for several causes without words runs as one query per cause (``{"causes": cause}``), merged
+here, except where every query scans anyway (FerretDB's SQLite backend). FerretDB reads and
+decodes every document the pushed-down part matches (about a millisecond each), then filters,
+sorts and limits in Go: the cost is how many documents the equalities leave. MongoDB serves the
+same filters from the multikey indexes. Figures: ``bench/README.md``.
 """
 
 from __future__ import annotations
@@ -131,15 +131,17 @@ class MongoSearchStore:
     """``SearchStore`` on MongoDB / FerretDB."""
 
     def __init__(
-        self, db: Database, outbox: Outbox | None = None, claims: Collection | None = None
-    ) -> None:
+        self, db: Database, outbox: Outbox | None = None, claims: Collection | None = None, *,
+        fan_out: bool | None = None,
+    ) -> None:  # fmt: skip
         self.orgs: Collection = db["orgs"]
+        self._pushdown = fan_out  # None: ask the server (``_fans_out``)
 
     async def newest(
         self, query: OrgQuery, *, after: Position | None, limit: int
     ) -> list[Document]:
         """Matching organizations, newest first, strictly after ``after``, at most ``limit``."""
-        if len(query.causes) < 2 or query.prefixes or query.terms:
+        if len(query.causes) < 2 or query.prefixes or query.terms or not await self._fans_out():
             return await self._newest(query, after, limit)
         # Several causes and no word: one query per cause, each an equality FerretDB pushes
         # down, reads only the organizations of those causes instead of every verified one.
@@ -147,6 +149,18 @@ class MongoSearchStore:
         found = await asyncio.gather(*(self._newest(part, after, limit) for part in parts))
         merged = {doc["_id"]: doc for docs in found for doc in docs}
         return sorted(merged.values(), key=newest_key, reverse=True)[:limit]
+
+    async def _fans_out(self) -> bool:
+        """Whether one query per cause pays: where the server serves an equality from an index
+        (MongoDB, FerretDB on PostgreSQL), not where every query scans (FerretDB on SQLite, whose
+        ``explain`` says ``filterPushdown: false``); asked once."""
+        if self._pushdown is None:
+            command = {"find": self.orgs.name, "filter": {"status": "verified"}}
+            plan = await self.orgs.database.command("explain", command)
+            if not plan.get("queryPlanner"):
+                return True  # no collection yet, no plan: nothing to scan either
+            self._pushdown = plan.get("filterPushdown") is not False
+        return self._pushdown
 
     async def _newest(self, query: OrgQuery, after: Position | None, limit: int) -> list[Document]:
         found = self.orgs.find(org_filter(query, after), PROJECTION).sort(list(NEWEST))

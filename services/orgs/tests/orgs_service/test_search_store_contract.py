@@ -41,15 +41,17 @@ class Twin:
         return [d["_id"] for d in found]
 
 
-@pytest.fixture(params=["mongo", "memory"])
+@pytest.fixture(params=["mongo", "mongo-one-query-per-cause", "memory"])
 async def twin(request: pytest.FixtureRequest, mongo_db: Any) -> AsyncIterator[Twin]:
-    """MongoSearchStore on this test's database, or the memory twin."""
+    """MongoSearchStore on this test's database (asking the server whether one query per cause
+    pays, or told it does), or the memory twin."""
     if request.param == "memory":
         documents = MemoryDocuments(PublishedEvents())
         yield Twin(MemorySearchStore(documents), memory=documents)
         return
     await ensure_indexes(mongo_db, search_store.INDEXES)
-    yield Twin(MongoSearchStore(mongo_db), db=mongo_db)
+    fan_out = True if request.param == "mongo-one-query-per-cause" else None
+    yield Twin(MongoSearchStore(mongo_db, fan_out=fan_out), db=mongo_db)
 
 
 def words(*found: str) -> OrgQuery:

@@ -172,3 +172,16 @@ async def test_erasure_leaves_nothing_of_reporters_moderators_or_the_blocked(
             assert gone.user_id not in stored, (collection, gone.name)
             assert f"{gone.name}:" not in stored  # the text they wrote
     assert await db["reports"].count_documents({}) == 0
+
+
+async def test_the_routes_are_documented(client: Client) -> None:
+    paths = (await answer_of(await client.get("/openapi.json")))["paths"]
+    for path, method in (
+        ("/orgs", "get"), ("/reports", "post"), ("/reports/mine", "get"),
+        ("/moderation/reports", "get"), ("/moderation/reports/{id}/resolve", "post"),
+        ("/moderation/{kind}/{id}/restore", "post"), ("/orgs/{id}/blocks", "get"),
+        ("/orgs/{id}/blocks/{user_id}", "put"), ("/orgs/{id}/blocks/{user_id}", "delete"),
+    ):  # fmt: skip
+        assert method in paths.get(path, {}), (method, path)
+    search = {p["name"] for p in paths["/orgs"]["get"]["parameters"]}
+    assert {"q", "cause", "near", "radius_km", "verified", "sort", "cursor", "limit"} <= search

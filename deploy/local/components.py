@@ -176,6 +176,21 @@ class Component:
             )
 
 
+# Tests delete their own queues; these are the ones a killed test run left behind. A queue
+# counts as unused while nothing consumes it, so a running test's queues never expire.
+TEST_QUEUES = r"^(test|bench|dbg)\."
+TEST_QUEUE_EXPIRY_MS = 300_000
+
+
+def expire_test_queues(node: RabbitNode) -> None:
+    """A policy on our own node: test queues unused for 5 minutes are deleted by the broker."""
+    policy = json.dumps({"expires": TEST_QUEUE_EXPIRY_MS})
+    result = node.ctl("set_policy", "--apply-to", "queues", "--priority", "100",
+                      "jumo-test-expiry", TEST_QUEUES, policy)  # fmt: skip
+    if result.returncode != 0:
+        raise SystemExit(f"rabbitmq: setting the test-queue expiry failed: {result.stderr}")
+
+
 @dataclass
 class RabbitComponent(Component):
     """RabbitMQ: a node of our own (RabbitNode) on the configured port."""
@@ -198,9 +213,10 @@ class RabbitComponent(Component):
         return amqp_answers(self.url)
 
     def start(self, env: Mapping[str, str]) -> State:
-        """Start our node and wait for ``await_startup``."""
+        """Start our node and wait for ``await_startup``; test queues expire when left behind."""
         node = self.node()
         node.start(timeout=120)
+        expire_test_queues(node)
         return {
             "pid": node.pid,
             "node": node.node_name,

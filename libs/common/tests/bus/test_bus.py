@@ -248,3 +248,22 @@ async def test_handlers_take_the_typed_event(
 def test_a_lambda_needs_a_name() -> None:
     with pytest.raises(ValueError, match="name the handler"):
         on(UserDeleted, lambda _e: asyncio.sleep(0))
+
+
+async def test_a_tests_queues_are_deleted_after_it(
+    settings: ServiceSettings, start_bus: StartBus, names: Any, infra: Any
+) -> None:
+    from jumo_common.testing.plugin import _delete_topology
+
+    bus = await start_bus(
+        settings, on(UserDeleted, Recorder()), on(UserFollowed, Recorder(name="x"), isolated=True)
+    )
+    queues = [c.queue_name for c in bus.consumers] + [unrouted_name(settings)]
+    await bus.close()
+    await _delete_topology(infra.amqp_url, names)
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:
+        for name in queues:
+            channel = await connection.channel()
+            with pytest.raises(aiormq.exceptions.ChannelNotFoundEntity):
+                await channel.declare_queue(name, passive=True)

@@ -43,6 +43,9 @@ from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractQueue
 from jumo_common.settings import ServiceSettings
 
 SHARED_QUEUE = "events"
+# Every queue this process declared: the test plugin deletes a test's own after it (quorum queues
+# are heavy, and a broker with thousands of leftovers stops answering). Bounded by the topology.
+_DECLARED: set[str] = set()
 # Unrouted events wait here for a consumer; past this many, publishing them is refused (the
 # outbox keeps them and retries) rather than dropping any.
 UNROUTED_MAX_LENGTH = 100_000
@@ -93,6 +96,7 @@ async def declare_events_exchange(
         },
     )
     await parked.bind(alternate)
+    _DECLARED.add(unrouted)
     return await channel.declare_exchange(
         settings.events_exchange,
         aio_pika.ExchangeType.TOPIC,
@@ -133,4 +137,15 @@ async def declare_queue_topology(
     )
     for key in sorted(set(routing_keys)):
         await queue.bind(exchange, routing_key=key)
+    _DECLARED.update(names)
     return QueueTopology(exchange, queue, dead_exchange, dead_queue)
+
+
+def declared_queues() -> frozenset[str]:
+    """The queues this process has declared (for tests that tidy up after themselves)."""
+    return frozenset(_DECLARED)
+
+
+def forget_declared(queues: set[str] | frozenset[str]) -> None:
+    """Stop remembering ``queues`` (they were deleted)."""
+    _DECLARED.difference_update(queues)

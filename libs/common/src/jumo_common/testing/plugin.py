@@ -12,17 +12,28 @@ skipped. Each test gets its own database name, exchange name and queue prefix.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import aio_pika
 import pytest
 from pymongo import AsyncMongoClient, MongoClient
+
+from jumo_common.bus.topology import (
+    dead_exchange_name,
+    declared_queues,
+    forget_declared,
+    unrouted_name,
+)
+from jumo_common.settings import ServiceSettings
 
 LOCAL_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 LOCAL_MONGO_URL = "mongodb://127.0.0.1:27017/"
@@ -126,6 +137,40 @@ def names(request: pytest.FixtureRequest) -> Iterator[TestNames]:
     yield value
     if infra is not None:
         _drop_database(infra.mongo_url, value.mongo_database)
+        _in_a_thread(_delete_topology(infra.amqp_url, value))
+
+
+def _in_a_thread(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run a coroutine to its end on a loop of its own (a sync fixture's teardown has none)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result(timeout=60)
+
+
+async def _delete_topology(amqp_url: str, names: TestNames) -> None:
+    """Delete the queues and exchanges a test declared on the shared broker.
+
+    Quorum queues are heavy (a process and a log each): a few thousand leftovers make the broker
+    stop answering, so each test removes its own. The exchanges go too (they are cheap)."""
+    settings = ServiceSettings(events_exchange=names.events_exchange)
+    unrouted = unrouted_name(settings)
+    queues = {q for q in declared_queues() if q.startswith(names.queue_prefix) or q == unrouted}
+    exchanges = (names.events_exchange, dead_exchange_name(settings), unrouted)
+    with contextlib.suppress(Exception):  # the broker is gone (a test stopped its own)
+        connection = await aio_pika.connect(amqp_url, timeout=5)
+        async with connection:
+            for name in sorted(queues):
+                await _quietly(connection, "queue_delete", name)
+            for name in exchanges:
+                await _quietly(connection, "exchange_delete", name)
+    forget_declared(queues)
+
+
+async def _quietly(connection: Any, verb: str, name: str) -> None:
+    # A failed delete closes its channel: one channel per delete.
+    with contextlib.suppress(Exception):
+        channel = await connection.channel()
+        await getattr(channel, verb)(name)
+        await channel.close()
 
 
 def _drop_database(url: str, name: str) -> None:

@@ -65,22 +65,30 @@ def orgs_context(settings: OrgsSettings) -> Context:
     return context
 
 
-async def _housekeeping(db: Database) -> None:
+async def housekeep(orgs: Orgs, db: Database) -> int:
+    """One round: old write claims, and the tombstones erasure left once their events went."""
+    purged = await purge_claims(db[WRITE_CLAIMS], datetime.now(UTC) - CLAIM_RETENTION)
+    purged += await orgs.causes.sweep()
+    purged += await orgs.following.sweep()
+    return purged
+
+
+async def _housekeeping(orgs: Orgs, db: Database) -> None:
     while True:
         await asyncio.sleep(HOUSEKEEPING_EVERY_S)
         try:
-            purged = await purge_claims(db[WRITE_CLAIMS], datetime.now(UTC) - CLAIM_RETENTION)
+            purged = await housekeep(orgs, db)
             if purged:
-                log.info("old write claims deleted", count=purged)
+                log.info("old claims and erasure tombstones deleted", count=purged)
         except Exception:
             log.exception("housekeeping failed; will try again")
 
 
 def housekeeping_context() -> Context:
-    """Deletes old write claims now and then (FerretDB has no TTL indexes)."""
+    """Deletes old write claims and erasure tombstones now and then (no TTL indexes here)."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
-        task = asyncio.create_task(_housekeeping(app[MONGO_DB]), name="housekeeping")
+        task = asyncio.create_task(_housekeeping(app[ORGS], app[MONGO_DB]), name="housekeeping")
         yield
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -1,8 +1,9 @@
-"""schemathesis through the gateway, from the document the gateway publishes: no 5xx.
+"""schemathesis through the gateway, from each document the gateway publishes: no 5xx.
 
-identity's own tests fuzz it directly and thoroughly; this run is short and asks one more
-thing: that nothing nginx does in between (body limits, header handling, keep-alive to the
-service, odd paths and encodings) turns an answer into a server error.
+Each service's own tests fuzz it directly; this run is short and asks one more thing: that
+nothing nginx does in between (body limits, header handling, keep-alive to the service, odd
+paths and encodings, the routing of /users/… sub-paths to orgs) turns an answer into a server
+error. The caller is a real person signed up through identity.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections import Counter
 from typing import Any
 
 import hypothesis
+import pytest
 import schemathesis
 from e2e_curl import Curl
 from e2e_people import assert_login, bearer, create_test_user, sign_up
@@ -47,12 +49,13 @@ def _fuzz(operation: Any, base_url: str, headers: dict[str, str], seen: Counter[
     return failures
 
 
+@pytest.mark.parametrize("service", ["identity", "orgs"])
 def test_no_input_through_the_gateway_is_a_server_error(
-    system: SystemUnderTest, curl: Curl
+    system: SystemUnderTest, curl: Curl, service: str
 ) -> None:
     ann = create_test_user(curl, system, installed=False)
     login = assert_login(sign_up(curl, system, ann), ann, created=True)
-    document = curl(f"{system.gateway.url}/openapi/identity.json").json()
+    document = curl(f"{system.gateway.url}/openapi/{service}.json").json()
     schema = schemathesis.openapi.from_dict(document)
     operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
     operations.sort(key=lambda op: (op.method.upper(), op.path) == LAST)

@@ -26,6 +26,7 @@ from jumo_orgs.schemas.orgs import (
     PATCH_PROTECTED_FIELDS,
     PROTECTED_FIELDS,
     OrgCreate,
+    OrgPage,
     OrgPatch,
     OrgView,
     RejectBody,
@@ -60,14 +61,16 @@ async def create_org(request: web.Request) -> web.Response:
     return json_response(org, status=201)
 
 
-@routes.get("/orgs/{id}", response=OrgView, problems=(404,), summary="An organization's page")
+@routes.get("/orgs/{id}", response=OrgPage, problems=(404,), summary="An organization's page")
 async def get_org(request: web.Request) -> web.Response:
-    """An organization by id or slug. Drafts, pending and rejected organizations are visible to
+    """An organization by id or slug, with its follower count and its reviews in numbers
+    (verified volunteers' apart). Drafts, pending and rejected organizations are visible to
     their own people and moderators only (404 for anyone else), hidden ones too."""
-    org = await service(request).organizations.view(
-        request.match_info["id"], await maybe_caller(request)
-    )
-    return json_response(org)
+    orgs = service(request)
+    org = await orgs.organizations.view(request.match_info["id"], await maybe_caller(request))
+    followers = await orgs.following.count(org.id)
+    reviews = await orgs.reviews.summary(org.id)
+    return json_response(OrgPage(**org.model_dump(), followers=followers, reviews=reviews))
 
 
 @routes.patch(

@@ -27,6 +27,7 @@ from jumo_orgs.org_fields import (
     one_line,
 )
 from jumo_orgs.registration import Registration
+from jumo_orgs.schemas.reviews import ReviewSummary
 from jumo_orgs.text import initials
 
 # Fields no request may set: naming one is a 422 ("is read-only"), never a silent no-op. The
@@ -136,6 +137,13 @@ class OrgView(BaseModel):
     created_at: datetime
     updated_at: datetime
     submitted_at: datetime | None = None
+
+
+class OrgPage(OrgView):
+    """``GET /orgs/{id}``: the page, with how many follow it and its reviews in numbers."""
+
+    followers: int
+    reviews: ReviewSummary
 
 
 def org_view(doc: Document, *, role: OrgRole | None = None, insider: bool = False) -> OrgView:

@@ -1,11 +1,16 @@
-"""First measurement of the store and the bus: FerretDB/MongoDB writes and reads, RabbitMQ rates.
+"""The store and the bus: FerretDB's backends side by side, then RabbitMQ rates.
 
-Run in the foreground against the running stack (``make up``)::
+Run in the foreground (``make up`` first: the bus part uses the running stack)::
 
-    uv run python bench/bus_and_store.py [--runs 5] [--messages 10000]
+    uv run python bench/bus_and_store.py [--runs 5] [--messages 10000] [--store-runs 3]
+    uv run python bench/bus_and_store.py --no-store   # the bus part alone
+    uv run python bench/store_backends.py             # the store part alone
 
-Every figure is the median of ``--runs`` runs. Names are unique per run (database
-``bench_<token>``, exchange/queues ``bench.<token>.*``) and removed at the end.
+The store part (``store_backends.py``) starts private FerretDB nodes of its own, on SQLite, on
+PostgreSQL and on PostgreSQL with the GIN mirror, and runs the same workloads on each in this
+one run. The bus part uses ``AMQP_URL`` (and ``MONGO_URL`` for the consumer's claims) under
+names of its own (``bench.<token>.*``, database ``bench_<token>``), removed at the end. Every
+figure is a median.
 """
 
 from __future__ import annotations
@@ -18,22 +23,33 @@ import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import aio_pika
 from pymongo import AsyncMongoClient
+from store_backends import bench_stores, table
 
-from jumo_common.bus import Bus, Publisher, queue_names
-from jumo_common.events import Envelope, make_event
+from jumo_common.bus import (
+    PROCESSED_COLLECTION,
+    Bus,
+    Publisher,
+    Subscriptions,
+    declare_queue_topology,
+    ensure_processed_index,
+    on,
+    queue_names,
+    unrouted_name,
+)
+from jumo_common.events import Envelope, make_event, routing_key
 from jumo_common.events.identity import UserRegistered
 from jumo_common.settings import ServiceSettings
 
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 MONGO_URL = os.environ.get("MONGO_URL", "mongodb://127.0.0.1:27017/")
 BODY = b"x" * 300  # the size the architecture's measured ceilings used
+KEY = routing_key("user.registered", 1)
 
 
 def median_of(values: list[float]) -> float:
@@ -48,56 +64,14 @@ async def timed(fn: Callable[[], Awaitable[Any]]) -> float:
     return time.perf_counter() - start
 
 
-# --- the store -------------------------------------------------------------------------------
-
-
-def small_docs(n: int) -> list[dict[str, Any]]:
-    """``n`` small documents: 50 owners, a counter, a short text, a timestamp."""
-    now = datetime.now(UTC)
-    return [
-        {"_id": uuid.uuid4().hex, "owner": f"o{i % 50}", "n": i, "text": "hello " * 5, "at": now}
-        for i in range(n)
-    ]
-
-
-async def bench_store(
-    client: AsyncMongoClient[dict[str, Any]], db_name: str, runs: int
-) -> dict[str, float]:
-    """insert_many of 10,000 documents; a find of 20 by an indexed field; 20 lookups by _id."""
-    db = client[db_name]
-    inserts: list[float] = []
-    for run in range(runs):
-        coll = db[f"insert_{run}"]
-        docs = small_docs(10_000)
-        inserts.append(await timed(lambda c=coll, d=docs: c.insert_many(d)))  # type: ignore[misc]
-    coll = db["insert_0"]
-    await coll.create_index([("owner", 1), ("n", -1)])
-    ids = [d["_id"] async for d in coll.find({}, {"_id": 1}).limit(20)]
-    finds, lookups = [], []
-    for _ in range(runs * 4):
-        finds.append(
-            await timed(lambda: coll.find({"owner": "o7"}).sort("n", -1).limit(20).to_list())
-        )
-        lookups.append(
-            await timed(lambda: asyncio.gather(*(coll.find_one({"_id": i}) for i in ids)))
-        )
-    return {
-        "insert_many 10,000 docs (s)": round(statistics.median(inserts), 2),
-        "insert_many docs/s": median_of([10_000 / t for t in inserts]),
-        "find 20 by indexed field, sorted (ms)": median_of([t * 1000 for t in finds]),
-        "20 finds by _id, concurrent (ms)": median_of([t * 1000 for t in lookups]),
-    }
-
-
 # --- the bus ---------------------------------------------------------------------------------
 
 
 async def bench_publish(settings: ServiceSettings, messages: int, runs: int) -> dict[str, float]:
     """Confirmed persistent publishes into a bound quorum queue: one at a time vs many in flight."""
-    bus = await Bus.start(settings, service="bench", handlers={"user.registered": _noop})
-    assert bus.consumer is not None
-    await bus.consumer.stop()  # keep the queue still; only publishing is measured here
-    queue, _ = queue_names(settings, "bench")
+    bus = await Bus.start(settings)
+    names = queue_names(settings, "bench")
+    await _declare(bus, settings, names)
     try:
         one, many, events = [], [], []
         for _ in range(runs):
@@ -108,9 +82,9 @@ async def bench_publish(settings: ServiceSettings, messages: int, runs: int) -> 
             many.append(messages / await timed(lambda: _in_flight(bus.publisher, messages)))
             batch = [_event(i) for i in range(messages)]
             events.append(messages / await timed(lambda b=batch: bus.publisher.publish_many(b)))  # type: ignore[misc]
-            await _purge(bus, queue)
+            await _purge(bus, names[0])
     finally:
-        await bus.close()
+        await _delete(bus, names)
     return {
         "publish, awaiting each confirm (msg/s)": median_of(one),
         "publish, 1,000 in flight (msg/s)": median_of(many),
@@ -118,8 +92,10 @@ async def bench_publish(settings: ServiceSettings, messages: int, runs: int) -> 
     }
 
 
-async def _noop(_event: Envelope[Any]) -> None:
-    return None
+async def _declare(bus: Bus, settings: ServiceSettings, names: tuple[str, str]) -> None:
+    channel = await bus.connection.channel()
+    await declare_queue_topology(channel, settings, names, [KEY])
+    await channel.close()
 
 
 def _event(i: int) -> Envelope[UserRegistered]:
@@ -132,16 +108,13 @@ def _raw(i: int) -> aio_pika.Message:
 
 async def _one_by_one(publisher: Publisher, n: int) -> None:
     for i in range(n):
-        await publisher.publish_message(_raw(i), "user.registered")
+        await publisher.publish_message(_raw(i), KEY)
 
 
 async def _in_flight(publisher: Publisher, n: int, width: int = 1000) -> None:
     for start in range(0, n, width):
         await asyncio.gather(
-            *(
-                publisher.publish_message(_raw(i), "user.registered")
-                for i in range(start, start + width)
-            )
+            *(publisher.publish_message(_raw(i), KEY) for i in range(start, start + width))
         )
 
 
@@ -151,36 +124,36 @@ async def _purge(bus: Bus, queue: str) -> None:
     await channel.close()
 
 
-async def bench_consume(settings: ServiceSettings, messages: int, runs: int) -> dict[str, float]:
-    """Manual-ack consumption of a full queue: raw aio-pika, and our Consumer (parse + handler)."""
+async def bench_consume(
+    settings: ServiceSettings, db: Any, messages: int, runs: int
+) -> dict[str, float]:
+    """Manual-ack consumption of a full queue: raw aio-pika, and our Consumer (claim + handler)."""
     raw, ours = [], []
     for run in range(runs):
         raw.append(await _consume_raw(settings, messages, f"raw{run}"))
-        ours.append(await _consume_ours(settings, messages, f"ours{run}"))
+        ours.append(await _consume_ours(settings, db, messages, f"ours{run}"))
     prefetch = settings.prefetch_count
     return {
         f"consume raw, manual ack, prefetch {prefetch} (msg/s)": median_of(raw),
-        f"consume via Consumer (validate + handler + ack), prefetch {prefetch} (msg/s)": median_of(
-            ours
-        ),
+        f"consume via Consumer (claim in the store + handler + ack), prefetch {prefetch} "
+        "(msg/s)": median_of(ours),
     }
 
 
 async def _fill(settings: ServiceSettings, service: str, messages: int) -> Bus:
-    bus = await Bus.start(settings, service=service, handlers={"user.registered": _noop})
-    assert bus.consumer is not None
-    await bus.consumer.stop()
+    bus = await Bus.start(settings)
+    await _declare(bus, settings, queue_names(settings, service))
     await bus.publisher.publish_many([_event(i) for i in range(messages)])
     return bus
 
 
 async def _consume_raw(settings: ServiceSettings, messages: int, service: str) -> float:
     bus = await _fill(settings, service, messages)
-    queue_name, _ = queue_names(settings, service)
+    names = queue_names(settings, service)
     try:
         channel = await bus.connection.channel()
         await channel.set_qos(prefetch_count=settings.prefetch_count)
-        queue = await channel.get_queue(queue_name)
+        queue = await channel.get_queue(names[0])
         seen, finished = 0, asyncio.Event()
 
         async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
@@ -195,31 +168,38 @@ async def _consume_raw(settings: ServiceSettings, messages: int, service: str) -
         await finished.wait()
         return messages / (time.perf_counter() - start)
     finally:
-        await _delete(bus, settings, service)
+        await _delete(bus, names)
 
 
-async def _consume_ours(settings: ServiceSettings, messages: int, service: str) -> float:
+async def _consume_ours(settings: ServiceSettings, db: Any, messages: int, service: str) -> float:
     filler = await _fill(settings, service, messages)
     seen, finished = 0, asyncio.Event()
 
-    async def handler(_event: Envelope[Any]) -> None:
+    async def registered(_event: Envelope[UserRegistered]) -> None:
         nonlocal seen
         seen += 1
         if seen == messages:
             finished.set()
 
+    processed = db[f"{PROCESSED_COLLECTION}_{service}"]
+    await ensure_processed_index(processed)
     start = time.perf_counter()
-    bus = await Bus.start(settings, service=service, handlers={"user.registered": handler})
+    bus = await Bus.start(
+        settings,
+        service=service,
+        subscriptions=Subscriptions(on(UserRegistered, registered)),
+        processed=processed,
+    )
     try:
         await finished.wait()
         return messages / (time.perf_counter() - start)
     finally:
         await bus.close()
-        await _delete(filler, settings, service)
+        await _delete(filler, queue_names(settings, service))
 
 
-async def _delete(bus: Bus, settings: ServiceSettings, service: str) -> None:
-    for name in queue_names(settings, service):
+async def _delete(bus: Bus, names: tuple[str, str]) -> None:
+    for name in names:
         channel = await bus.connection.channel()
         await channel.queue_delete(name)
         await channel.close()
@@ -248,13 +228,23 @@ def machine() -> dict[str, str]:
     }
 
 
+def ferretdb_version() -> str:
+    """The FerretDB release our program is built from (its buildInfo says "unknown")."""
+    go_mod = Path(__file__).resolve().parent.parent / "deploy/local/ferretdb/go.mod"
+    for line in go_mod.read_text().splitlines():
+        if line.startswith("require github.com/FerretDB/FerretDB "):
+            return line.split()[-1]
+    return "unknown"
+
+
 async def servers(client: AsyncMongoClient[dict[str, Any]]) -> dict[str, str]:
     """What answers at AMQP_URL and MONGO_URL."""
     info = await client.admin.command("buildInfo")
+    backend = os.environ.get("JUMO_FERRETDB_BACKEND", "the stack's backend")
     mongo = (
-        f"FerretDB (SQLite), wire version {info['version']}"
+        f"FerretDB {ferretdb_version()} on {backend} (consumer claims)"
         if "ferretdbVersion" in info
-        else f"MongoDB {info['version']}"
+        else f"MongoDB {info['version']} (consumer claims)"
     )
     connection = await aio_pika.connect(AMQP_URL)
     async with connection:
@@ -263,7 +253,7 @@ async def servers(client: AsyncMongoClient[dict[str, Any]]) -> dict[str, str]:
     return {"database": mongo, "broker": rabbit}
 
 
-async def main(runs: int, messages: int) -> None:
+async def main(runs: int, messages: int, store_runs: int, repeats: int, store: bool) -> None:
     token = uuid.uuid4().hex[:8]
     settings = ServiceSettings(
         service_name="bench",
@@ -272,18 +262,22 @@ async def main(runs: int, messages: int) -> None:
         events_exchange=f"bench.{token}.events",
         queue_prefix=f"bench.{token}.",
     )
+    if store:
+        print("the store, side by side (private FerretDB nodes):", flush=True)
+        stores = await bench_stores(store_runs, repeats)
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(MONGO_URL, tz_aware=True)
     report: dict[str, Any] = {**machine(), **await servers(client)}
     try:
-        report |= await bench_store(client, f"bench_{token}", runs)
+        report |= await bench_publish(settings, messages, runs)
+        report |= await bench_consume(settings, client[f"bench_{token}"], messages, runs)
     finally:
         await client.drop_database(f"bench_{token}")
         await client.close()
-    report |= await bench_publish(settings, messages, runs)
-    report |= await bench_consume(settings, messages, runs)
-    await _delete_exchanges(settings)
+        await _delete_exchanges(settings)
+    if store:
+        print(table(stores))
     width = max(len(k) for k in report)
-    print(f"median of {runs} runs, {messages} messages of ~300 bytes per run")
+    print(f"\nthe bus: median of {runs} runs, {messages} messages of ~300 bytes per run")
     for key, value in report.items():
         print(f"{key:<{width}}  {value}")
 
@@ -292,13 +286,21 @@ async def _delete_exchanges(settings: ServiceSettings) -> None:
     connection = await aio_pika.connect(settings.amqp_url)
     async with connection:
         channel = await connection.channel()
-        for name in (settings.events_exchange, f"{settings.events_exchange}.dead"):
+        for name in (
+            settings.events_exchange,
+            f"{settings.events_exchange}.dead",
+            unrouted_name(settings),
+        ):
             await channel.exchange_delete(name)
+        await channel.queue_delete(unrouted_name(settings))
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5, help="runs of each bus measurement")
     parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--store-runs", type=int, default=3, help="runs of each store write")
+    parser.add_argument("--repeats", type=int, default=20, help="repeats of each store read")
+    parser.add_argument("--no-store", action="store_true", help="the bus part only")
     args = parser.parse_args()
-    asyncio.run(main(args.runs, args.messages))
+    asyncio.run(main(args.runs, args.messages, args.store_runs, args.repeats, not args.no_store))

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from bson import ObjectId
-from pymongo.errors import AutoReconnect, DuplicateKeyError, WriteError
+from pymongo.errors import AutoReconnect, DuplicateKeyError, OperationFailure, WriteError
 
 from jumo_common.mongo import (
     MONGO_DB,
@@ -29,6 +29,7 @@ from jumo_common.settings import ServiceSettings
 from jumo_common.testing.plugin import InfraUrls
 from jumo_common.testing.plugin import TestNames as Names  # aliased: pytest collects Test*
 from jumo_common.web import PROBLEM_CONTENT_TYPE, create_base_app, json_response
+from jumo_devstack import backend_setting
 
 Client = TestClient[Any, Any]
 SORT = (("at", -1), ("_id", -1))
@@ -199,10 +200,19 @@ async def test_infinity_and_odd_keys_are_write_errors_on_ferretdb(
         await mongo_db.t.insert_one(doc)
 
 
-async def test_nul_round_trips_on_ferretdb_sqlite(mongo_db: Any) -> None:
-    """FerretDB's docs list NUL as unsupported (its PostgreSQL backend); on SQLite it works.
+async def test_nul_is_refused_only_by_ferretdb_on_postgresql(mongo_db: Any) -> None:
+    """FerretDB's PostgreSQL backend cannot store or even look up U+0000 (jsonb refuses it).
 
-    The API refuses NUL anyway, so a move to the PostgreSQL backend cannot break us.
+    MongoDB and FerretDB on SQLite round-trip it. The API never lets one through: bodies and
+    query parameters answer 422 ``nul_char``, paths 404 (``nul_middleware``).
     """
-    await mongo_db.t.insert_one({"_id": 1, "s": "a\x00b"})
-    assert await mongo_db.t.find_one({"s": "a\x00b"}) == {"_id": 1, "s": "a\x00b"}
+    doc = {"_id": 1, "s": "a\x00b"}
+    on_postgresql = await is_ferretdb(mongo_db) and backend_setting() == "postgresql"
+    if on_postgresql:
+        with pytest.raises(OperationFailure, match="unsupported Unicode escape sequence"):
+            await mongo_db.t.insert_one(doc)
+        with pytest.raises(OperationFailure, match="unsupported Unicode escape sequence"):
+            await mongo_db.t.find_one({"s": "a\x00b"})
+    else:
+        await mongo_db.t.insert_one(doc)
+        assert await mongo_db.t.find_one({"s": "a\x00b"}) == doc

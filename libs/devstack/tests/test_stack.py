@@ -68,12 +68,16 @@ def _free_urls() -> dict[str, str]:
         "MONGO_URL": f"mongodb://127.0.0.1:{free_port()}/",
         "FACEBOOK_GRAPH_URL": f"http://127.0.0.1:{free_port()}",
         "IDENTITY_URL": f"http://127.0.0.1:{free_port()}",
+        "ORGS_URL": f"http://127.0.0.1:{free_port()}",
         "GATEWAY_URL": f"http://127.0.0.1:{free_port()}",
     }
 
 
 def _env(base_dir: Path, name: str, urls: dict[str, str], backend: Backend) -> dict[str, str]:
-    env = {**os.environ, **urls, "JUMO_FERRETDB_BACKEND": backend}
+    # Without the URLs of the stack the tests run on (make test exports them): a component
+    # this test forgot to move would find that stack's server and adopt it.
+    inherited = {k: v for k, v in os.environ.items() if not k.endswith("_URL")}
+    env = {**inherited, **urls, "JUMO_FERRETDB_BACKEND": backend}
     env["JUMO_RUN_DIR"] = str(base_dir / name)
     env["JUMO_STACK_ENV"] = str(base_dir / f"{name}.env")
     return env
@@ -86,7 +90,7 @@ def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
     urls = _free_urls()
     ours = _env(base_dir, "ours", urls, backend)
     theirs = _env(base_dir, "theirs", urls, backend)
-    components = {"facebook", "gateway", "identity", "mongodb", "rabbitmq"}
+    components = {"facebook", "gateway", "identity", "mongodb", "orgs", "rabbitmq"}
     if backend == "postgresql":
         components.add("postgres")
     try:

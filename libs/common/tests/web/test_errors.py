@@ -179,6 +179,12 @@ async def test_nul_in_query_is_422(client: Client) -> None:
     assert fields(body) == {"skills.0": "nul_char"}
 
 
+@pytest.mark.parametrize("path", ["/profiles/p%00", "/users/%00", "/nowhere%00"])
+async def test_nul_in_the_path_is_a_404_before_any_handler(client: Client, path: str) -> None:
+    body = await problem(await client.get(path), 404)
+    assert body["detail"] == "No resource has a NUL character in its path."
+
+
 async def test_query_lists_and_bounds(client: Client) -> None:
     response = await client.get("/search?skills=a&skills=b&near=1.5&limit=5")
     assert response.status == 200

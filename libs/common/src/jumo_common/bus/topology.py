@@ -39,6 +39,7 @@ from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractExchange, AbstractQueue
+from aio_pika.exceptions import ChannelPreconditionFailed
 
 from jumo_common.settings import ServiceSettings
 
@@ -97,12 +98,22 @@ async def declare_events_exchange(
     )
     await parked.bind(alternate)
     _DECLARED.add(unrouted)
-    return await channel.declare_exchange(
-        settings.events_exchange,
-        aio_pika.ExchangeType.TOPIC,
-        durable=True,
-        arguments={"alternate-exchange": unrouted},
-    )
+    try:
+        return await channel.declare_exchange(
+            settings.events_exchange,
+            aio_pika.ExchangeType.TOPIC,
+            durable=True,
+            arguments={"alternate-exchange": unrouted},
+        )
+    except ChannelPreconditionFailed as exc:
+        # A broker whose exchange an earlier version declared without it: an exchange's
+        # arguments never change, so say what to do instead of RabbitMQ's riddle.
+        raise RuntimeError(
+            f"exchange {settings.events_exchange!r} exists without alternate-exchange "
+            f"{unrouted!r} (declared by a version before it): stop the services, delete it "
+            f"(`rabbitmqctl eval` or the management UI; locally `make clean`) and start them "
+            f"again, which declares it and its bindings anew"
+        ) from exc
 
 
 def work_queue_arguments(settings: ServiceSettings, dead_queue: str) -> dict[str, Any]:

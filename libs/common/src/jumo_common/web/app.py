@@ -29,6 +29,7 @@ from jumo_common.web.middlewares import (
     access_middleware,
     body_limit_middleware,
     error_middleware,
+    nul_middleware,
     request_context_middleware,
 )
 from jumo_common.web.openapi import OpenApiInfo, RouteDoc, RouteRegistry
@@ -223,6 +224,7 @@ def create_base_app(
             access_middleware,
             error_middleware,
             body_limit_middleware,
+            nul_middleware,
             *middlewares,
         ],
     )

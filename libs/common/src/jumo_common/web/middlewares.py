@@ -6,6 +6,8 @@
 3. ``error_middleware``: every failure becomes ``application/problem+json``.
 4. ``body_limit_middleware``: a declared ``Content-Length`` over the limit is a 413 before the
    handler runs (aiohttp's ``client_max_size`` catches chunked bodies when they are read).
+5. ``nul_middleware``: a path with a NUL character names nothing (404), before a handler puts
+   it in a query that FerretDB on PostgreSQL cannot even run.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from jumo_common.web.keys import METRICS, REQUEST_ID, SETTINGS
 from jumo_common.web.metrics import route_template
 from jumo_common.web.problems import (
     BadRequest,
+    NotFound,
     PayloadTooLarge,
     ProblemError,
     ServiceUnavailable,
@@ -152,4 +155,17 @@ async def body_limit_middleware(request: web.Request, handler: Handler) -> web.S
     limit = request.config_dict[SETTINGS].max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLarge(f"The body may be at most {limit} bytes.")
+    return await handler(request)
+
+
+@web.middleware
+async def nul_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A NUL in the decoded path names nothing: 404, whatever the route.
+
+    No identifier holds NUL (bodies and query parameters refuse it: 422 ``nul_char``), so such
+    a path can match nothing; but looking it up is an error on FerretDB's PostgreSQL backend (its
+    JSON cannot hold U+0000), which would otherwise reach the client as a 500.
+    """
+    if "\x00" in request.path:
+        raise NotFound("No resource has a NUL character in its path.")
     return await handler(request)

@@ -32,6 +32,7 @@ from jumo_orgs.reviews import Reviews
 from jumo_orgs.search import Search
 from jumo_orgs.settings import OrgsSettings
 from jumo_orgs.store import INDEXES, OUTBOX_COLLECTIONS, mongo_stores
+from jumo_orgs.timers import Timers, timers_context
 from jumo_orgs.typedefs import ORGS, Orgs
 
 log = get_logger(__name__)
@@ -48,10 +49,12 @@ def build_orgs(settings: OrgsSettings, db: Database) -> Orgs:
     deps = deps_of(settings, stores)
     organizations, news, reviews = Organizations(deps), News(deps), Reviews(deps)
     hiders: dict[str, Hideable] = {"org": organizations, "post": news, "review": reviews}
+    timers = Timers()  # areas register their time-based steps here
     return Orgs(
         settings=settings, outbox=outbox, stores=stores, people=deps.people, access=deps.access,
         organizations=organizations, causes=Causes(deps), following=Following(deps),
         news=news, reviews=reviews, search=Search(deps), moderation=Moderation(deps, hiders),
+        timers=timers,
     )  # fmt: skip
 
 
@@ -112,6 +115,7 @@ def create_app(settings: OrgsSettings) -> web.Application:
                 handlers=lambda app: handlers(app[ORGS]),
             ),
             housekeeping_context(),
+            timers_context(lambda app: app[ORGS].timers, settings.timers_interval_s),
         ]
     )
     install_routes(app)

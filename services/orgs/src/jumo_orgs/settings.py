@@ -19,3 +19,6 @@ class OrgsSettings(ServiceSettings):
     public_base_url: str = "http://127.0.0.1:8080"
     # The platform role that verifies organizations and decides on reports.
     moderator_role: str = "moderator"
+    # How often the periodic loop (timers.py) runs the time-based steps: deadlines, expiries,
+    # reminders.
+    timers_interval_s: float = Field(default=30.0, gt=0)

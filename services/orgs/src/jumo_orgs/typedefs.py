@@ -20,6 +20,7 @@ from jumo_orgs.reviews import Reviews
 from jumo_orgs.search import Search
 from jumo_orgs.settings import OrgsSettings
 from jumo_orgs.store import Stores
+from jumo_orgs.timers import Timers
 
 
 @dataclass
@@ -38,6 +39,8 @@ class Orgs:
     reviews: Reviews
     search: Search
     moderation: Moderation
+    # The periodic loop's steps; areas register theirs in app.build_orgs.
+    timers: Timers
 
     async def forget_person(self, event: Envelope[UserDeleted]) -> None:
         """``user.deleted``: every area erases the person and says so to the others."""

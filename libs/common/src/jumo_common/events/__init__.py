@@ -3,7 +3,7 @@
 Importing this package registers every producer's contracts.
 """
 
-from jumo_common.events import identity, orgs
+from jumo_common.events import applications, identity, orgs
 from jumo_common.events.envelope import (
     Envelope,
     EventData,
@@ -23,6 +23,7 @@ __all__ = [
     "EventData",
     "EventParseError",
     "accepted_versions",
+    "applications",
     "event_type",
     "identity",
     "make_event",

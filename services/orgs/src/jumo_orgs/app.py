@@ -27,6 +27,7 @@ from jumo_orgs.deps import deps_of
 from jumo_orgs.following import Following
 from jumo_orgs.moderation import Hideable, Moderation
 from jumo_orgs.news import News
+from jumo_orgs.opportunities import Opportunities
 from jumo_orgs.organizations import Organizations
 from jumo_orgs.reviews import Reviews
 from jumo_orgs.search import Search
@@ -54,7 +55,7 @@ def build_orgs(settings: OrgsSettings, db: Database) -> Orgs:
         settings=settings, outbox=outbox, stores=stores, people=deps.people, access=deps.access,
         organizations=organizations, causes=Causes(deps), following=Following(deps),
         news=news, reviews=reviews, search=Search(deps), moderation=Moderation(deps, hiders),
-        timers=timers,
+        opportunities=Opportunities(deps), timers=timers,
     )  # fmt: skip
 
 

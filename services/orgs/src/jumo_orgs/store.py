@@ -16,6 +16,7 @@ from jumo_orgs import (
     cause_store,
     follow_store,
     moderation_store,
+    opportunity_store,
     org_store,
     people_store,
     post_store,
@@ -24,7 +25,7 @@ from jumo_orgs import (
 )
 
 AREAS = (people_store, org_store, cause_store, follow_store, post_store, review_store,
-         moderation_store, search_store)  # fmt: skip
+         moderation_store, search_store, opportunity_store)  # fmt: skip
 INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec(WRITE_CLAIMS, (("at", 1),)),  # housekeeping deletes old claims by it
     *(spec for area in AREAS for spec in area.INDEXES),
@@ -44,6 +45,7 @@ class Stores:
     reviews: review_store.ReviewStore
     moderation: moderation_store.ModerationStore
     search: search_store.SearchStore
+    opportunities: opportunity_store.OpportunityStore
 
 
 def mongo_stores(db: Database, outbox: Outbox) -> Stores:
@@ -58,4 +60,5 @@ def mongo_stores(db: Database, outbox: Outbox) -> Stores:
         reviews=review_store.MongoReviewStore(db, outbox, claims),
         moderation=moderation_store.MongoModerationStore(db, outbox, claims),
         search=search_store.MongoSearchStore(db, outbox, claims),
+        opportunities=opportunity_store.MongoOpportunityStore(db, outbox, claims),
     )

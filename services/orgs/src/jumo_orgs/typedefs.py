@@ -14,6 +14,7 @@ from jumo_orgs.causes import Causes
 from jumo_orgs.following import Following
 from jumo_orgs.moderation import Moderation
 from jumo_orgs.news import News
+from jumo_orgs.opportunities import Opportunities
 from jumo_orgs.organizations import Organizations
 from jumo_orgs.people import People
 from jumo_orgs.reviews import Reviews
@@ -39,6 +40,7 @@ class Orgs:
     reviews: Reviews
     search: Search
     moderation: Moderation
+    opportunities: Opportunities
     # The periodic loop's steps; areas register theirs in app.build_orgs.
     timers: Timers
 

@@ -15,6 +15,7 @@ from jumo_orgs.store import Stores
 from .memory_causes import MemoryCauseStore
 from .memory_follows import MemoryFollowStore
 from .memory_moderation import MemoryModerationStore
+from .memory_opportunities import MemoryOpportunityStore
 from .memory_orgs import MemoryOrgStore
 from .memory_people import MemoryPeopleStore
 from .memory_posts import MemoryPostStore
@@ -34,6 +35,7 @@ def memory_stores(published: PublishedEvents) -> Stores:
         reviews=MemoryReviewStore(published),
         moderation=MemoryModerationStore(published),
         search=MemorySearchStore(orgs.orgs),
+        opportunities=MemoryOpportunityStore(published),
     )
 
 

@@ -13,19 +13,22 @@ from dataclasses import dataclass
 from jumo_common.mongo import WRITE_CLAIMS, Database, IndexSpec
 from jumo_common.outbox import Outbox
 from jumo_orgs import (
+    application_store,
     cause_store,
     follow_store,
     moderation_store,
     opportunity_store,
     org_store,
     people_store,
+    places_store,
     post_store,
     review_store,
     search_store,
 )
 
 AREAS = (people_store, org_store, cause_store, follow_store, post_store, review_store,
-         moderation_store, search_store, opportunity_store)  # fmt: skip
+         moderation_store, search_store, opportunity_store, application_store,
+         places_store)  # fmt: skip
 INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec(WRITE_CLAIMS, (("at", 1),)),  # housekeeping deletes old claims by it
     *(spec for area in AREAS for spec in area.INDEXES),
@@ -46,6 +49,8 @@ class Stores:
     moderation: moderation_store.ModerationStore
     search: search_store.SearchStore
     opportunities: opportunity_store.OpportunityStore
+    applications: application_store.ApplicationStore
+    seats: places_store.SeatStore
 
 
 def mongo_stores(db: Database, outbox: Outbox) -> Stores:
@@ -61,4 +66,6 @@ def mongo_stores(db: Database, outbox: Outbox) -> Stores:
         moderation=moderation_store.MongoModerationStore(db, outbox, claims),
         search=search_store.MongoSearchStore(db, outbox, claims),
         opportunities=opportunity_store.MongoOpportunityStore(db, outbox, claims),
+        applications=application_store.MongoApplicationStore(db, outbox, claims),
+        seats=places_store.MongoSeatStore(db, outbox, claims),
     )

@@ -12,6 +12,7 @@ from jumo_orgs.deps import Deps, deps_of
 from jumo_orgs.settings import OrgsSettings
 from jumo_orgs.store import Stores
 
+from .memory_applications import MemoryApplicationStore, MemorySeatStore
 from .memory_causes import MemoryCauseStore
 from .memory_follows import MemoryFollowStore
 from .memory_moderation import MemoryModerationStore
@@ -36,6 +37,8 @@ def memory_stores(published: PublishedEvents) -> Stores:
         moderation=MemoryModerationStore(published),
         search=MemorySearchStore(orgs.orgs),
         opportunities=MemoryOpportunityStore(published),
+        applications=MemoryApplicationStore(published),
+        seats=MemorySeatStore(),
     )
 
 

@@ -3,7 +3,7 @@
 Importing this package registers every producer's contracts.
 """
 
-from jumo_common.events import applications, identity, orgs
+from jumo_common.events import applications, calendar, identity, orgs
 from jumo_common.events.envelope import (
     Envelope,
     EventData,
@@ -24,6 +24,7 @@ __all__ = [
     "EventParseError",
     "accepted_versions",
     "applications",
+    "calendar",
     "event_type",
     "identity",
     "make_event",

@@ -22,3 +22,5 @@ class OrgsSettings(ServiceSettings):
     # How often the periodic loop (timers.py) runs the time-based steps: deadlines, expiries,
     # reminders.
     timers_interval_s: float = Field(default=30.0, gt=0)
+    # How long a volunteer's one-time check-in code stays valid (minutes).
+    check_in_code_minutes: int = Field(default=15, ge=1, le=120)

@@ -14,6 +14,7 @@ from jumo_common.mongo import WRITE_CLAIMS, Database, IndexSpec
 from jumo_common.outbox import Outbox
 from jumo_orgs import (
     application_store,
+    attendance_store,
     cause_store,
     follow_store,
     moderation_store,
@@ -24,11 +25,12 @@ from jumo_orgs import (
     post_store,
     review_store,
     search_store,
+    signing_store,
 )
 
 AREAS = (people_store, org_store, cause_store, follow_store, post_store, review_store,
          moderation_store, search_store, opportunity_store, application_store,
-         places_store)  # fmt: skip
+         places_store, attendance_store, signing_store)  # fmt: skip
 INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec(WRITE_CLAIMS, (("at", 1),)),  # housekeeping deletes old claims by it
     *(spec for area in AREAS for spec in area.INDEXES),
@@ -51,6 +53,8 @@ class Stores:
     opportunities: opportunity_store.OpportunityStore
     applications: application_store.ApplicationStore
     seats: places_store.SeatStore
+    attendance: attendance_store.AttendanceStore
+    signing: signing_store.SigningKeyStore
 
 
 def mongo_stores(db: Database, outbox: Outbox) -> Stores:
@@ -68,4 +72,6 @@ def mongo_stores(db: Database, outbox: Outbox) -> Stores:
         opportunities=opportunity_store.MongoOpportunityStore(db, outbox, claims),
         applications=application_store.MongoApplicationStore(db, outbox, claims),
         seats=places_store.MongoSeatStore(db, outbox, claims),
+        attendance=attendance_store.MongoAttendanceStore(db, outbox, claims),
+        signing=signing_store.MongoSigningKeyStore(db),
     )

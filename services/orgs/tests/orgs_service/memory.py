@@ -20,6 +20,7 @@ from .memory_opportunities import MemoryOpportunityStore
 from .memory_orgs import MemoryOrgStore
 from .memory_people import MemoryPeopleStore
 from .memory_posts import MemoryPostStore
+from .memory_record import MemoryAttendanceStore, MemorySigningKeyStore
 from .memory_reviews import MemoryReviewStore
 from .memory_search import MemorySearchStore
 
@@ -39,6 +40,8 @@ def memory_stores(published: PublishedEvents) -> Stores:
         opportunities=MemoryOpportunityStore(published),
         applications=MemoryApplicationStore(published),
         seats=MemorySeatStore(),
+        attendance=MemoryAttendanceStore(published),
+        signing=MemorySigningKeyStore(),
     )
 
 

@@ -3,7 +3,7 @@
 Importing this package registers every producer's contracts.
 """
 
-from jumo_common.events import applications, calendar, identity, orgs
+from jumo_common.events import applications, calendar, identity, orgs, record
 from jumo_common.events.envelope import (
     Envelope,
     EventData,
@@ -30,6 +30,7 @@ __all__ = [
     "make_event",
     "orgs",
     "parse_event",
+    "record",
     "register_upcaster",
     "registered_types",
     "routing_key",

@@ -25,10 +25,10 @@ LEASE = dt.timedelta(seconds=30)
 async def jobs(request: pytest.FixtureRequest, mongo_db: Any) -> AsyncIterator[JobStore]:
     """The job store under test, with a 30-second lease."""
     if request.param == "memory":
-        yield MemoryJobs(lease=LEASE)
+        yield MemoryJobs()
         return
     await ensure_indexes(mongo_db, INDEXES)
-    yield MongoJobs(mongo_db, Outbox(mongo_db, []), mongo_db[WRITE_CLAIMS], lease=LEASE)
+    yield MongoJobs(mongo_db, Outbox(mongo_db, []), mongo_db[WRITE_CLAIMS])
 
 
 class Effects:
@@ -47,9 +47,12 @@ class Effects:
 async def test_a_job_runs_when_due_and_once(jobs: JobStore) -> None:
     effects = Effects()
     assert await jobs.schedule("j1", "remind", T0, {"x": 1}, generation=1)
-    assert await run_due(jobs, {"remind": effects.handler}, T0 - dt.timedelta(seconds=1)) == 0
-    assert await run_due(jobs, {"remind": effects.handler}, T0) == 1
-    assert await run_due(jobs, {"remind": effects.handler}, T0 + LEASE * 3) == 0
+    assert (
+        await run_due(jobs, {"remind": effects.handler}, T0 - dt.timedelta(seconds=1), lease=LEASE)
+        == 0
+    )
+    assert await run_due(jobs, {"remind": effects.handler}, T0, lease=LEASE) == 1
+    assert await run_due(jobs, {"remind": effects.handler}, T0 + LEASE * 3, lease=LEASE) == 0
     assert effects.calls == 1
     job = await jobs.job("j1")
     assert job is not None
@@ -89,10 +92,10 @@ async def test_concurrent_reschedules_end_on_the_newest(jobs: JobStore) -> None:
 async def test_a_live_lease_keeps_others_out_and_a_dead_one_is_passed(jobs: JobStore) -> None:
     await jobs.schedule("j", "remind", T0, {}, generation=1)
     (job,) = await jobs.due(T0, 10)
-    assert await jobs.lease(job, T0)  # a process takes it... and dies before finishing
+    assert await jobs.lease(job, T0, LEASE)  # a process takes it... and dies before finishing
     effects = Effects()
-    assert await run_due(jobs, {"remind": effects.handler}, T0 + LEASE / 2) == 0
-    assert await run_due(jobs, {"remind": effects.handler}, T0 + LEASE) == 1
+    assert await run_due(jobs, {"remind": effects.handler}, T0 + LEASE / 2, lease=LEASE) == 0
+    assert await run_due(jobs, {"remind": effects.handler}, T0 + LEASE, lease=LEASE) == 1
     assert effects.calls == 1
 
 
@@ -100,7 +103,7 @@ async def test_concurrent_runners_take_one_lease(jobs: JobStore) -> None:
     await jobs.schedule("j", "remind", T0, {}, generation=1)
     effects = Effects()
     done = await asyncio.gather(
-        *(run_due(jobs, {"remind": effects.handler}, T0) for _ in range(10))
+        *(run_due(jobs, {"remind": effects.handler}, T0, lease=LEASE) for _ in range(10))
     )
     assert sum(done) == 1
     assert effects.calls == 1
@@ -113,9 +116,9 @@ async def test_a_handler_may_move_its_job(jobs: JobStore) -> None:
         return RunAt(later) if now < later else None
 
     await jobs.schedule("j", "remind", T0, {}, generation=1)
-    assert await run_due(jobs, {"remind": not_yet}, T0) == 1
+    assert await run_due(jobs, {"remind": not_yet}, T0, lease=LEASE) == 1
     assert await jobs.due(T0 + dt.timedelta(minutes=59), 10) == []
-    assert await run_due(jobs, {"remind": not_yet}, later) == 1
+    assert await run_due(jobs, {"remind": not_yet}, later, lease=LEASE) == 1
     job = await jobs.job("j")
     assert job is not None
     assert job.state == "done"
@@ -132,15 +135,15 @@ async def test_a_failing_handler_runs_again_after_its_lease(jobs: JobStore) -> N
         return None
 
     await jobs.schedule("j", "remind", T0, {}, generation=1)
-    assert await run_due(jobs, {"remind": flaky}, T0) == 0
-    assert await run_due(jobs, {"remind": flaky}, T0 + LEASE) == 1
+    assert await run_due(jobs, {"remind": flaky}, T0, lease=LEASE) == 0
+    assert await run_due(jobs, {"remind": flaky}, T0 + LEASE, lease=LEASE) == 1
     assert calls == 2
 
 
 async def test_a_rerun_after_a_crash_writes_the_effect_once(mongo_db: Any) -> None:
     """A run died between its effect and ``finish``: the rerun's exclusive insert finds the
     effect there and the job ends done with one effect."""
-    jobs = MongoJobs(mongo_db, Outbox(mongo_db, []), mongo_db[WRITE_CLAIMS], lease=LEASE)
+    jobs = MongoJobs(mongo_db, Outbox(mongo_db, []), mongo_db[WRITE_CLAIMS])
     inserted = 0
 
     async def effect(job: Job, now: dt.datetime) -> RunAt | None:
@@ -150,9 +153,9 @@ async def test_a_rerun_after_a_crash_writes_the_effect_once(mongo_db: Any) -> No
 
     await jobs.schedule("j", "remind", T0, {}, generation=1)
     (job,) = await jobs.due(T0, 10)
-    assert await jobs.lease(job, T0)
+    assert await jobs.lease(job, T0, LEASE)
     await effect(job, T0)  # ... and the process is killed here
-    assert await run_due(jobs, {"remind": effect}, T0 + LEASE) == 1
+    assert await run_due(jobs, {"remind": effect}, T0 + LEASE, lease=LEASE) == 1
     assert inserted == 1
     assert await mongo_db.effects.count_documents({}) == 1
     done = await jobs.job("j")

@@ -103,8 +103,9 @@ class JobStore(Protocol):
         """Jobs due at ``now``, earliest first."""
         ...
 
-    async def lease(self, job: Job, now: dt.datetime) -> bool:
-        """Take the lease of this run of ``job`` (False: a live holder has it)."""
+    async def lease(self, job: Job, now: dt.datetime, length: dt.timedelta) -> bool:
+        """Take the lease of this run of ``job`` for ``length`` (False: a live holder has
+        it)."""
         ...
 
     async def finish(self, job: Job, next_due: dt.datetime | None) -> None:
@@ -172,14 +173,10 @@ class MongoJobs:
     """``JobStore`` on MongoDB / FerretDB (collections ``scheduled_jobs``, ``scheduled_leases``;
     add ``INDEXES`` to the service's)."""
 
-    def __init__(
-        self, db: Database, outbox: Outbox, claims: Collection, *,
-        lease: dt.timedelta = DEFAULT_LEASE,
-    ) -> None:  # fmt: skip
+    def __init__(self, db: Database, outbox: Outbox, claims: Collection) -> None:
         self.jobs: Collection = db[JOBS_COLLECTION]
         self.leases: Collection = db[LEASES_COLLECTION]
         self._jobs = VersionedDocuments(self.jobs, outbox, claims)
-        self.lease_length = lease
 
     async def schedule(
         self, job_id: str, kind: str, due_at: dt.datetime, payload: Mapping[str, Any], *,
@@ -205,14 +202,14 @@ class MongoJobs:
         docs = await self.jobs.find(query).sort("due_at", ASCENDING).limit(limit).to_list()
         return [job_of(doc) for doc in docs]
 
-    async def lease(self, job: Job, now: dt.datetime) -> bool:
+    async def lease(self, job: Job, now: dt.datetime, length: dt.timedelta) -> bool:
         """An exclusive insert; a stale lease (its holder died) is passed by the next one."""
         n = 1
         while not await insert_once(
             self.leases, {"_id": lease_key(job, n), "job_id": job.id, "at": now}
         ):
             held = await self.leases.find_one({"_id": lease_key(job, n)})
-            if held is not None and now - as_utc(held["at"]) < self.lease_length:
+            if held is not None and now - as_utc(held["at"]) < length:
                 return False
             n += 1
         return True
@@ -241,14 +238,20 @@ async def _still_due(jobs: JobStore, job: Job) -> bool:
 
 
 async def run_due(
-    jobs: JobStore, handlers: Mapping[str, Handler], now: dt.datetime, *, limit: int = 100
-) -> int:
-    """Run the jobs due at ``now`` whose lease this caller gets; how many finished. A failing
-    handler is logged and its job runs again once its lease expires."""
+    jobs: JobStore, handlers: Mapping[str, Handler], now: dt.datetime, *,
+    lease: dt.timedelta = DEFAULT_LEASE, limit: int = 100,
+) -> int:  # fmt: skip
+    """Run the jobs due at ``now`` whose lease (of ``lease``: longer than a run takes) this
+    caller gets; how many finished. A failing handler is logged and its job runs again once
+    its lease expires."""
     finished = 0
     for job in await jobs.due(now, limit):
         handler = handlers.get(job.kind)
-        if handler is None or not await jobs.lease(job, now) or not await _still_due(jobs, job):
+        if (
+            handler is None
+            or not await jobs.lease(job, now, lease)
+            or not await _still_due(jobs, job)
+        ):
             continue
         try:
             again = await handler(job, now)

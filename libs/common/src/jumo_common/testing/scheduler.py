@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from jumo_common.scheduler import (
-    DEFAULT_LEASE,
     Job,
     cancel_plan,
     finish_plan,
@@ -22,12 +21,9 @@ from jumo_common.testing.memory import MemoryDocuments, PublishedEvents
 class MemoryJobs:
     """Jobs in a ``MemoryDocuments``, leases in a dict."""
 
-    def __init__(
-        self, published: PublishedEvents | None = None, *, lease: dt.timedelta = DEFAULT_LEASE
-    ) -> None:
+    def __init__(self, published: PublishedEvents | None = None) -> None:
         self.jobs = MemoryDocuments(published if published is not None else PublishedEvents())
         self.leases: dict[str, dict[str, Any]] = {}
-        self.lease_length = lease
 
     async def schedule(
         self, job_id: str, kind: str, due_at: dt.datetime, payload: Mapping[str, Any], *,
@@ -52,10 +48,10 @@ class MemoryJobs:
         ready = [j for j in jobs if j.state == "due" and j.due_at <= now]
         return sorted(ready, key=lambda j: j.due_at)[:limit]
 
-    async def lease(self, job: Job, now: dt.datetime) -> bool:
+    async def lease(self, job: Job, now: dt.datetime, length: dt.timedelta) -> bool:
         n = 1
         while (key := lease_key(job, n)) in self.leases:
-            if now - self.leases[key]["at"] < self.lease_length:
+            if now - self.leases[key]["at"] < length:
                 return False
             n += 1
         self.leases[key] = {"job_id": job.id, "at": now}

@@ -24,3 +24,6 @@ class OrgsSettings(ServiceSettings):
     timers_interval_s: float = Field(default=30.0, gt=0)
     # How long a volunteer's one-time check-in code stays valid (minutes).
     check_in_code_minutes: int = Field(default=15, ge=1, le=120)
+    # A pending application with no answer after this many days expires (a notice to both
+    # sides; it counts against the organization's response figures).
+    application_expiry_days: int = Field(default=7, ge=1, le=90)

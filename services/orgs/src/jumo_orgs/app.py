@@ -21,6 +21,7 @@ from jumo_common.mongo import MONGO_DB, WRITE_CLAIMS, Database, mongo_context, p
 from jumo_common.outbox import Outbox
 from jumo_common.web import OpenApiInfo, create_base_app
 from jumo_orgs.api import install_routes
+from jumo_orgs.attendance import Attendance, StoredEngagements
 from jumo_orgs.causes import Causes
 from jumo_orgs.consumers import handlers
 from jumo_orgs.deps import deps_of
@@ -29,9 +30,12 @@ from jumo_orgs.moderation import Hideable, Moderation
 from jumo_orgs.news import News
 from jumo_orgs.opportunities import Opportunities
 from jumo_orgs.organizations import Organizations
+from jumo_orgs.record import VolunteeringRecord
 from jumo_orgs.reviews import Reviews
 from jumo_orgs.search import Search
 from jumo_orgs.settings import OrgsSettings
+from jumo_orgs.signing import RecordKeys
+from jumo_orgs.stats import OrgStats
 from jumo_orgs.store import INDEXES, OUTBOX_COLLECTIONS, mongo_stores
 from jumo_orgs.timers import Timers, timers_context
 from jumo_orgs.typedefs import ORGS, Orgs
@@ -48,13 +52,17 @@ def build_orgs(settings: OrgsSettings, db: Database) -> Orgs:
     outbox = Outbox(db, OUTBOX_COLLECTIONS)
     stores = mongo_stores(db, outbox)
     deps = deps_of(settings, stores)
-    organizations, news, reviews = Organizations(deps), News(deps), Reviews(deps)
+    record = VolunteeringRecord(deps, RecordKeys(stores.signing))
+    organizations, news, reviews = Organizations(deps), News(deps), Reviews(deps, record)
     hiders: dict[str, Hideable] = {"org": organizations, "post": news, "review": reviews}
     timers = Timers()  # areas register their time-based steps here
+    attendance = Attendance(deps, Opportunities(deps), StoredEngagements(stores.applications))
+    timers.register("attendance.purge_codes", attendance.sweep)
     return Orgs(
         settings=settings, outbox=outbox, stores=stores, people=deps.people, access=deps.access,
         organizations=organizations, causes=Causes(deps), following=Following(deps),
         news=news, reviews=reviews, search=Search(deps), moderation=Moderation(deps, hiders),
+        attendance=attendance, record=record, org_stats=OrgStats(deps, Opportunities(deps)),
         opportunities=Opportunities(deps), timers=timers,
     )  # fmt: skip
 

@@ -10,6 +10,7 @@ from jumo_common.events import Envelope
 from jumo_common.events.identity import UserDeleted
 from jumo_common.outbox import Outbox
 from jumo_orgs.access import Access
+from jumo_orgs.attendance import Attendance
 from jumo_orgs.causes import Causes
 from jumo_orgs.following import Following
 from jumo_orgs.moderation import Moderation
@@ -17,9 +18,11 @@ from jumo_orgs.news import News
 from jumo_orgs.opportunities import Opportunities
 from jumo_orgs.organizations import Organizations
 from jumo_orgs.people import People
+from jumo_orgs.record import VolunteeringRecord
 from jumo_orgs.reviews import Reviews
 from jumo_orgs.search import Search
 from jumo_orgs.settings import OrgsSettings
+from jumo_orgs.stats import OrgStats
 from jumo_orgs.store import Stores
 from jumo_orgs.timers import Timers
 
@@ -43,6 +46,9 @@ class Orgs:
     opportunities: Opportunities
     # The periodic loop's steps; areas register theirs in app.build_orgs.
     timers: Timers
+    attendance: Attendance
+    record: VolunteeringRecord
+    org_stats: OrgStats
 
     async def forget_person(self, event: Envelope[UserDeleted]) -> None:
         """``user.deleted``: every area erases the person and says so to the others."""
@@ -50,6 +56,7 @@ class Orgs:
         for area in (self.organizations, self.causes, self.following, self.news, self.reviews,
                      self.moderation):  # fmt: skip
             await area.forget(user_id)
+        await self.attendance.forget(user_id)
         await self.people.forget(user_id)
 
 

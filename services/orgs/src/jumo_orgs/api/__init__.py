@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from jumo_common.web import add_routes
+from jumo_orgs.api import record as record_routes
 from jumo_orgs.api import causes, claims, follows, members, moderation, news, orgs, reviews, search
 
 
@@ -12,3 +13,4 @@ def install_routes(app: web.Application) -> None:
     """Every orgs route, in matching order (fixed paths before ``{id}`` ones in each area)."""
     for area in (search, orgs, members, claims, causes, follows, news, reviews, moderation):
         add_routes(app, area.routes)
+    add_routes(app, record_routes.routes)

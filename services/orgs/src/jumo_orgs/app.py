@@ -21,6 +21,7 @@ from jumo_common.mongo import MONGO_DB, WRITE_CLAIMS, Database, mongo_context, p
 from jumo_common.outbox import Outbox
 from jumo_common.web import OpenApiInfo, create_base_app
 from jumo_orgs.api import install_routes
+from jumo_orgs.applications import Applications
 from jumo_orgs.attendance import Attendance, StoredEngagements
 from jumo_orgs.causes import Causes
 from jumo_orgs.consumers import handlers
@@ -58,12 +59,18 @@ def build_orgs(settings: OrgsSettings, db: Database) -> Orgs:
     timers = Timers()  # areas register their time-based steps here
     attendance = Attendance(deps, Opportunities(deps), StoredEngagements(stores.applications))
     timers.register("attendance.purge_codes", attendance.sweep)
+    opportunities = Opportunities(deps)
+    applications = Applications(deps, opportunities)
+    opportunities.taken = applications  # remaining places are counted from its seats
+    opportunities.on_places_added.append(applications.places_added)
+    timers.register("applications.expire_due", applications.expire_due)
+    timers.register("applications.promote_waiting", applications.promote_waiting)
     return Orgs(
         settings=settings, outbox=outbox, stores=stores, people=deps.people, access=deps.access,
         organizations=organizations, causes=Causes(deps), following=Following(deps),
         news=news, reviews=reviews, search=Search(deps), moderation=Moderation(deps, hiders),
         attendance=attendance, record=record, org_stats=OrgStats(deps, Opportunities(deps)),
-        opportunities=Opportunities(deps), timers=timers,
+        opportunities=opportunities, applications=applications, timers=timers,
     )  # fmt: skip
 
 

@@ -60,6 +60,14 @@ class OpportunitySource(Protocol):
         """The opportunities of these ids that exist, by id."""
         ...
 
+    async def mark_filled(self, opportunity_id: str, now: datetime) -> bool:
+        """open → filled: every place is taken."""
+        ...
+
+    async def mark_unfilled(self, opportunity_id: str, now: datetime) -> bool:
+        """filled → open: a place is free."""
+        ...
+
 
 class Applications:
     """The use cases of applications."""
@@ -124,6 +132,7 @@ class Applications:
         except NotActionable:
             await self.places.release(seat, application_id)
             raise
+        await self._mark(opp, now)
         return await self._out(written.after(), opp)
 
     async def decline(
@@ -221,7 +230,13 @@ class Applications:
     async def places_changed(self, opp: Opportunity, slot_id: str, now: datetime) -> list[str]:
         """A slot may have free places (more places, a free): the first waiting get them."""
         await self._repair(opp, slot_id, now)
-        return await self.waitlist.promote(opp, slot_id, now)
+        promoted = await self.waitlist.promote(opp, slot_id, now)
+        await self._mark(opp, now)
+        return promoted
+
+    async def places_added(self, opportunity: Opportunity, slot_id: str, added: int) -> None:
+        """The opportunities area's ``PlacesAdded``: a slot gained places."""
+        await self.places_changed(opportunity, slot_id, datetime.now(UTC))
 
     async def taken(self, opportunity_id: str) -> dict[str, int]:
         """The opportunities area's ``TakenPlaces``: accepted per slot (counted seats)."""
@@ -343,6 +358,16 @@ class Applications:
             return
         await self.places.release(before["seat_id"], before["_id"])
         await self.waitlist.promote(opp, before["slot_id"], now)
+        await self._mark(opp, now)
+
+    async def _mark(self, opp: Opportunity, now: datetime) -> None:
+        """Tell the opportunities area whether every place is taken now (``filled``)."""
+        taken = await self.places.taken(opp.id)
+        full = all(taken.get(slot.id, 0) >= slot.places for slot in opp.slots)
+        if full and opp.status == "open":
+            await self._opps.mark_filled(opp.id, now)
+        elif not full and opp.status == "filled":
+            await self._opps.mark_unfilled(opp.id, now)
 
     async def _write(self, application_id: str, plan: Plan) -> Written:
         written = await self._try(application_id, plan)

@@ -11,6 +11,7 @@ from jumo_common.events.identity import UserDeleted
 from jumo_common.outbox import Outbox
 from jumo_orgs.access import Access
 from jumo_orgs.attendance import Attendance
+from jumo_orgs.applications import Applications
 from jumo_orgs.causes import Causes
 from jumo_orgs.following import Following
 from jumo_orgs.moderation import Moderation
@@ -49,6 +50,7 @@ class Orgs:
     attendance: Attendance
     record: VolunteeringRecord
     org_stats: OrgStats
+    applications: Applications
 
     async def forget_person(self, event: Envelope[UserDeleted]) -> None:
         """``user.deleted``: every area erases the person and says so to the others."""
@@ -57,6 +59,7 @@ class Orgs:
                      self.moderation):  # fmt: skip
             await area.forget(user_id)
         await self.attendance.forget(user_id)
+        await self.applications.forget(user_id)
         await self.people.forget(user_id)
 
 

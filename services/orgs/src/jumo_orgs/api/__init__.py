@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from jumo_common.web import add_routes
+from jumo_orgs.api import applications as application_routes
 from jumo_orgs.api import record as record_routes
 from jumo_orgs.api import causes, claims, follows, members, moderation, news, orgs, reviews, search
 
@@ -14,3 +15,4 @@ def install_routes(app: web.Application) -> None:
     for area in (search, orgs, members, claims, causes, follows, news, reviews, moderation):
         add_routes(app, area.routes)
     add_routes(app, record_routes.routes)
+    add_routes(app, application_routes.routes)

@@ -200,9 +200,12 @@ class Attendance:
     # ---- erasure and housekeeping --------------------------------------------------------------
 
     async def forget(self, user_id: str) -> None:
-        """A deleted volunteer's check-ins, hours, answers and codes go (the feed forgets its
-        items on user.deleted itself; the organization's figures no longer count them)."""
-        await self._store.forget(user_id)
+        """A deleted volunteer's codes go, and their check-ins become anonymous tombstones
+        (``attendance_rules.erased``) that the organization's figures still count; the feed
+        forgets its items on user.deleted itself."""
+        for doc in await self._store.check_ins_of("volunteer_id", user_id):
+            await self._store.change_check_in(doc["_id"], rules.erased)
+        await self._store.forget_codes(user_id)
 
     async def sweep(self, now: datetime) -> int:
         """Delete the codes that expired (a timer step; safe to repeat)."""

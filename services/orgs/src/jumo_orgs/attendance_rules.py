@@ -147,6 +147,22 @@ def is_attested(doc: Document) -> bool:
     return doc.get("hours") is not None and doc.get("answer") != "disputed"
 
 
+# What an erased volunteer's check-in keeps: the organization's own facts, nobody's ids.
+ERASED_KEEPS = frozenset({"_id", "application_id", "opportunity_id", "org_id", "session",
+                          "starts_at", "ends_at", "snapshot", "version"})  # fmt: skip
+
+
+def erased(doc: Document) -> Change | None:
+    """An erased volunteer's check-in becomes an anonymous tombstone: the organization's
+    figures still count the session (and its hours, if they were attested); its unsent
+    events go with it."""
+    if doc.get("erased"):
+        return None
+    keeps = ERASED_KEEPS | ({"hours"} if is_attested(doc) else frozenset())
+    gone = frozenset(k for k in doc if k not in keeps and not k.startswith("_"))
+    return Change(set={"erased": True}, unset=gone, forget_pending=True)
+
+
 def hours_recorded(
     doc: Document, hours: float, *, by: str, now: datetime, events: EventsOf
 ) -> Change | None:

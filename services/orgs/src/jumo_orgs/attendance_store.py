@@ -10,7 +10,10 @@ Collections::
                          (the session's, when known), snapshot {title, causes, org_name},
                          checked_in_by, checked_in_at, via (org | code); then hours, attested_by,
                          attested_at; answer (confirmed | disputed), answered_at,
-                         dispute_reason; version; pending volunteering.* in _outbox.
+                         dispute_reason; version; pending volunteering.* in _outbox. An erased
+                         volunteer's check-in is an anonymous tombstone (erased: true, no
+                         volunteer, nobody's ids, hours only if they were attested) kept for
+                         the organization's figures.
     check_in_codes       {_id: sha256 of "<opportunity>:<code>"} (never the code itself):
                          application_id, opportunity_id, volunteer_id, session, created_at,
                          expires_at.
@@ -82,8 +85,8 @@ class AttendanceStore(Protocol):
         """Delete the codes (and their uses) that expired before ``before``."""
         ...
 
-    async def forget(self, volunteer_id: str) -> int:
-        """Delete a volunteer's check-ins, codes and code uses; how many documents went."""
+    async def forget_codes(self, volunteer_id: str) -> int:
+        """Delete a volunteer's codes and code uses; how many documents went."""
         ...
 
 
@@ -125,8 +128,8 @@ class MongoAttendanceStore:
         await self._uses.delete_many({"_id": {"$in": hashes}})
         return (await self._codes.delete_many({"_id": {"$in": hashes}})).deleted_count
 
-    async def forget(self, volunteer_id: str) -> int:
+    async def forget_codes(self, volunteer_id: str) -> int:
         gone = 0
-        for collection in (self._check_ins.collection, self._codes, self._uses):
+        for collection in (self._codes, self._uses):
             gone += (await collection.delete_many({"volunteer_id": volunteer_id})).deleted_count
         return gone

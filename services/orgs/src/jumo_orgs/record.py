@@ -34,7 +34,7 @@ def session_date(doc: Document) -> str:
     """The date of a session (YYYY-MM-DD): the session itself, or its start in its zone."""
     if doc.get("starts_at") is None:
         return str(doc["session"])
-    zone = ZoneInfo(doc["snapshot"].get("time_zone") or "UTC")
+    zone = ZoneInfo((doc.get("snapshot") or {}).get("time_zone") or "UTC")
     return as_utc(doc["starts_at"]).astimezone(zone).date().isoformat()
 
 

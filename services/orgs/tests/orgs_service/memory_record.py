@@ -58,9 +58,9 @@ class MemoryAttendanceStore:
             self.uses.pop(key, None)
         return len(expired)
 
-    async def forget(self, volunteer_id: str) -> int:
+    async def forget_codes(self, volunteer_id: str) -> int:
         gone = 0
-        for docs in (self.check_ins.documents, self.codes, self.uses):
+        for docs in (self.codes, self.uses):
             keys = [k for k, d in docs.items() if d.get("volunteer_id") == volunteer_id]
             for key in keys:
                 docs.pop(key)

@@ -70,7 +70,9 @@ async def get_org(request: web.Request) -> web.Response:
     org = await orgs.organizations.view(request.match_info["id"], await maybe_caller(request))
     followers = await orgs.following.count(org.id)
     reviews = await orgs.reviews.summary(org.id)
-    return json_response(OrgPage(**org.model_dump(), followers=followers, reviews=reviews))
+    volunteering = await orgs.org_stats.public(org.id, now())
+    return json_response(OrgPage(**org.model_dump(), followers=followers, reviews=reviews,
+                                 volunteering=volunteering))  # fmt: skip
 
 
 @routes.patch(

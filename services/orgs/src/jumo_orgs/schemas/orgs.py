@@ -27,6 +27,7 @@ from jumo_orgs.org_fields import (
     one_line,
 )
 from jumo_orgs.registration import Registration
+from jumo_orgs.schemas.record import PublicStats
 from jumo_orgs.schemas.reviews import ReviewSummary
 from jumo_orgs.text import initials
 
@@ -144,6 +145,7 @@ class OrgPage(OrgView):
 
     followers: int
     reviews: ReviewSummary
+    volunteering: PublicStats | None = None  # volunteers accepted and hours attested
 
 
 def org_view(doc: Document, *, role: OrgRole | None = None, insider: bool = False) -> OrgView:

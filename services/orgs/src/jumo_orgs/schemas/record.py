@@ -148,3 +148,37 @@ class Jwks(BaseModel):
     """A JWK Set: the public keys that verify exported records."""
 
     keys: list[dict[str, Any]]
+
+
+class MonthStats(BaseModel):
+    """An organization's figures over one month (``month`` YYYY-MM) or all time (``all``)."""
+
+    month: str
+    applications: int
+    volunteers_accepted: int
+    hours_attested: float
+    median_answer_hours: float | None = None
+    answered_within_7_days: float | None = None
+    acceptance_rate: float | None = None
+    no_show_rate: float | None = None
+
+
+class OrgStatsOut(BaseModel):
+    """``GET /orgs/{id}/stats``: all-time figures and the same by month, oldest first."""
+
+    org_id: str
+    applications: int
+    volunteers_accepted: int
+    hours_attested: float
+    median_answer_hours: float | None = None
+    answered_within_7_days: float | None = None
+    acceptance_rate: float | None = None
+    no_show_rate: float | None = None
+    months: list[MonthStats]
+
+
+class PublicStats(BaseModel):
+    """The figures anyone sees on an organization's page."""
+
+    volunteers_accepted: int
+    hours_attested: float

@@ -60,6 +60,8 @@ def build_orgs(settings: OrgsSettings, db: Database) -> Orgs:
     attendance = Attendance(deps, Opportunities(deps), StoredEngagements(stores.applications))
     timers.register("attendance.purge_codes", attendance.sweep)
     opportunities = Opportunities(deps)
+    timers.register("opportunities.close_due", opportunities.close_due)
+    timers.register("opportunities.repair_index", opportunities.repair_index)
     applications = Applications(deps, opportunities)
     opportunities.taken = applications  # remaining places are counted from its seats
     opportunities.on_places_added.append(applications.places_added)

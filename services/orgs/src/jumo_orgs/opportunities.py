@@ -21,7 +21,7 @@ Rules where the issue is silent:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from jumo_common.events.opportunities import CloseReason
@@ -37,6 +37,7 @@ from jumo_orgs.news_plans import OrgIsHidden
 from jumo_orgs.opportunity_hooks import NoneTaken, PlacesAdded, TakenPlaces
 from jumo_orgs.opportunity_model import Opportunity, Status, document_of, opportunity_of
 from jumo_orgs.opportunity_plans import OpportunityNotFound
+from jumo_orgs.opportunity_search import OpportunitySearch
 from jumo_orgs.opportunity_store import is_due
 from jumo_orgs.opportunity_views import view
 from jumo_orgs.schemas.opportunities import OpportunityDraft, OpportunityOut, OpportunityPatch
@@ -44,6 +45,7 @@ from jumo_orgs.schemas.opportunities import OpportunityDraft, OpportunityOut, Op
 log = get_logger(__name__)
 WRITERS = "editor"  # the lowest role that writes an organization's opportunities
 PUBLIC_STATUSES: tuple[Status, ...] = ("open", "paused", "filled")
+REPAIR_EVERY = timedelta(hours=1)  # how often the periodic loop repairs search's index
 
 
 class Opportunities:
@@ -54,6 +56,8 @@ class Opportunities:
         self._store = deps.stores.opportunities
         self.taken: TakenPlaces = taken or NoneTaken()
         self.on_places_added: list[PlacesAdded] = []
+        self.search = OpportunitySearch(deps)
+        self._repaired_at: datetime | None = None
 
     # ---- for the other areas -----------------------------------------------------------------
 
@@ -147,6 +151,14 @@ class Opportunities:
             except WriteConflict:
                 log.warning("opportunity changing concurrently; next round", id=opportunity_id)
         return closed
+
+    async def repair_index(self, now: datetime) -> int:
+        """The periodic loop's step: at startup, then hourly, rewrite what search's index holds
+        wrong (a crash between a write and its rows, an organization hidden or shown since)."""
+        if self._repaired_at is not None and now - self._repaired_at < REPAIR_EVERY:
+            return 0
+        self._repaired_at = now
+        return await self._store.repair()
 
     async def forget(self, user_id: str) -> None:
         """A person left Jumo: the opportunities they created stay their organization's."""

@@ -9,7 +9,8 @@ Collections::
                     auto-close sweep selects by), ``created_by`` (the only personal value it
                     holds; erasure unsets it), ``version``; pending opportunity.* in _outbox.
 
-Search reads its own index collection (``opportunity_search_store``), not this one.
+Search reads its own index collection (``opportunity_search_store``), not this one: every
+write here is followed by the sync of the opportunity's rows there.
 """
 
 from __future__ import annotations
@@ -31,12 +32,15 @@ from jumo_common.mongo import (
     find_page,
 )
 from jumo_common.outbox import Outbox, Plan, VersionedDocuments, Written
+from jumo_orgs import opportunity_search_store
 from jumo_orgs.opportunity_model import LIVE_STATUSES
+from jumo_orgs.opportunity_search_store import MongoOpportunityIndex, OppQuery
 
 INDEXES = (
     IndexSpec("opportunities", (("org_id", ASCENDING), ("created_at", DESCENDING))),
     IndexSpec("opportunities", (("status", ASCENDING), ("closes_at", ASCENDING))),
     IndexSpec("opportunities", (("created_by", ASCENDING),)),
+    *opportunity_search_store.INDEXES,
 )
 OUTBOX_COLLECTIONS = ("opportunities",)
 # An organization's list: newest first; _id breaks ties so that the order (and cursor) is unique.
@@ -96,6 +100,17 @@ class OpportunityStore(Protocol):
         """The ids of the opportunities a person created (their name is still on them)."""
         ...
 
+    async def candidates(
+        self, query: OppQuery, *, limit: int, now: datetime
+    ) -> list[dict[str, Any]]:
+        """Search: the payloads of open opportunities (of organizations visible when they were
+        last written) matching ``query``, at most ``limit`` (``opportunity_search_store``)."""
+        ...
+
+    async def repair(self) -> int:
+        """Rewrite what search's index holds wrong; how many opportunities."""
+        ...
+
 
 class MongoOpportunityStore:
     """``OpportunityStore`` on MongoDB / FerretDB."""
@@ -103,6 +118,7 @@ class MongoOpportunityStore:
     def __init__(self, db: Database, outbox: Outbox, claims: Collection) -> None:
         self.collection: Collection = db["opportunities"]
         self._docs = VersionedDocuments(self.collection, outbox, claims)
+        self.index = MongoOpportunityIndex(db)
 
     async def opportunity(self, opportunity_id: str) -> Document | None:
         """An opportunity by id."""
@@ -119,11 +135,17 @@ class MongoOpportunityStore:
         self, document: Mapping[str, Any], events: Sequence[Envelope[Any]]
     ) -> bool:
         """Insert a new opportunity with its events; False when its id is taken."""
-        return await self._docs.create(document, events)
+        created = await self._docs.create(document, events)
+        if created:
+            await self.index.sync(document["_id"])
+        return created
 
     async def change_opportunity(self, opportunity_id: str, plan: Plan) -> Written | None:
         """Apply ``plan`` to an existing opportunity (None: there is none)."""
-        return await self._docs.change(opportunity_id, plan)
+        written = await self._docs.change(opportunity_id, plan)
+        if written is not None and written.change is not None:
+            await self.index.sync(opportunity_id)
+        return written
 
     async def org_opportunities(
         self, org_id: str, statuses: Sequence[str] | None, *, limit: int, cursor: str | None
@@ -147,3 +169,13 @@ class MongoOpportunityStore:
         """The ids of the opportunities a person created (their name is still on them)."""
         found = self.collection.find({"created_by": user_id}, {"_id": 1})
         return [doc["_id"] async for doc in found]
+
+    async def candidates(
+        self, query: OppQuery, *, limit: int, now: datetime
+    ) -> list[dict[str, Any]]:
+        """Search: matching open opportunities' payloads, from the index."""
+        return await self.index.candidates(query, limit=limit, now=now)
+
+    async def repair(self) -> int:
+        """Rewrite what search's index holds wrong; how many opportunities."""
+        return await self.index.repair()

@@ -16,6 +16,7 @@ EVERYONE = SIGNED_IN | {ANON}
 WRITERS = frozenset({OWNER, EDITOR})  # editors and up of the opportunity's organization
 
 MATRIX: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/opportunities"): EVERYONE,
     ("POST", "/orgs/{id}/opportunities"): WRITERS,
     ("GET", "/orgs/{id}/opportunities"): EVERYONE,
     ("GET", "/opportunities/{id}"): EVERYONE,

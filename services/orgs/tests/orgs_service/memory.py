@@ -37,7 +37,7 @@ def memory_stores(published: PublishedEvents) -> Stores:
         reviews=MemoryReviewStore(published),
         moderation=MemoryModerationStore(published),
         search=MemorySearchStore(orgs.orgs),
-        opportunities=MemoryOpportunityStore(published),
+        opportunities=MemoryOpportunityStore(published, orgs.orgs),
         applications=MemoryApplicationStore(published),
         seats=MemorySeatStore(),
         attendance=MemoryAttendanceStore(published),

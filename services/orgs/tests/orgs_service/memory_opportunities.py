@@ -10,15 +10,18 @@ from jumo_common.events import Envelope
 from jumo_common.mongo import Document, PageResult
 from jumo_common.outbox import Plan, Written
 from jumo_common.testing.memory import MemoryDocuments, PublishedEvents, page_of
+from jumo_orgs.opportunity_search_index import listed, payload
+from jumo_orgs.opportunity_search_store import OppQuery, matches
 from jumo_orgs.opportunity_store import NEWEST, is_due
 
 
 class MemoryOpportunityStore:
     """Opportunity documents in memory."""
 
-    def __init__(self, published: PublishedEvents) -> None:
+    def __init__(self, published: PublishedEvents, orgs: MemoryDocuments | None = None) -> None:
         self.published = published
         self.docs = MemoryDocuments(published)
+        self.orgs = orgs if orgs is not None else MemoryDocuments(published)
 
     async def opportunity(self, opportunity_id: str) -> Document | None:
         return await self.docs.get(opportunity_id)
@@ -49,3 +52,16 @@ class MemoryOpportunityStore:
 
     async def ids_created_by(self, user_id: str) -> list[str]:
         return [k for k, d in self.docs.documents.items() if d.get("created_by") == user_id]
+
+    async def candidates(
+        self, query: OppQuery, *, limit: int, now: datetime
+    ) -> list[dict[str, Any]]:
+        found = []
+        for doc in self.docs.documents.values():
+            org = self.orgs.documents.get(doc["org_id"])
+            if listed(doc, org) and org is not None and matches(p := payload(doc, org), query):
+                found.append(p)
+        return sorted(found, key=lambda p: p["_id"])[:limit]
+
+    async def repair(self) -> int:
+        return 0  # computed at each query: nothing to repair

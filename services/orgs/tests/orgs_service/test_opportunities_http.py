@@ -183,3 +183,24 @@ async def test_the_routes_are_in_the_document(client: Client) -> None:
     for path in ("/orgs/{id}/opportunities", "/opportunities/{id}",
                  "/opportunities/{id}/publish", "/opportunities/{id}/close"):  # fmt: skip
         assert path in paths, path
+
+
+async def test_search_through_the_api(client: Client, keys: TestKeys) -> None:
+    org = await http_org(client, "banque-alimentaire", name="Banque Alimentaire")
+    ed = await person(client, keys, "Ed")
+    await http_member(client, org, ed.user_id, "editor")
+    body = one_off_body(soon(), title="Tri des colis équitables", publish=True)
+    made = await _create(client, org["_id"], ed.auth, body)
+    await _create(client, org["_id"], ed.auth, one_off_body(soon(), title="Brouillon"))
+    found = await answer_of(await client.get("/opportunities?q=EQUI&near=45.75,4.85"))
+    assert [h["id"] for h in found["items"]] == [made["id"]]
+    hit = found["items"][0]
+    assert (hit["why"]["words"][0]["fields"], hit["url_path"]) == (
+        ["title"], f"/opportunities/{made['id']}",
+    )  # fmt: skip
+    listed = await answer_of(await client.get("/opportunities?cause=education&sort=newest"))
+    assert [h["id"] for h in listed["items"]] == [made["id"]]  # the draft is nobody's result
+    await answer_of(await client.get("/opportunities?available=me"), 403)
+    await answer_of(await client.get("/opportunities?sort=distance"), 422)
+    await answer_of(await client.get("/opportunities?cause=astrology"), 422)
+    await answer_of(await client.get("/opportunities?cursor=bm90LWEtY3Vyc29y"), 400)

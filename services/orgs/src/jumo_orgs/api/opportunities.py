@@ -18,10 +18,26 @@ from jumo_orgs.schemas.opportunities import (
     OpportunityOut,
     OpportunityPatch,
 )
+from jumo_orgs.schemas.opportunity_search import OpportunitySearchPage, OpportunitySearchQuery
 
 routes = ApiRoutes(tags=("opportunities",))
 OPPORTUNITY_ID = "{id:[0-9a-f]{32}}"  # other ids cannot exist: a plain 404 without a query
 Transition = Callable[[str, Principal, datetime], Awaitable[OpportunityOut]]
+
+
+@routes.get(
+    "/opportunities", query=OpportunitySearchQuery, response=OpportunitySearchPage,
+    problems=(400, 403, 422), summary="Search open opportunities (text, cause, skills, distance, "
+    "dates, your availability)",
+)  # fmt: skip
+async def search_opportunities(request: web.Request) -> web.Response:
+    """Open opportunities of visible organizations, each with why it matched (see the query's
+    parameters); ``available=me`` needs a token."""
+    query = parse_query(request, OpportunitySearchQuery)
+    page = await service(request).opportunities.search.search(
+        query, await maybe_caller(request), now()
+    )
+    return json_response(page)
 
 
 @routes.post(

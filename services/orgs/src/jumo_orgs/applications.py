@@ -8,19 +8,13 @@ Editors do not: an application carries a volunteer's answers and message, person
 deciding who joins needs and writing opportunities does not (the issue names admins for the
 lists). Anyone else does not learn that an application exists (404).
 
-Order of writes, so that a crash leaves nothing oversold and nothing stuck: accepting claims
-the seat first, then writes the application (a seat whose application never became accepted
-is an orphan that ``_repair`` frees); freeing writes the application first, then deletes the
-seat, then promotes (a crash before the promotion is caught up by ``promote_waiting``, a timer
-step).
+The seats around these writes (their order, their repair, ``filled``): ``application_seats``.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from datetime import UTC, datetime
 
 from jumo_common.jwt import Principal
 from jumo_common.mongo import STALE_CLAIM, Document, as_utc
@@ -30,6 +24,7 @@ from jumo_orgs import application_rules as rules
 from jumo_orgs.access import RANK
 from jumo_orgs.application_plans import Decision, Notice
 from jumo_orgs.application_rules import ApplicationNotFound, NotActionable, OpportunityNotFound
+from jumo_orgs.application_seats import OpportunitySource, Seating
 from jumo_orgs.application_store import claim_key, org_filter, slot_key
 from jumo_orgs.application_views import view
 from jumo_orgs.deps import Deps
@@ -43,30 +38,10 @@ from jumo_orgs.schemas.applications import (
     MyApplicationsQuery,
     OrgApplicationsQuery,
 )
-from jumo_orgs.waitlist import Waitlist, holder_of, position
+from jumo_orgs.waitlist import Waitlist, position
 
 ANSWERERS = "admin"  # the lowest role that reads and answers an organization's applications
 EXPIRY_BATCH = 200
-
-
-class OpportunitySource(Protocol):
-    """What applications read of the opportunities area (``Opportunities``)."""
-
-    async def get(self, opportunity_id: str) -> Opportunity | None:
-        """An opportunity by id, in any status."""
-        ...
-
-    async def get_many(self, opportunity_ids: Sequence[str]) -> dict[str, Opportunity]:
-        """The opportunities of these ids that exist, by id."""
-        ...
-
-    async def mark_filled(self, opportunity_id: str, now: datetime) -> bool:
-        """open → filled: every place is taken."""
-        ...
-
-    async def mark_unfilled(self, opportunity_id: str, now: datetime) -> bool:
-        """filled → open: a place is free."""
-        ...
 
 
 class Applications:
@@ -78,6 +53,7 @@ class Applications:
         self._opps = opportunities
         self.places = Places(deps.stores.seats)
         self.waitlist = Waitlist(self._store, self.places, self.notice)
+        self.seating = Seating(self._store, self.places, self.waitlist, opportunities)
         self.expiry_days = deps.settings.application_expiry_days
 
     # ---- the volunteer ------------------------------------------------------------------------
@@ -112,7 +88,7 @@ class Applications:
         notice = await self.notice(opp)
         written = await self._write(application_id, lambda d: plans.withdraw(d, now, notice))
         await self._store.release_claim(_claim_of(doc), application_id)  # they may apply again
-        await self._freed(written, opp, now)
+        await self.seating.freed(written, opp, now)
         return await self._out(written.after(), opp)
 
     # ---- the organization ---------------------------------------------------------------------
@@ -123,7 +99,7 @@ class Applications:
         doc, opp = await self._answerable(application_id, caller)
         if doc["status"] not in plans.ANSWERABLE:
             raise NotActionable(f"An application {doc['status']} cannot be accepted.")
-        seat = await self._seat(doc, opp, now)
+        seat = await self.seating.seat(doc, opp, now)
         decision, notice = Decision(caller.user_id, now), await self.notice(opp)
         try:
             written = await self._write(
@@ -132,7 +108,7 @@ class Applications:
         except NotActionable:
             await self.places.release(seat, application_id)
             raise
-        await self._mark(opp, now)
+        await self.seating.mark(opp, now)
         return await self._out(written.after(), opp)
 
     async def decline(
@@ -169,7 +145,7 @@ class Applications:
         decision = Decision(caller.user_id, now, draft.reason, draft.text)
         notice = await self.notice(opp)
         written = await self._write(application_id, lambda d: plans.cancel(d, decision, notice))
-        await self._freed(written, opp, now)
+        await self.seating.freed(written, opp, now)
         return await self._out(written.after(), opp)
 
     # ---- reading ------------------------------------------------------------------------------
@@ -229,10 +205,7 @@ class Applications:
 
     async def places_changed(self, opp: Opportunity, slot_id: str, now: datetime) -> list[str]:
         """A slot may have free places (more places, a free): the first waiting get them."""
-        await self._repair(opp, slot_id, now)
-        promoted = await self.waitlist.promote(opp, slot_id, now)
-        await self._mark(opp, now)
-        return promoted
+        return await self.seating.places_changed(opp, slot_id, now)
 
     async def places_added(self, opportunity: Opportunity, slot_id: str, added: int) -> None:
         """The opportunities area's ``PlacesAdded``: a slot gained places."""
@@ -253,7 +226,7 @@ class Applications:
             notice = await self.notice(opp) if opp else Notice("", "")
             written = await self._try(application_id, _erasing(now, notice))
             if opp is not None and written is not None:
-                await self._freed(written, opp, now)
+                await self.seating.freed(written, opp, now)
         for seat in await self.places.held_by(user_id):
             await self.places.release(seat["_id"], seat["application_id"])
         await self._store.forget_claims(user_id)
@@ -328,46 +301,6 @@ class Applications:
         doc = await self._visible(application_id, caller)
         await self._deps.access.require(doc["org_id"], caller, ANSWERERS)
         return doc, await self._opportunity(doc["opportunity_id"])
-
-    async def _seat(self, doc: Document, opp: Opportunity, now: datetime) -> str:
-        slot = opp.slot(doc["slot_id"])
-        places = slot.places if slot is not None else 0
-        seat = await self.places.claim(holder_of(doc), places, now)
-        if seat is None and await self._repair(opp, doc["slot_id"], now):
-            seat = await self.places.claim(holder_of(doc), places, now)
-        if seat is None:
-            raise rules.NoPlacesLeft("Every place of this slot is taken.")
-        return seat
-
-    async def _repair(self, opp: Opportunity, slot_id: str, now: datetime) -> int:
-        """Free the slot's orphan seats: held by an application that is not accepted on them,
-        older than a write takes (a crash between the seat and the application's write)."""
-        freed = 0
-        for seat in await self.places.seats(opp.id, slot_id):
-            if now - as_utc(seat["at"]) < timedelta(seconds=STALE_CLAIM.total_seconds() * 3):
-                continue
-            holder = await self._store.application(seat["application_id"])
-            if holder is None or holder.get("seat_id") != seat["_id"]:
-                freed += await self.places.release(seat["_id"], seat["application_id"])
-        return freed
-
-    async def _freed(self, written: Written, opp: Opportunity, now: datetime) -> None:
-        """After a write that may have freed a place: delete its seat, promote the next."""
-        before = written.before or {}
-        if written.change is None or not before.get("seat_id"):
-            return
-        await self.places.release(before["seat_id"], before["_id"])
-        await self.waitlist.promote(opp, before["slot_id"], now)
-        await self._mark(opp, now)
-
-    async def _mark(self, opp: Opportunity, now: datetime) -> None:
-        """Tell the opportunities area whether every place is taken now (``filled``)."""
-        taken = await self.places.taken(opp.id)
-        full = all(taken.get(slot.id, 0) >= slot.places for slot in opp.slots)
-        if full and opp.status == "open":
-            await self._opps.mark_filled(opp.id, now)
-        elif not full and opp.status == "filled":
-            await self._opps.mark_unfilled(opp.id, now)
 
     async def _write(self, application_id: str, plan: Plan) -> Written:
         written = await self._try(application_id, plan)

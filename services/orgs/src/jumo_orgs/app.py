@@ -35,7 +35,7 @@ from jumo_orgs.record import VolunteeringRecord
 from jumo_orgs.reviews import Reviews
 from jumo_orgs.search import Search
 from jumo_orgs.settings import OrgsSettings
-from jumo_orgs.signing import RecordKeys
+from jumo_orgs.signing import record_keys
 from jumo_orgs.stats import OrgStats
 from jumo_orgs.store import INDEXES, OUTBOX_COLLECTIONS, mongo_stores
 from jumo_orgs.timers import Timers, timers_context
@@ -53,7 +53,7 @@ def build_orgs(settings: OrgsSettings, db: Database) -> Orgs:
     outbox = Outbox(db, OUTBOX_COLLECTIONS)
     stores = mongo_stores(db, outbox)
     deps = deps_of(settings, stores)
-    record = VolunteeringRecord(deps, RecordKeys(stores.signing))
+    record = VolunteeringRecord(deps, record_keys(settings, stores.signing))
     organizations, news, reviews = Organizations(deps), News(deps), Reviews(deps, record)
     hiders: dict[str, Hideable] = {"org": organizations, "post": news, "review": reviews}
     timers = Timers()  # areas register their time-based steps here

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from jumo_common.settings import ServiceSettings
@@ -27,3 +27,6 @@ class OrgsSettings(ServiceSettings):
     # A pending application with no answer after this many days expires (a notice to both
     # sides; it counts against the organization's response figures).
     application_expiry_days: int = Field(default=7, ge=1, le=90)
+    # Seals the private keys of volunteers' records at rest (base64 of 32 bytes); unset, they
+    # are stored as PEM (a development stack).
+    record_key_secret: SecretStr | None = None

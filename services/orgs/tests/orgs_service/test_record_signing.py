@@ -4,13 +4,15 @@ breaking what was signed before — on MongoDB and in memory; verified with plai
 from __future__ import annotations
 
 import asyncio
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
 import jwt
 import pytest
+from cryptography.exceptions import InvalidTag
 
-from jumo_orgs.signing import RecordKeys
+from jumo_orgs.signing import KeySealer, RecordKeys
 from jumo_orgs.signing_store import MongoSigningKeyStore, SigningKeyStore
 
 from .memory_record import MemorySigningKeyStore
@@ -65,3 +67,23 @@ async def test_a_key_saved_by_a_process_that_lost_the_race_is_never_published(
     await store.save_key("orphan", "not a pem", datetime.now(UTC))
     assert not await store.add_ring_version(1, "orphan", datetime.now(UTC))
     assert "orphan" not in [k["kid"] for k in (await RecordKeys(store).jwks())["keys"]]
+
+
+async def test_keys_are_sealed_at_rest_when_a_secret_is_set(store: SigningKeyStore) -> None:
+    plain = RecordKeys(store)
+    old = await plain.sign({"sub": "ann"}, typ=TYP)  # made before the secret was set
+    sealer = KeySealer(secrets.token_bytes(32))
+    sealed = RecordKeys(store, sealer=sealer, cache_ttl_s=0)
+    kid = await sealed.rotate()
+    [stored] = await store.keys([kid])
+    assert stored["private_pem"].startswith("sealed:")
+    assert "PRIVATE KEY" not in stored["private_pem"]
+    restarted = RecordKeys(store, sealer=sealer)
+    token = await restarted.sign({"sub": "bob"}, typ=TYP)
+    jwks = await restarted.jwks()
+    assert verified(token, jwks)["sub"] == "bob"
+    assert verified(old, jwks)["sub"] == "ann"  # the unsealed older key still opens
+    with pytest.raises(ValueError, match="RECORD_KEY_SECRET"):
+        await RecordKeys(store).current()  # a sealed key needs the secret
+    with pytest.raises(InvalidTag):
+        await RecordKeys(store, sealer=KeySealer(secrets.token_bytes(32))).current()

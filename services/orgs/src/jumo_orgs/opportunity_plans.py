@@ -16,17 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from jumo_common.change import Change
-from jumo_common.events import Envelope, EventData, make_event
-from jumo_common.events.opportunities import (
-    CloseReason,
-    OpportunityClosed,
-    OpportunityPublished,
-    OpportunitySnapshot,
-    OpportunityUpdated,
-)
+from jumo_common.events.opportunities import CloseReason
 from jumo_common.events.orgs import OrgCard
-from jumo_common.logging import current_trace_id
 from jumo_common.mongo import Document
+from jumo_orgs import opportunity_events as events
 from jumo_orgs.errors import Conflict, Invalid, NotFoundError
 from jumo_orgs.opportunity_model import (
     Opportunity,
@@ -35,10 +28,8 @@ from jumo_orgs.opportunity_model import (
     Slot,
     Status,
     WeeklyPattern,
-    document_of,
     opportunity_of,
 )
-from jumo_orgs.plain_text import excerpt
 from jumo_orgs.schemas.opportunities import (
     Commitment,
     OneOff,
@@ -159,70 +150,6 @@ def check_times(opp: Opportunity, now: datetime) -> None:
         raise Invalid("the application deadline is in the future")
 
 
-# ---- events --------------------------------------------------------------------------------
-
-
-def snapshot(opp: Opportunity, org: OrgCard) -> OpportunitySnapshot:
-    """What a feed renders of an opportunity."""
-    place = opp.place or Place()
-    return OpportunitySnapshot(
-        opportunity_id=opp.id, org=org, title=opp.title, excerpt=excerpt(opp.description),
-        status=opp.status, commitment=opp.commitment, causes=opp.causes, skills=opp.skills,
-        city=place.city, country=place.country, remote=opp.remote, time_zone=opp.time_zone,
-        starts_at=opp.starts_at, ends_at=opp.ends_at, slots=len(opp.slots), places=opp.places,
-        deadline=opp.deadline, url_path=f"/opportunities/{opp.id}",
-    )  # fmt: skip
-
-
-def event(data: EventData, opp_id: str, actor_id: str | None) -> Envelope[Any]:
-    """An envelope of orgs about an opportunity."""
-    return make_event(
-        data, producer="orgs", actor_id=actor_id, subject_id=opp_id, trace_id=current_trace_id()
-    )
-
-
-def _changed_to(
-    before: Opportunity, after: Opportunity, org: OrgCard, actor: str | None,
-    emit: Callable[[Opportunity, OrgCard, int, str | None], Envelope[Any]] | None,
-) -> Change | None:  # fmt: skip
-    """The Change from ``before`` to ``after`` (its event built for the version it claims)."""
-    old, new = document_of(before), document_of(after)
-    changed = {k: v for k, v in new.items() if old.get(k) != v}
-    if not changed:
-        return None
-    if emit is None:
-        return Change(set=changed)
-    return Change(set=changed, events=lambda version: [emit(after, org, version, actor)])
-
-
-def _updated(changed: tuple[str, ...]) -> Callable[..., Envelope[Any]]:
-    def emit(opp: Opportunity, org: OrgCard, version: int, actor: str | None) -> Envelope[Any]:
-        data = OpportunityUpdated(opportunity=snapshot(opp, org), changed=changed, version=version)
-        return event(data, opp.id, actor)
-
-    return emit
-
-
-def _published(opp: Opportunity, org: OrgCard, version: int, actor: str | None) -> Envelope[Any]:
-    assert opp.published_at is not None
-    data = OpportunityPublished(
-        opportunity=snapshot(opp, org), published_at=opp.published_at, version=version
-    )
-    return event(data, opp.id, actor)
-
-
-def _closed(reason: CloseReason) -> Callable[..., Envelope[Any]]:
-    def emit(opp: Opportunity, org: OrgCard, version: int, actor: str | None) -> Envelope[Any]:
-        assert opp.closed_at is not None
-        data = OpportunityClosed(
-            opportunity=snapshot(opp, org), reason=reason, closed_at=opp.closed_at,
-            version=version,
-        )  # fmt: skip
-        return event(data, opp.id, actor)
-
-    return emit
-
-
 # ---- transitions ---------------------------------------------------------------------------
 
 
@@ -239,7 +166,7 @@ def publish(doc: Document, org: OrgCard, actor: str, now: datetime) -> Change | 
     _require(opp, ("draft",), "published")
     check_times(opp, now)
     after = replace(opp, status="open", published_at=now, updated_at=now)
-    return _changed_to(opp, after, org, actor, _published)
+    return events.changed_to(opp, after, org, actor, events.published)
 
 
 def set_status(
@@ -253,7 +180,7 @@ def set_status(
         return None
     _require(opp, allowed, action)
     after = replace(opp, status=to, updated_at=now)
-    return _changed_to(opp, after, org, actor, _updated(("status",)))
+    return events.changed_to(opp, after, org, actor, events.updated(("status",)))
 
 
 def close(
@@ -264,7 +191,8 @@ def close(
     if opp.status == "closed":
         return None
     after = replace(opp, status="closed", closed_at=now, updated_at=now)
-    return _changed_to(opp, after, org, actor, None if opp.status == "draft" else _closed(reason))
+    emit = None if opp.status == "draft" else events.closed(reason)
+    return events.changed_to(opp, after, org, actor, emit)
 
 
 def close_reason(doc: Document, now: datetime) -> CloseReason:
@@ -293,8 +221,8 @@ def edit(
     if "deadline" in sent or "commitment" in sent:
         check_times(after, now)
     changed = tuple(name for name in EDITABLE if name in sent and _differs(opp, after, name))
-    emit = None if opp.status == "draft" else _updated(changed)
-    return _changed_to(opp, after, org, actor, emit) if changed else None
+    emit = None if opp.status == "draft" else events.updated(changed)
+    return events.changed_to(opp, after, org, actor, emit) if changed else None
 
 
 def _differs(before: Opportunity, after: Opportunity, name: str) -> bool:

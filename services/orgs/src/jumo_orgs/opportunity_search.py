@@ -154,6 +154,10 @@ def _skills(raw: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(tags))[:MAX_SKILLS]
 
 
+def _month(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).strftime("%Y-%m") if moment else None
+
+
 def criteria(query: OpportunitySearchQuery, parts: tuple[str, ...] | None) -> Criteria:
     """The rules' view of a query; UnknownCause for a cause not in the catalogue."""
     if query.cause is not None and catalogue.cause(query.cause) is None:
@@ -170,7 +174,8 @@ def criteria(query: OpportunitySearchQuery, parts: tuple[str, ...] | None) -> Cr
         prefixes=tuple(w for w in words if len(w) >= text.MIN_PREFIX),
         terms=tuple(w for w in words if len(w) < text.MIN_PREFIX), causes=causes,
         cause_key=cause_key(query.cause) if query.cause else None, skills=skills, box=box,
-        remote=query.remote,
+        remote=query.remote, listing="newest" if query.chosen_sort == "newest" else "soonest",
+        since=_month(query.from_), until=_month(query.to),
     )  # fmt: skip
     return Criteria(words, frozenset(causes), frozenset(skills), point, radius, query.from_,
                     query.to, parts, store)  # fmt: skip

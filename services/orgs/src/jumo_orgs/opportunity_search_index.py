@@ -8,10 +8,11 @@ written (a new payload is new rows, their ``_id`` ending in its digest):
 
 - ``k``, an equality key: ``t:<first 3 letters of a word>`` for each word of its title, its
   skills, its organization's name and its city; ``g<degrees>:<lat cell>:<lng cell>`` in the
-  grids of ``search_index.RESOLUTIONS`` (the same cells the organizations' search reads, so
-  ``search_index.cell_keys`` serves both); ``r`` when remote; ``c:<cause>`` and
-  ``c:^<family>``; ``s:<skill>``; ``m:<month published>``: the plain listing, a month at a
-  time. Only an OPEN opportunity of a verified organization no moderator hid has rows.
+  grids of ``RESOLUTIONS`` (the organizations' index's cells); ``r`` when remote;
+  ``c:<cause>`` and ``c:^<family>``; ``s:<skill>``; ``m:<month published>``: the newest
+  listing, a month at a time; ``d:<month>`` for every month a slot (or the recurring run)
+  spans, and ``d:ongoing``: the soonest listing and dates, a month at a time from now on.
+  Only an OPEN opportunity of a verified organization no moderator hid has rows.
 - ``o``, the opportunity's id (its rows are rewritten together).
 - ``p``, the payload: what search reads of the opportunity (JSON in one string), with only
   the words the row's key can be asked for (a word row's own, all of them in a cell's row).
@@ -40,6 +41,8 @@ HEAD = "head"
 RESOLUTIONS = (0.25, 1.0, 4.0, 16.0)  # grid cells, in degrees
 MAX_CELLS = 16  # a box is read from the finest grid that covers it in at most this many cells
 REMOTE = "r"
+ONGOING = "d:ongoing"
+MAX_DATE_MONTHS = 40  # a recurring run's months keyed (it lasts at most 3 years)
 WORD_KEY_LENGTH = text.MIN_PREFIX
 Row = Document
 
@@ -137,7 +140,26 @@ def keys_of(p: dict[str, Any]) -> list[str]:
     keys |= dict.fromkeys(f"s:{skill}" for skill in p["skills"])
     if p["published_at"]:
         keys[f"m:{p['published_at'][:7]}"] = None
+    keys |= dict.fromkeys(date_keys(p))
     return list(keys)
+
+
+def months_between(first: str, last: str, most: int = MAX_DATE_MONTHS) -> list[str]:
+    """``YYYY-MM`` from ``first`` to ``last`` (ISO dates or months), at most ``most`` of them."""
+    year, month = int(first[:4]), int(first[5:7])
+    out: list[str] = []
+    while f"{year:04d}-{month:02d}" <= last[:7] and len(out) < most:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+    return out
+
+
+def date_keys(p: dict[str, Any]) -> list[str]:
+    """The months it happens in (``d:ongoing`` for an ongoing one)."""
+    if p["commitment"] == "ongoing":
+        return [ONGOING]
+    months = [m for start, end in p["slots"] if start and end for m in months_between(start, end)]
+    return [f"d:{m}" for m in dict.fromkeys(months)]
 
 
 def row_terms(key: str, terms: list[str]) -> list[str]:

@@ -8,7 +8,9 @@ rest on the payloads in code (``matches``):
 - a box no taller than ``CELLS_FIRST_DEGREES``, or a box without words: its grid cells;
 - else words: the rows of each word's key, joined per opportunity (every word must match);
 - else skills (any of them), else a cause (a family is one key), else ``remote=true``;
-- else the listing: a month of publication at a time, newest first, up to ``limit``.
+- else the listing: ``newest``, a month of publication at a time from now back; ``soonest``
+  (and dates), a month the opportunities happen in at a time from the first asked on, then
+  the ongoing ones; up to ``limit``.
 
 ``MongoOpportunityIndex.sync`` rewrites an opportunity's rows after each write (the store calls
 it): new rows first, then the stale ones go, the head last; if another write slipped in, again.
@@ -22,7 +24,7 @@ import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -31,12 +33,14 @@ from jumo_common.mongo import ASCENDING, Collection, Database, Document, IndexSp
 from jumo_orgs.geo import Box
 from jumo_orgs.opportunity_search_index import (
     HEAD,
+    ONGOING,
     REMOTE,
     ROWS,
     Row,
     cell_keys,
     decode,
     listed,
+    months_between,
     rows_of,
     word_key,
 )
@@ -60,6 +64,9 @@ class OppQuery:
     skills: tuple[str, ...] = ()  # at least one among its skills (none: any)
     box: Box | None = None  # its place inside (None: anywhere, even without one)
     remote: bool | None = None  # True: remote ones only; False: on-site ones only
+    listing: Literal["newest", "soonest"] = "soonest"  # how a query with no key is read
+    since: str | None = None  # soonest: the first month read (YYYY-MM; None: this month)
+    until: str | None = None  # soonest: the last month read (None: LISTING_MONTHS on)
 
 
 def in_box(found: dict[str, Any], box: Box) -> bool:
@@ -111,6 +118,15 @@ def months_back(now: datetime, count: int) -> list[str]:
     return out
 
 
+def listing_keys(query: OppQuery, now: datetime) -> list[str]:
+    """The keys a listing reads, in order."""
+    if query.listing == "newest":
+        return [f"m:{month}" for month in months_back(now, LISTING_MONTHS)]
+    first = max(query.since or "", now.strftime("%Y-%m"))
+    last = query.until or months_between(first, "9999-12", LISTING_MONTHS)[-1]
+    return [*(f"d:{m}" for m in months_between(first, last, LISTING_MONTHS)), ONGOING]
+
+
 def join(groups: list[list[Row]]) -> list[dict[str, Any]]:
     """The payloads of the opportunities in every group, their words merged."""
     found: dict[str, dict[str, Any]] = {}
@@ -153,13 +169,13 @@ class MongoOpportunityIndex:
         return [row for rows in found for row in rows]
 
     async def _listing(self, query: OppQuery, limit: int, now: datetime) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for month in months_back(now, LISTING_MONTHS):
-            rows = await self.rows.find({"k": f"m:{month}"}).to_list()
-            out += [p for p in join([rows]) if matches(p, query)]
+        out: dict[str, dict[str, Any]] = {}
+        for key in listing_keys(query, now):
+            rows = await self.rows.find({"k": key}).to_list()
+            out |= {p["_id"]: p for p in join([rows]) if matches(p, query) and p["_id"] not in out}
             if len(out) >= limit:
                 break
-        return out[:limit]
+        return list(out.values())[:limit]
 
     async def sync(self, opportunity_id: str) -> bool:
         """Make an opportunity's rows those of its latest version; False if writes kept

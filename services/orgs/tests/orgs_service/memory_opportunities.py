@@ -10,8 +10,8 @@ from jumo_common.events import Envelope
 from jumo_common.mongo import Document, PageResult
 from jumo_common.outbox import Plan, Written
 from jumo_common.testing.memory import MemoryDocuments, PublishedEvents, page_of
-from jumo_orgs.opportunity_search_index import listed, payload
-from jumo_orgs.opportunity_search_store import OppQuery, matches
+from jumo_orgs.opportunity_search_index import keys_of, listed, payload
+from jumo_orgs.opportunity_search_store import OppQuery, access, listing_keys, matches
 from jumo_orgs.opportunity_store import NEWEST, is_due
 
 
@@ -57,9 +57,12 @@ class MemoryOpportunityStore:
         self, query: OppQuery, *, limit: int, now: datetime
     ) -> list[dict[str, Any]]:
         found = []
+        window = set(listing_keys(query, now)) if access(query) is None else None
         for doc in self.docs.documents.values():
             org = self.orgs.documents.get(doc["org_id"])
-            if listed(doc, org) and org is not None and matches(p := payload(doc, org), query):
+            if not listed(doc, org) or org is None or not matches(p := payload(doc, org), query):
+                continue
+            if window is None or window & set(keys_of(p)):  # a listing reads those keys only
                 found.append(p)
         return sorted(found, key=lambda p: p["_id"])[:limit]
 

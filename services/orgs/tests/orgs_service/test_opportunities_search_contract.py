@@ -79,6 +79,11 @@ async def _found(setup: Setup, query: OppQuery) -> set[str]:
 async def test_every_way_in_finds_the_same(setup: Setup) -> None:
     await _world(setup)
     assert await _found(setup, OppQuery()) == {"lyon", "paris", "remote"}
+    assert await _found(setup, OppQuery(listing="newest")) == {"lyon", "paris", "remote"}
+    assert await _found(setup, OppQuery(since="2026-07")) == set()  # their slots are in June
+    assert await _found(setup, OppQuery(since="2026-05", until="2026-06")) == {
+        "lyon", "paris", "remote",
+    }  # fmt: skip
     assert await _found(setup, OppQuery(prefixes=("sor",))) == {"lyon", "paris"}
     assert await _found(setup, OppQuery(prefixes=("sort", "boo"))) == {"paris"}
     lyon_box = geo.box_around(45.76, 4.84, 10)

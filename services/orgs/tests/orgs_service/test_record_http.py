@@ -4,6 +4,7 @@ the JWKS the app serves), the reviews' badge, the figures, mass assignment."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import uuid
@@ -229,3 +230,27 @@ async def test_bodies_cannot_set_what_the_caller_may_not(client: Client, keys: T
     await call(client, "POST", dispute, world.volunteer, {"reason": ""}, 422)
     out = await call(client, "POST", dispute, world.volunteer, {"reason": "I stayed 3 hours."})
     assert (out["answer"], out["hours"]) == ("disputed", 2)
+
+
+async def test_concurrent_check_ins_make_one_and_a_code_checks_in_once(
+    client: Client, keys: TestKeys
+) -> None:
+    world = await http_world(client, keys)
+    application_id = await world.application(client, world.volunteer)
+    path = f"/opportunities/{world.opportunity.id}/check-ins"
+    body = {"application_id": application_id}
+    answers = await asyncio.gather(*(
+        client.post(path, json=body, headers=(world.owner if i % 2 else world.editor).auth)
+        for i in range(10)
+    ))  # fmt: skip
+    assert sorted(a.status for a in answers) == [200] * 9 + [201]
+    other = await world.application(client, world.another)
+    code = await call(
+        client, "POST", f"/applications/{other}/check-in-code", world.another, {}, 201
+    )
+    tries = await asyncio.gather(*(
+        client.post(path, json={"code": code["code"]}, headers=world.owner.auth) for _ in range(10)
+    ))  # fmt: skip
+    assert sorted(t.status for t in tries) == [201] + [422] * 9
+    listed = await call(client, "GET", path, world.owner)
+    assert len(listed["items"]) == 2

@@ -26,7 +26,7 @@ from jumo_common.jwt import Principal
 from jumo_common.mongo import ASCENDING, InvalidCursor, SortSpec, decode_cursor, encode_cursor
 from jumo_orgs import catalogue, geo, text
 from jumo_orgs.deps import Deps
-from jumo_orgs.errors import NotAllowed
+from jumo_orgs.errors import Invalid, NotAllowed
 from jumo_orgs.opportunity_availability import fits, parts_of
 from jumo_orgs.opportunity_fields import skill_tag
 from jumo_orgs.opportunity_model import WEEKDAYS
@@ -49,6 +49,12 @@ MAX_SKILLS = 10
 FIELD_WEIGHTS: dict[FieldName, int] = {"title": 8, "skills": 4, "organization": 4, "city": 4}
 CURSOR: SortSpec = (("v", ASCENDING), ("_id", ASCENDING))
 NEVER = 2**40  # the "next start" of an ongoing opportunity: after every dated one
+
+
+class InvalidSkill(Invalid):
+    """A skill asked for is not a tag (letters, digits and + # . - only)."""
+
+    slug = "invalid-skill"
 
 
 @dataclass(frozen=True)
@@ -165,7 +171,7 @@ def criteria(query: OpportunitySearchQuery, parts: tuple[str, ...] | None) -> Cr
     try:
         skills = _skills(query.skills)
     except ValueError as exc:
-        raise UnknownCause(f"skills: {exc}") from None
+        raise InvalidSkill(f"skills: {exc}") from None
     words = tuple(text.words(query.q or ""))[:MAX_WORDS]
     causes = tuple(catalogue.with_children(query.cause)) if query.cause else ()
     point, radius = query.point, query.radius

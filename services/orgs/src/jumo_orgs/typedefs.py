@@ -56,7 +56,7 @@ class Orgs:
         """``user.deleted``: every area erases the person and says so to the others."""
         user_id = event.data.user_id
         for area in (self.organizations, self.causes, self.following, self.news, self.reviews,
-                     self.moderation):  # fmt: skip
+                     self.moderation, self.opportunities):  # fmt: skip
             await area.forget(user_id)
         await self.attendance.forget(user_id)
         await self.applications.forget(user_id)

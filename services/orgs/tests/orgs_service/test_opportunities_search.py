@@ -16,6 +16,7 @@ from jumo_common.mongo import InvalidCursor
 from jumo_common.web import validate
 from jumo_orgs.errors import NotAllowed
 from jumo_orgs.opportunity_availability import pattern_parts, slot_parts
+from jumo_orgs.opportunity_search import InvalidSkill
 from jumo_orgs.schemas.opportunity_search import OpportunitySearchPage, OpportunitySearchQuery
 from jumo_orgs.search import UnknownCause
 
@@ -76,6 +77,8 @@ async def test_causes_match_their_children_and_skills_any_of_them(world: OppWorl
     assert (await _search(world, skills="Plomberie")).items[0].why.skills == ["plomberie"]
     with pytest.raises(UnknownCause):
         await _search(world, cause="astrology")
+    with pytest.raises(InvalidSkill):
+        await _search(world, skills="ok,not ok!")
 
 
 async def test_near_keeps_the_circle_and_sorts_by_distance(world: OppWorld) -> None:

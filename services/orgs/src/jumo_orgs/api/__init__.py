@@ -7,12 +7,24 @@ from aiohttp import web
 from jumo_common.web import add_routes
 from jumo_orgs.api import applications as application_routes
 from jumo_orgs.api import record as record_routes
-from jumo_orgs.api import causes, claims, follows, members, moderation, news, orgs, reviews, search
+from jumo_orgs.api import (
+    causes,
+    claims,
+    follows,
+    members,
+    moderation,
+    news,
+    opportunities,
+    orgs,
+    reviews,
+    search,
+)
 
 
 def install_routes(app: web.Application) -> None:
     """Every orgs route, in matching order (fixed paths before ``{id}`` ones in each area)."""
-    for area in (search, orgs, members, claims, causes, follows, news, reviews, moderation):
+    for area in (search, orgs, members, claims, causes, follows, news, reviews, moderation,
+                 opportunities):  # fmt: skip
         add_routes(app, area.routes)
     add_routes(app, record_routes.routes)
     add_routes(app, application_routes.routes)

@@ -13,9 +13,8 @@ Rules of sessions, codes and hours: ``attendance_rules``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from jumo_common.events import Envelope, make_event
 from jumo_common.events.record import VolunteeringAttested, VolunteeringDisputed
@@ -25,55 +24,22 @@ from jumo_common.mongo import Document
 from jumo_orgs import attendance_rules as rules
 from jumo_orgs.application_store import ApplicationStore
 from jumo_orgs.attendance_rules import CheckInNotFound, NotAccepted, OwnAttendance
+from jumo_orgs.attendance_sources import (
+    ApplicationNotFound,
+    Engagement,
+    Engagements,
+    OpportunityNotFound,
+    OpportunitySource,
+)
 from jumo_orgs.attendance_store import check_in_key
 from jumo_orgs.cards import card
 from jumo_orgs.deps import Deps
-from jumo_orgs.errors import NotFoundError, OrgNotFound
+from jumo_orgs.errors import OrgNotFound
 from jumo_orgs.opportunity_model import Opportunity
 from jumo_orgs.schemas.record import CheckInBody, CheckInOut, CodeBody, CodeOut
 
 CHECKERS = "editor"  # the lowest role that checks volunteers in and records their hours
 MAX_CODE_ATTEMPTS = 3
-
-
-class ApplicationNotFound(NotFoundError):
-    """No such application (or not the caller's)."""
-
-    slug = "application-not-found"
-
-
-class OpportunityNotFound(NotFoundError):
-    """No such opportunity."""
-
-    slug = "opportunity-not-found"
-
-
-@dataclass(frozen=True)
-class Engagement:
-    """An application as attendance sees it."""
-
-    application_id: str
-    opportunity_id: str
-    org_id: str
-    volunteer_id: str
-    slot_id: str
-    status: str
-
-
-class Engagements(Protocol):
-    """The applications area, as far as attendance and the figures need it."""
-
-    async def engagement(self, application_id: str) -> Engagement | None:
-        """An application by id."""
-        ...
-
-
-class OpportunitySource(Protocol):
-    """The opportunities area (``Opportunities.get``)."""
-
-    async def get(self, opportunity_id: str) -> Opportunity | None:
-        """An opportunity by id."""
-        ...
 
 
 class StoredEngagements:

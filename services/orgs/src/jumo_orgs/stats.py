@@ -146,11 +146,13 @@ class OrgStats:
 
     async def public(self, org_id: str, now: datetime) -> PublicStats:
         """What anyone sees on the organization's page."""
-        total, _ = await self._figures(org_id, now)
+        total, _ = await self._figures(org_id, now, sessions=False)
         return PublicStats(volunteers_accepted=len(total.volunteers), hours_attested=total.hours)
 
-    async def _figures(self, org_id: str, now: datetime) -> Figures:
+    async def _figures(self, org_id: str, now: datetime, *, sessions: bool = True) -> Figures:
+        """``sessions``: read the opportunities too (their slots say who did not show up)."""
         applications = await self._deps.stores.applications.all_of("org_id", org_id)
         check_ins = await self._deps.stores.attendance.check_ins_of("org_id", org_id)
-        ids = sorted({doc["opportunity_id"] for doc in applications})
-        return figures(applications, check_ins, await self._opportunities.get_many(ids), now)
+        ids = sorted({doc["opportunity_id"] for doc in applications}) if sessions else []
+        opportunities = await self._opportunities.get_many(ids) if ids else {}
+        return figures(applications, check_ins, opportunities, now)

@@ -180,9 +180,12 @@ async def test_the_organizations_list_and_the_sweep_in_the_periodic_loop(
 async def test_the_routes_are_in_the_document(client: Client) -> None:
     document = await answer_of(await client.get("/openapi.json"))
     paths = document["paths"]
-    for path in ("/orgs/{id}/opportunities", "/opportunities/{id}",
+    for path in ("/opportunities", "/orgs/{id}/opportunities", "/opportunities/{id}",
                  "/opportunities/{id}/publish", "/opportunities/{id}/close"):  # fmt: skip
         assert path in paths, path
+    search = {p["name"] for p in paths["/opportunities"]["get"]["parameters"]}
+    assert {"q", "cause", "skills", "near", "radius_km", "remote", "from", "to", "available",
+            "sort", "cursor", "limit"} <= search  # fmt: skip
 
 
 async def test_search_through_the_api(client: Client, keys: TestKeys) -> None:

@@ -3,6 +3,8 @@ twin: the same queries find the same opportunities, whichever way in a query rea
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,7 +14,7 @@ import pytest
 
 from jumo_common.change import Change
 from jumo_common.mongo import WRITE_CLAIMS, Document, ensure_indexes
-from jumo_common.outbox import Outbox
+from jumo_common.outbox import Outbox, WriteConflict
 from jumo_common.testing.memory import MemoryDocuments, PublishedEvents
 from jumo_orgs import geo, opportunity_store
 from jumo_orgs.opportunity_model import Place
@@ -118,3 +120,24 @@ async def test_repair_rewrites_what_a_crash_left(setup: Setup) -> None:
     assert await setup.store.repair() == 1
     assert "lyon" in await _found(setup, OppQuery())
     assert await setup.store.repair() == 0
+
+
+async def test_concurrent_edits_leave_the_rows_of_the_last_version(setup: Setup) -> None:
+    await _world(setup)
+
+    async def rename(i: int) -> None:
+        with contextlib.suppress(WriteConflict):  # too many writers: this one gave up
+            await setup.store.change_opportunity("lyon", lambda d: Change(set={"title": f"T{i}x"}))
+
+    await asyncio.gather(*(rename(i) for i in range(12)))
+    final = await setup.store.opportunity("lyon")
+    assert final is not None
+    [found] = [p for p in await setup.store.candidates(OppQuery(), limit=100, now=NOW)
+               if p["_id"] == "lyon"]  # fmt: skip
+    assert found["title"] == final["title"]
+    if setup.rows is not None:  # one version's rows, and its head
+        rows = await setup.rows.find({"o": "lyon"}).to_list()
+        digests = {r["_id"].rsplit("/", 1)[-1] for r in rows if r["k"] != "head"}
+        assert len(digests) == 1
+        [head] = [r for r in rows if r["k"] == "head"]
+        assert head["v"] == final["version"]

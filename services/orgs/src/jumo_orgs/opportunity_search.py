@@ -16,9 +16,11 @@ best field it matched (title 8, skills 4, organization 4, city 4), doubled for a
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -66,8 +68,13 @@ class Hit:
     causes: tuple[str, ...]
     skills: tuple[str, ...]
     km: float | None
-    next_at: datetime | None
     fits: tuple[str, ...]
+    now: datetime
+
+    @cached_property
+    def next_at(self) -> datetime | None:
+        """Its next start (computed only for the hits that need it: soonest, or shown)."""
+        return next_start(self.found, self.now)
 
     @property
     def score(self) -> int:
@@ -205,8 +212,7 @@ def hit_of(found: dict[str, Any], wanted: Criteria, now: datetime) -> Hit | None
     return Hit(
         found, tuple(w for w in words if w is not None),
         tuple(c for c in found["causes"] if c in wanted.causes),
-        tuple(s for s in found["skills"] if s in wanted.skills), km, next_start(found, now),
-        tuple(fit),
+        tuple(s for s in found["skills"] if s in wanted.skills), km, tuple(fit), now,
     )  # fmt: skip
 
 
@@ -296,19 +302,25 @@ class OpportunitySearch:
     async def _visible_page(
         self, hits: list[Hit], sort: SortName, limit: int, cursor: str | None
     ) -> tuple[list[Hit], str | None]:
-        """A page of hits whose organization is still visible (each read once)."""
+        """A page of hits whose organization is still visible (each read once, a page's worth
+        at a time, at once)."""
         visible: dict[str, bool] = {}
         ranked, page = ordered(hits, sort, cursor), list[Hit]()
-        for position, hit in enumerate(ranked):
-            org_id = hit.found["org_id"]
-            if org_id not in visible:
-                org = await self._deps.stores.orgs.org(org_id)
-                visible[org_id] = bool(
-                    org and org.get("status") == "verified" and not org.get("hidden")
-                )
-            if visible[org_id]:
-                page.append(hit)
-            if len(page) == limit:
-                more = position + 1 < len(ranked)
-                return page, cursor_of(hit, sort) if more else None
+        for start in range(0, len(ranked), limit):
+            batch = ranked[start : start + limit]
+            await self._read_visibility({h.found["org_id"] for h in batch} - set(visible), visible)
+            for position, hit in enumerate(batch, start):
+                if visible[hit.found["org_id"]]:
+                    page.append(hit)
+                if len(page) == limit:
+                    more = position + 1 < len(ranked)
+                    return page, cursor_of(hit, sort) if more else None
         return page, None
+
+    async def _read_visibility(self, org_ids: set[str], visible: dict[str, bool]) -> None:
+        orgs = self._deps.stores.orgs
+        found = await asyncio.gather(*(orgs.org(org_id) for org_id in org_ids))
+        for org_id, org in zip(org_ids, found, strict=True):
+            visible[org_id] = bool(
+                org and org.get("status") == "verified" and not org.get("hidden")
+            )

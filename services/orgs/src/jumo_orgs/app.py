@@ -23,6 +23,7 @@ from jumo_common.web import OpenApiInfo, create_base_app
 from jumo_orgs.api import install_routes
 from jumo_orgs.applications import Applications
 from jumo_orgs.attendance import Attendance, StoredEngagements
+from jumo_orgs.calendar import Calendar
 from jumo_orgs.causes import Causes
 from jumo_orgs.consumers import handlers
 from jumo_orgs.deps import deps_of
@@ -57,6 +58,8 @@ def build_orgs(settings: OrgsSettings, db: Database) -> Orgs:
     organizations, news, reviews = Organizations(deps), News(deps), Reviews(deps, record)
     hiders: dict[str, Hideable] = {"org": organizations, "post": news, "review": reviews}
     timers = Timers()  # areas register their time-based steps here
+    calendar = Calendar(deps)
+    timers.register("calendar.reminders", calendar.send_reminders)
     attendance = Attendance(deps, Opportunities(deps), StoredEngagements(stores.applications))
     timers.register("attendance.purge_codes", attendance.sweep)
     opportunities = Opportunities(deps)
@@ -72,7 +75,7 @@ def build_orgs(settings: OrgsSettings, db: Database) -> Orgs:
         organizations=organizations, causes=Causes(deps), following=Following(deps),
         news=news, reviews=reviews, search=Search(deps), moderation=Moderation(deps, hiders),
         attendance=attendance, record=record, org_stats=OrgStats(deps, Opportunities(deps)),
-        opportunities=opportunities, applications=applications, timers=timers,
+        opportunities=opportunities, applications=applications, timers=timers, calendar=calendar,
     )  # fmt: skip
 
 

@@ -30,3 +30,6 @@ class OrgsSettings(ServiceSettings):
     # Seals the private keys of volunteers' records at rest (base64 of 32 bytes); unset, they
     # are stored as PEM (a development stack).
     record_key_secret: SecretStr | None = None
+    # A reminder's run is taken to be dead after this long without finishing (the durable
+    # scheduler's lease, jumo_common.scheduler).
+    scheduler_lease_s: float = Field(default=60.0, gt=0)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from jumo_common.mongo import WRITE_CLAIMS, Database, IndexSpec
 from jumo_common.outbox import Outbox
 from jumo_orgs import (
+    calendar_store,
     application_store,
     attendance_store,
     cause_store,
@@ -28,7 +29,7 @@ from jumo_orgs import (
     signing_store,
 )
 
-AREAS = (people_store, org_store, cause_store, follow_store, post_store, review_store,
+AREAS = (calendar_store, people_store, org_store, cause_store, follow_store, post_store, review_store,
          moderation_store, search_store, opportunity_store, application_store,
          places_store, attendance_store, signing_store)  # fmt: skip
 INDEXES: tuple[IndexSpec, ...] = (
@@ -43,6 +44,7 @@ class Stores:
     """One store per area."""
 
     people: people_store.PeopleStore
+    calendar: calendar_store.CalendarStore
     orgs: org_store.OrgStore
     causes: cause_store.CauseStore
     follows: follow_store.FollowStore
@@ -62,6 +64,7 @@ def mongo_stores(db: Database, outbox: Outbox) -> Stores:
     claims = db[WRITE_CLAIMS]
     return Stores(
         people=people_store.MongoPeopleStore(db, outbox, claims),
+        calendar=calendar_store.MongoCalendarStore(db, outbox, claims),
         orgs=org_store.MongoOrgStore(db, outbox, claims),
         causes=cause_store.MongoCauseStore(db, outbox, claims),
         follows=follow_store.MongoFollowStore(db, outbox, claims),

@@ -53,7 +53,7 @@ class Timers:
         """Every step once with ``now``; what each did (a failed step is logged, left out,
         and tried again next round — the others still run)."""
         done: dict[str, int] = {}
-        for name, step in self._steps.items():
+        for name, step in list(self._steps.items()):  # a step may be registered meanwhile
             try:
                 done[name] = await step(now)
             except Exception:
@@ -67,7 +67,10 @@ class Timers:
         """A round now (what fell due while the service was down), then every
         ``interval_s`` seconds."""
         while True:
-            await self.run_round(clock())
+            try:
+                await self.run_round(clock())
+            except Exception:  # the loop itself must outlive anything
+                log.exception("timer round failed; the next one runs as planned")
             await asyncio.sleep(interval_s)
 
 

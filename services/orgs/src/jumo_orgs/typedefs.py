@@ -12,6 +12,7 @@ from jumo_common.outbox import Outbox
 from jumo_orgs.access import Access
 from jumo_orgs.attendance import Attendance
 from jumo_orgs.applications import Applications
+from jumo_orgs.calendar import Calendar
 from jumo_orgs.causes import Causes
 from jumo_orgs.following import Following
 from jumo_orgs.moderation import Moderation
@@ -47,6 +48,7 @@ class Orgs:
     opportunities: Opportunities
     # The periodic loop's steps; areas register theirs in app.build_orgs.
     timers: Timers
+    calendar: Calendar
     attendance: Attendance
     record: VolunteeringRecord
     org_stats: OrgStats
@@ -60,6 +62,7 @@ class Orgs:
             await area.forget(user_id)
         await self.attendance.forget(user_id)
         await self.applications.forget(user_id)
+        await self.calendar.forget(user_id)
         await self.people.forget(user_id)
 
 

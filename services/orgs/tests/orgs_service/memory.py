@@ -13,6 +13,7 @@ from jumo_orgs.settings import OrgsSettings
 from jumo_orgs.store import Stores
 
 from .memory_applications import MemoryApplicationStore, MemorySeatStore
+from .memory_calendar import MemoryCalendarStore
 from .memory_causes import MemoryCauseStore
 from .memory_follows import MemoryFollowStore
 from .memory_moderation import MemoryModerationStore
@@ -30,6 +31,7 @@ def memory_stores(published: PublishedEvents) -> Stores:
     orgs = MemoryOrgStore(published)  # causes and follows read its organizations
     return Stores(
         people=MemoryPeopleStore(published),
+        calendar=MemoryCalendarStore(published),
         orgs=orgs,
         causes=MemoryCauseStore(published, orgs),
         follows=MemoryFollowStore(published, orgs),

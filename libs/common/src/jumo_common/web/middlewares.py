@@ -45,6 +45,8 @@ _SANE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")
 CLIENT_CLOSED_REQUEST = 499
 # Probes and scrapes every few seconds would drown the access log.
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+# A path parameter of this name is a secret: such a route's path is never logged.
+SECRET_PARAMETER = "{secret"
 
 _access_log = get_logger("jumo.access")
 _log = get_logger(__name__)
@@ -104,7 +106,8 @@ def _record_access(request: web.Request, status: int, elapsed: float) -> None:
         level,
         "request",
         method=request.method,
-        path=request.path,
+        # A route whose path holds a secret (a calendar feed's) is logged by its template.
+        path=route if SECRET_PARAMETER in route else request.path,
         route=route,
         status=status,
         duration_ms=round(elapsed * 1000, 2),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from jumo_common.web import add_routes
+from jumo_orgs.api import calendar as calendar_routes
 from jumo_orgs.api import applications as application_routes
 from jumo_orgs.api import record as record_routes
 from jumo_orgs.api import (
@@ -26,5 +27,6 @@ def install_routes(app: web.Application) -> None:
     for area in (search, orgs, members, claims, causes, follows, news, reviews, moderation,
                  opportunities):  # fmt: skip
         add_routes(app, area.routes)
+    add_routes(app, calendar_routes.routes)
     add_routes(app, record_routes.routes)
     add_routes(app, application_routes.routes)

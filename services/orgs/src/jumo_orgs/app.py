@@ -60,6 +60,7 @@ def build_orgs(settings: OrgsSettings, db: Database) -> Orgs:
     timers = Timers()  # areas register their time-based steps here
     calendar = Calendar(deps)
     timers.register("calendar.reminders", calendar.send_reminders)
+    timers.register("calendar.sweep", calendar.sweep)
     attendance = Attendance(deps, Opportunities(deps), StoredEngagements(stores.applications))
     timers.register("attendance.purge_codes", attendance.sweep)
     opportunities = Opportunities(deps)

@@ -152,6 +152,10 @@ class Calendar:
             self._store.jobs, {REMINDER_KIND: self._remind}, now, lease=self._lease
         )
 
+    async def sweep(self, now: datetime) -> int:
+        """The timer step: delete erased people's RSVP tombstones once their events are out."""
+        return await self._store.purge_forgotten()
+
     async def forget(self, user_id: str, *, now: datetime | None = None) -> None:
         """A deleted person's answers and calendar feeds go."""
         await self.rsvps.forget(user_id, now=now or datetime.now(UTC))

@@ -85,11 +85,12 @@ class Calendar:
         doc = event_document(uuid.uuid4().hex, org["_id"], sent, by=caller.user_id, now=now)
         check_times(doc, now)
         snapshot = event_card(doc, org, self._base)
-        await self._store.create_event(doc, [scheduled_event(snapshot, caller.user_id)])
+        # The job first: a crash before the event leaves a job that finds no event (done).
         await self._store.jobs.schedule(
             reminder_job(doc["_id"]), REMINDER_KIND, reminder_due(doc),
             {"event_id": doc["_id"]}, generation=1,
         )  # fmt: skip
+        await self._store.create_event(doc, [scheduled_event(snapshot, caller.user_id)])
         return await self.get(caller, doc["_id"])
 
     async def get(self, caller: Principal | None, event_id: str) -> CalendarEventOut:

@@ -124,6 +124,10 @@ class CalendarStore(Protocol):
         """Free these places."""
         ...
 
+    async def seats(self, event_id: str) -> list[Document]:
+        """The places taken: ``{n, user_id, at}`` each."""
+        ...
+
     async def seats_of(self, event_id: str, user_id: str) -> list[int]:
         """The places a person holds (their RSVP's, and any a crashed write left)."""
         ...
@@ -170,7 +174,7 @@ class MongoCalendarStore:
         self._outbox, self._claims = outbox, claims
         self.events: Collection = db["calendar_events"]
         self.rsvp_documents: Collection = db["calendar_rsvps"]
-        self.seats: Collection = db["calendar_seats"]
+        self.seat_documents: Collection = db["calendar_seats"]
         self.reminder_documents: Collection = db["calendar_reminders"]
         self.feeds: Collection = db["calendar_feeds"]
         self._events = VersionedDocuments(self.events, outbox, claims)
@@ -219,23 +223,27 @@ class MongoCalendarStore:
 
     async def taken_seats(self, event_id: str) -> set[int]:
         """The numbers of the places taken."""
-        found = await self.seats.find({"event_id": event_id}, {"n": 1}).to_list()
+        found = await self.seat_documents.find({"event_id": event_id}, {"n": 1}).to_list()
         return {int(doc["n"]) for doc in found}
 
     async def claim_seat(self, event_id: str, n: int, user_id: str, at: datetime) -> bool:
         """An exclusive insert of place ``n``."""
         doc = {"_id": seat_key(event_id, n), "event_id": event_id, "n": n,
                "user_id": user_id, "at": at}  # fmt: skip
-        return await insert_once(self.seats, doc)
+        return await insert_once(self.seat_documents, doc)
 
     async def release_seats(self, event_id: str, seats: list[int]) -> None:
         """Free these places (by ``_id``)."""
         for n in seats:
-            await self.seats.delete_one({"_id": seat_key(event_id, n)})
+            await self.seat_documents.delete_one({"_id": seat_key(event_id, n)})
+
+    async def seats(self, event_id: str) -> list[Document]:
+        """The places taken."""
+        return await self.seat_documents.find({"event_id": event_id}).to_list()
 
     async def seats_of(self, event_id: str, user_id: str) -> list[int]:
         """The places a person holds."""
-        found = await self.seats.find({"event_id": event_id, "user_id": user_id}).to_list()
+        found = await self.seat_documents.find({"event_id": event_id, "user_id": user_id}).to_list()
         return sorted(int(doc["n"]) for doc in found)
 
     async def claim_once(self, key: str, at: datetime) -> bool:

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from jumo_common.events.calendar import CalendarEventCard
 from jumo_common.jwt import Principal
-from jumo_common.mongo import Document, as_utc
+from jumo_common.mongo import STALE_CLAIM, Document, as_utc
 from jumo_common.outbox import WriteConflict, Written
 from jumo_orgs.calendar_plans import event_card
 from jumo_orgs.calendar_store import CalendarStore
@@ -118,7 +118,10 @@ class Rsvps:
         if org is None:
             return 0
         card, promoted = event_card(event, org, self._base), 0
-        for waiting in await self._store.rsvps(event_id, "waiting"):
+        line = await self._store.rsvps(event_id, "waiting")
+        if line:
+            await self._free_orphans(event_id, now)
+        for waiting in line:
             moved = await self._promote_one(event, card, waiting, now)
             if moved is None:
                 break
@@ -245,6 +248,16 @@ class Rsvps:
             await self._store.release_seats(event["_id"], got)
             return None
         return got
+
+    async def _free_orphans(self, event_id: str, now: datetime) -> None:
+        """Free the places a crashed answer claimed but never wrote into its RSVP (older than a
+        stale claim, held by no going answer), before the waiting list is served."""
+        held = {(d["user_id"], n) for d in await self._store.rsvps(event_id, "going")
+                for n in d.get("seats") or []}  # fmt: skip
+        orphans = [seat["n"] for seat in await self._store.seats(event_id)
+                   if (seat["user_id"], seat["n"]) not in held
+                   and now - as_utc(seat["at"]) >= STALE_CLAIM]  # fmt: skip
+        await self._store.release_seats(event_id, orphans)
 
     async def _release(self, event_id: str, user_id: str, seats: list[int]) -> None:
         held = set(seats) | set(await self._store.seats_of(event_id, user_id))

@@ -23,7 +23,7 @@ class MemoryCalendarStore:
         self.events = MemoryDocuments(published)
         self.rsvp_documents = MemoryDocuments(published)
         self.reminder_documents = MemoryDocuments(published)
-        self.seats: dict[tuple[str, int], dict[str, Any]] = {}
+        self.seats_taken: dict[tuple[str, int], dict[str, Any]] = {}
         self.claims: dict[str, datetime] = {}
         self.feeds: dict[str, dict[str, Any]] = {}
         self.jobs: JobStore = MemoryJobs(published)
@@ -71,20 +71,24 @@ class MemoryCalendarStore:
         return len(gone)
 
     async def taken_seats(self, event_id: str) -> set[int]:
-        return {n for (e, n) in self.seats if e == event_id}
+        return {n for (e, n) in self.seats_taken if e == event_id}
 
     async def claim_seat(self, event_id: str, n: int, user_id: str, at: datetime) -> bool:
-        if (event_id, n) in self.seats:
+        if (event_id, n) in self.seats_taken:
             return False
-        self.seats[(event_id, n)] = {"user_id": user_id, "at": at}
+        self.seats_taken[(event_id, n)] = {"user_id": user_id, "at": at}
         return True
 
     async def release_seats(self, event_id: str, seats: list[int]) -> None:
         for n in seats:
-            self.seats.pop((event_id, n), None)
+            self.seats_taken.pop((event_id, n), None)
+
+    async def seats(self, event_id: str) -> list[Document]:
+        return [{"n": n, **copy.deepcopy(s)} for (e, n), s in self.seats_taken.items()
+                if e == event_id]  # fmt: skip
 
     async def seats_of(self, event_id: str, user_id: str) -> list[int]:
-        return sorted(n for (e, n), s in self.seats.items()
+        return sorted(n for (e, n), s in self.seats_taken.items()
                       if e == event_id and s["user_id"] == user_id)  # fmt: skip
 
     async def claim_once(self, key: str, at: datetime) -> bool:

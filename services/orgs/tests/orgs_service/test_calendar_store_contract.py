@@ -95,6 +95,7 @@ async def test_a_place_is_taken_once_under_concurrency(store: CalendarStore) -> 
     assert won.count(True) == 1
     assert await store.claim_seat("e1", 1, "u1", NOW)
     assert await store.taken_seats("e1") == {0, 1}
+    assert sorted((d["n"], d["user_id"]) for d in await store.seats("e1"))[1] == (1, "u1")
     holder = "u1" if won[1] else None
     assert (await store.seats_of("e1", "u1")) == ([0, 1] if holder else [1])
     await store.release_seats("e1", [0, 1])

@@ -9,7 +9,12 @@ from datetime import UTC, datetime
 import pytest
 
 from jumo_common.events.calendar import EventReminder, EventRsvped, EventUpdated
-from jumo_orgs.calendar import CapacityBelowTaken, NotTheirOpportunity, reminder_job
+from jumo_orgs.calendar import (
+    REMINDER_KIND,
+    CapacityBelowTaken,
+    NotTheirOpportunity,
+    reminder_job,
+)
 from jumo_orgs.calendar_plans import BadTimes
 from jumo_orgs.errors import NotAllowed, OrgNotVerified
 from jumo_orgs.rsvp import EventClosed, NotEnoughPlaces
@@ -170,3 +175,27 @@ async def test_a_deleted_person_leaves_and_the_line_moves() -> None:
     assert world.store.feeds == {}
     removed = [e for e in world.events.of_type(EventRsvped) if e.data.user_id == gone.user_id]
     assert removed[-1].data.status == "removed"
+
+
+async def test_a_place_a_crashed_answer_claimed_frees_for_the_waiting_list() -> None:
+    world = await CalendarWorld.make()
+    out = await world.event(capacity=2)
+    await world.going(out.id)
+    # a process claimed the last place for someone and died before writing their answer
+    assert await world.store.claim_seat(out.id, 1, "crashed", NOW)
+    waiting = await world.going(out.id)
+    assert (await world.calendar.rsvps.state(out.id, waiting.user_id)).status == "waiting"
+    await world.calendar.rsvps.promote(out.id, now=world.later(minutes=1))
+    assert (await world.calendar.rsvps.state(out.id, waiting.user_id)).status == "going"
+    assert await world.store.seats_of(out.id, "crashed") == []
+
+
+async def test_the_reminder_job_comes_before_its_event() -> None:
+    """A crash between the two leaves a job that finds no event: done, nothing sent."""
+    world = await CalendarWorld.make()
+    due, payload = world.later(days=1), {"event_id": "ghost"}
+    await world.store.jobs.schedule(
+        reminder_job("ghost"), REMINDER_KIND, due, payload, generation=1
+    )
+    assert await world.calendar.send_reminders(world.later(days=1)) == 1
+    assert world.events.of_type(EventReminder) == []

@@ -73,6 +73,8 @@ def user_updated(user: User, changed: Iterable[str], version: int) -> Envelope[A
         availability=_availability(user),
         visibility=user.visibility,
         version=version,
+        findable=user.findable,
+        radius_km=user.radius_km,
     )
     return _event(data, actor=user.id, subject=user.id)
 

@@ -24,6 +24,9 @@ AvailabilityPart = Literal[
     "weekend_evenings",
 ]
 MAX_TAGS = 30
+# How far a person would go to volunteer, unless they say (PATCH /users/me radius_km).
+DEFAULT_RADIUS_KM = 25
+MAX_RADIUS_KM = 500
 MAX_TAG_LENGTH = 40
 # Fields a person can never set through the API; naming one is a 422, not a silent no-op.
 PROTECTED_FIELDS = frozenset(
@@ -72,6 +75,7 @@ Language = Annotated[str, AfterValidator(normalise_language)]
 Languages = Annotated[list[Language], Field(max_length=20), AfterValidator(_unique)]
 DisplayName = Annotated[str, AfterValidator(_no_controls), Field(min_length=1, max_length=100)]
 Bio = Annotated[str, AfterValidator(_no_controls), Field(max_length=500)]
+RadiusKm = Annotated[int, Field(ge=1, le=MAX_RADIUS_KM)]
 
 
 # Parts of a request body: unknown fields are refused (as jumo_common.web.ApiModel does).
@@ -126,6 +130,10 @@ class User(BaseModel):
     location: Location | None = None
     availability: Availability | None = None
     visibility: Visibility = "public"
+    # Matching: whether organizations may find me as a candidate (never unless I say so), and
+    # how far I would go.
+    findable: bool = False
+    radius_km: int = DEFAULT_RADIUS_KM
     roles: list[str] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime

@@ -15,12 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from jumo_common.web import ApiModel
 from jumo_identity.profiles import (
+    DEFAULT_RADIUS_KM,
     LIST_FIELDS,
     Availability,
     Bio,
     DisplayName,
     Languages,
     Location,
+    RadiusKm,
     Tags,
     User,
     Visibility,
@@ -40,10 +42,12 @@ class ProfilePatch(ApiModel):
     location: Location | None = None
     availability: Availability | None = None
     visibility: Visibility | None = None
+    findable: bool | None = None
+    radius_km: RadiusKm | None = None
 
     @model_validator(mode="after")
     def _required_stay_set(self) -> ProfilePatch:
-        for name in ("display_name", "visibility"):
+        for name in ("display_name", "visibility", "findable", "radius_km"):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         for name in LIST_FIELDS & self.model_fields_set:
@@ -77,6 +81,8 @@ class PrivateProfile(PublicProfile):
 
     email: str | None = None
     facebook_id: str
+    findable: bool = False
+    radius_km: int = DEFAULT_RADIUS_KM
     roles: list[str] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime

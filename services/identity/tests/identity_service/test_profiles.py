@@ -98,12 +98,33 @@ async def test_invalid_values_are_422_naming_the_field(
         ({"visibility": "everyone"}, "visibility"),
         ({"availability": {"hours_per_month": -1}}, "availability.hours_per_month"),
         ({"languages": ["english!"]}, "languages.0"),
+        ({"findable": None}, ""),
+        ({"findable": "maybe"}, "findable"),
+        ({"radius_km": 0}, "radius_km"),
+        ({"radius_km": 501}, "radius_km"),
+        ({"radius_km": None}, ""),
     ]
     for body, field in cases:
         status, problem = await _patch(client, ann, body)
         assert status == 422, body
         fields = [e["field"] for e in problem["errors"]]
         assert any(f.startswith(field) for f in fields), (body, fields)
+
+
+async def test_findable_and_radius_are_the_owners_settings(
+    client: Client, sandbox: SandboxControl, tap: EventTap
+) -> None:
+    ann, bob = await _two(client, sandbox)
+    me = await (await client.get("/users/me", headers=ann.auth)).json()
+    assert (me["findable"], me["radius_km"]) == (False, 25)
+    status, me = await _patch(client, ann, {"findable": True, "radius_km": 10})
+    assert status == 200, me
+    assert (me["findable"], me["radius_km"]) == (True, 10)
+    [updated] = await tap.wait_for("user.updated")
+    assert (updated["data"]["findable"], updated["data"]["radius_km"]) == (True, 10)
+    seen = await (await client.get(f"/users/{ann.user_id}", headers=bob.auth)).json()
+    assert "findable" not in seen  # settings of the owner's, not of a public profile
+    assert "radius_km" not in seen
 
 
 async def test_null_clears_optional_fields(client: Client, sandbox: SandboxControl) -> None:

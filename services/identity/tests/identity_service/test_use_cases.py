@@ -116,6 +116,22 @@ async def test_an_update_carries_the_whole_profile_a_projection_needs(world: Wor
     assert data.availability.parts == ("weekend_mornings",)
 
 
+async def test_findable_and_radius_default_off_and_travel_in_user_updated(world: World) -> None:
+    ann = await world.accounts.live_user(await person(world, "ann"))
+    assert (ann.findable, ann.radius_km) == (False, 25)  # nobody is findable unless they say so
+    patch = ProfilePatch.model_validate({"findable": True, "radius_km": 40})
+    after = await world.accounts.update_profile(ann, patch, NOW)
+    assert (after.findable, after.radius_km) == (True, 40)
+    [event] = world.store.published.of_type(UserUpdated)
+    assert event.data.changed == ("findable", "radius_km")
+    assert (event.data.findable, event.data.radius_km) == (True, 40)
+
+
+def test_a_v1_user_updated_without_the_matching_fields_still_parses() -> None:
+    old = UserUpdated.model_validate({"user_id": "u1", "display_name": "Ann"})
+    assert (old.findable, old.radius_km) == (False, 25)
+
+
 async def test_editing_a_deleted_account_is_user_not_found(world: World) -> None:
     ann = await world.accounts.live_user(await person(world, "ann"))
     assert await world.accounts.delete("ann", NOW, revoke_facebook=False, actor="ann")

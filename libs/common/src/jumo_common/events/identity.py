@@ -46,7 +46,8 @@ class UserUpdated(EventData):
 
     ``location`` is the city alone (the first shape); ``place`` has the point too.
     ``visibility`` is public | followers | private: a consumer shows others no more than it
-    allows."""
+    allows. ``findable`` (default false): organizations may list the person as a candidate
+    for their opportunities; ``radius_km``: how far the person would go."""
 
     user_id: str
     display_name: str
@@ -61,6 +62,10 @@ class UserUpdated(EventData):
     availability: Availability | None = None
     visibility: str = "public"
     version: int | None = None
+    # Matching (optional, so v1 stays compatible): whether organizations may find the person
+    # as a candidate, and how far they would go.
+    findable: bool = False
+    radius_km: int = 25
 
 
 @event_type("user.followed", 1)

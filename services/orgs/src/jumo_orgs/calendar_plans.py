@@ -48,7 +48,10 @@ class NowhereToBe(Invalid):
 def to_utc(value: datetime, zone: str) -> datetime:
     """``value`` in UTC; a time without an offset is a local time in ``zone``."""
     local = value if value.tzinfo is not None else value.replace(tzinfo=ZoneInfo(zone))
-    return local.astimezone(UTC)
+    try:
+        return local.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 pushed past the calendar's ends
+        raise BadTimes("A calendar event's times are within the years 1 to 9999.") from None
 
 
 def place_document(place: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -55,6 +55,8 @@ async def test_times_and_opportunity_are_checked() -> None:
         await world.event(ends_at="2030-05-08T09:00:00")
     with pytest.raises(BadTimes):
         await world.event(starts_at="2030-04-01T10:00:00", ends_at="2030-04-01T11:00:00")
+    with pytest.raises(BadTimes):
+        await world.event(starts_at="0001-01-01T00:00:00", time_zone="Asia/Tokyo")
     with pytest.raises(NotTheirOpportunity):
         await world.event(opportunity_id="nope")
 

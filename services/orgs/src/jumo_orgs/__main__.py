@@ -1,6 +1,9 @@
 """Run orgs: ``python -m jumo_orgs [serve]``, or import organizations: ``python -m jumo_orgs
 import FILE`` (a CSV of unclaimed organizations; see ``imports`` and the README). The import
-needs only ``MONGO_URL`` (and ``MONGO_DATABASE``); the running service publishes its events."""
+needs only ``MONGO_URL`` (and ``MONGO_DATABASE``); the running service publishes its events.
+``python -m jumo_orgs reindex`` rewrites search's index where it lags the organizations: once
+after a deployment that brings the index or changes its format (the service's housekeeping
+also does it, hourly)."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from jumo_common.web import serve
 from jumo_orgs.app import create_app
 from jumo_orgs.imports import ImportFileError, ImportReport, import_csv
 from jumo_orgs.org_store import MongoOrgStore
+from jumo_orgs.search_sync import MongoSearchIndex
 from jumo_orgs.settings import OrgsSettings
 from jumo_orgs.store import INDEXES, OUTBOX_COLLECTIONS
 
@@ -33,16 +37,32 @@ async def run_import(settings: OrgsSettings, text: str) -> ImportReport:
         await client.close()
 
 
+async def run_reindex(settings: OrgsSettings) -> int:
+    """Repair search's index of every organization; how many were rewritten."""
+    client = create_mongo_client(settings)
+    try:
+        db = client[settings.mongo_database]
+        await ensure_indexes(db, INDEXES)
+        return await MongoSearchIndex(db).repair()
+    finally:
+        await client.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     """The command line."""
     parser = argparse.ArgumentParser(prog="python -m jumo_orgs")
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "import"])
+    parser.add_argument(
+        "command", nargs="?", default="serve", choices=["serve", "import", "reindex"]
+    )
     parser.add_argument("file", nargs="?", type=Path, help="import: the CSV file")
     args = parser.parse_args(argv)
     settings = OrgsSettings()
     configure_logging(settings)
     if args.command == "serve":
         serve(create_app(settings), settings)
+        return
+    if args.command == "reindex":
+        print(f"search index: {asyncio.run(run_reindex(settings))} organizations rewritten")
         return
     if args.file is None:
         parser.error("import needs the CSV file: python -m jumo_orgs import FILE")

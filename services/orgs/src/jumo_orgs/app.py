@@ -91,10 +91,14 @@ def orgs_context(settings: OrgsSettings) -> Context:
 
 
 async def housekeep(orgs: Orgs, db: Database) -> int:
-    """One round: old write claims, and the tombstones erasure left once their events went."""
+    """One round: old write claims, and the tombstones erasure left once their events went;
+    search's rows that an interrupted write left behind are repaired too (not counted: they
+    are logged)."""
     purged = await purge_claims(db[WRITE_CLAIMS], datetime.now(UTC) - CLAIM_RETENTION)
     purged += await orgs.causes.sweep()
     purged += await orgs.following.sweep()
+    if repaired := await orgs.search.repair():
+        log.info("search index repaired", organizations=repaired)
     return purged
 
 
@@ -110,7 +114,8 @@ async def _housekeeping(orgs: Orgs, db: Database) -> None:
 
 
 def housekeeping_context() -> Context:
-    """Deletes old write claims and erasure tombstones now and then (no TTL indexes here)."""
+    """Deletes old write claims and erasure tombstones now and then (no TTL indexes here), and
+    repairs search's index (hourly: the repair reads every organization's version)."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(_housekeeping(app[ORGS], app[MONGO_DB]), name="housekeeping")

@@ -7,7 +7,8 @@ Collections::
                     of its owners: the lock that keeps at least one, see ``members``; empty =
                     unclaimed), ``created_by``, search keywords (``terms``, ``prefixes``), the
                     headquarters point ``hq.lat``/``hq.lng``; imported ones ``external_id``;
-                    ``version``; pending org.* in _outbox.
+                    ``version``; pending org.* in _outbox. Every write of one is followed by
+                    the rows of search's index (``search_sync``: search reads only those).
     org_members     {_id: "<org>:<user>", org_id, user_id, role, state active | invited | none,
                     since, invited_by; version = the seq of org.member_added / removed}. Kept
                     in state ``none`` when someone leaves, so the version (the seq consumers
@@ -21,10 +22,12 @@ Collections::
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from jumo_common.events import Envelope
+from jumo_common.logging import get_logger
 from jumo_common.mongo import (
     ASCENDING,
     DESCENDING,
@@ -36,6 +39,9 @@ from jumo_common.mongo import (
     find_page,
 )
 from jumo_common.outbox import Outbox, Plan, UpsertPlan, VersionedDocuments, Written
+from jumo_orgs.search_sync import MongoSearchIndex
+
+log = get_logger(__name__)
 
 INDEXES = (
     IndexSpec("orgs", (("slug", ASCENDING),), unique=True),
@@ -150,6 +156,7 @@ class MongoOrgStore:
         self._orgs = VersionedDocuments(self.orgs, outbox, claims)
         self._members = VersionedDocuments(self.members, outbox, claims)
         self._claims = VersionedDocuments(self.claims, outbox, claims)
+        self._search = MongoSearchIndex(db)
 
     async def org(self, org_id: str) -> Document | None:
         """An organization by id."""
@@ -163,11 +170,28 @@ class MongoOrgStore:
         self, document: Mapping[str, Any], events: Sequence[Envelope[Any]]
     ) -> bool:
         """Create an organization; False when its _id or slug is taken."""
-        return await self._orgs.create(document, events)
+        created = await self._orgs.create(document, events)
+        if created:
+            await self._index(document["_id"], {**document, "version": 1})
+        return created
 
     async def change_org(self, org_id: str, plan: Plan) -> Written | None:
         """Apply ``plan`` to an organization (None: no such organization)."""
-        return await self._orgs.change(org_id, plan)
+        written = await self._orgs.change(org_id, plan)
+        if written is not None and (change := written.change) is not None:
+            # ``after`` applies top-level names only: a dotted one means reading it back.
+            dotted = any("." in name for name in (*change.set, *change.unset))
+            await self._index(org_id, None if dotted else written.after())
+        return written
+
+    async def _index(self, org_id: str, doc: Document | None) -> None:
+        """Search's rows of the organization just written. Its write stands whatever happens
+        here (the caller must not write it twice): a failure is left to the index's repair,
+        and a cancelled request still finishes the rows."""
+        try:
+            await asyncio.shield(self._search.sync(org_id, doc))
+        except Exception:
+            log.exception("search index of an organization left to repair", org_id=org_id)
 
     async def pending_page(self, *, limit: int, cursor: str | None) -> PageResult:
         """Organizations waiting for verification, oldest submission first."""

@@ -1,9 +1,10 @@
 """Finding organizations by text, cause and distance, and saying why each one matched.
 
-A search asks the store (``search_store``) for the organizations matching every query word (by
-their stored ``prefixes``), one of the causes (the one asked or its children) and the box around
-``near``; then, in code, it keeps those truly within the radius (great-circle distance), checks
-words longer than the stored prefixes, finds which fields each word matched, and scores them.
+A search asks the store (``search_store``, over search's own index of the organizations:
+``search_index``) for the organizations matching every query word (a prefix of one of their
+words), one of the causes (the one asked or its children) and the box around ``near``; then, in
+code, it keeps those truly within the radius (great-circle distance), checks words longer than
+``text.MAX_PREFIX``, finds which fields each word matched, and scores them.
 
 Pagination, sort by sort:
 
@@ -284,5 +285,10 @@ class Search:
         # The scan budget ran out: the cursor goes on from the last organization scanned.
         return hits, encode_cursor(NEWEST, {"created_at": position[0], "_id": position[1]}), True
 
+    async def repair(self) -> int:
+        """Rewrite what search's index holds wrong (an organization write whose rows were
+        interrupted, a change of the index's format); how many organizations."""
+        return await self._store.repair()
+
     async def forget(self, user_id: str) -> None:
-        """Search holds nothing of anyone (it reads organizations only)."""
+        """Search holds nothing of anyone (its index holds organizations' pages only)."""

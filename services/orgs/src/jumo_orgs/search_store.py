@@ -1,33 +1,41 @@
-"""Search's read of organizations: the store's Protocol, its MongoDB implementation, its indexes.
+"""Search's store: the Protocol, its MongoDB implementation over search's index, its indexes.
 
-Search writes nothing. It reads the ``orgs`` collection that the organizations area writes,
-and only these fields of it: ``name``, ``slug``, ``mission``, ``terms`` (folded words of name,
-mission, description and city), ``prefixes`` (their typing prefixes), ``causes``, ``hq`` (city,
-country, lat, lng), ``status``, ``hidden``, ``created_at`` and ``_id``.
+Search reads only its index (``search_index``: rows of one small shape, one per organization and
+key, written by ``search_sync`` right after each write of an organization), never the ``orgs``
+collection. A query is an ``OrgQuery``: words every match holds (a prefix of one of its
+``terms``, or, shorter than ``text.MIN_PREFIX``, one of them), causes of which it has one, a
+latitude/longitude box its headquarters lie in. The store answers the newest matches first
+(``created_at`` then ``_id``, both descending), from an optional position on, at most ``limit``
+of them, each with its ``FIELDS`` (of its ``terms``, at least all those that begin like one of
+the query's words: what the use case needs to say why it matched); relevance and distance are
+the use case's (``search.py``), computed on what this returns.
 
-A query is an ``OrgQuery``: words every match holds among its ``prefixes`` (or, shorter than
-``text.MIN_PREFIX``, among its ``terms``), causes of which it has one, a latitude/longitude box
-its headquarters lie in. The store answers the newest matches first (``created_at`` then ``_id``,
-both descending), from an optional position on, at most ``limit`` of them; relevance and
-distance are the use case's (``search.py``), computed on what this returns.
+Each query reads the rows of one way in (``access``), chosen to be selective, and checks the
+rest of the query on their payloads in code:
 
-The filter is shaped for FerretDB 1.24 on PostgreSQL, which pushes down to SQL only top-level
-equalities (``{field: value}``) and drops ``$and``, ``$all``, ``$in`` and ranges back to its own
-Go code: so the longest query word, the most telling, goes first as ``{"prefixes": word}``
-(served by the index and its GIN mirror), the other words and filters inside ``$and``. A query
-for several causes without words runs as one query per cause (``{"causes": cause}``), merged
-here, except where every query scans anyway (FerretDB's SQLite backend). FerretDB reads and
-decodes every document the pushed-down part matches (about a millisecond each), then filters,
-sorts and limits in Go: the cost is how many documents the equalities leave. MongoDB serves the
-same filters from the multikey indexes. Figures: ``bench/README.md``.
+- a box no taller than ``CELLS_FIRST_DEGREES`` (a radius up to ~110 km), or a box without
+  words: the rows of its grid cells (one equality each);
+- else words: the rows of each word's key (its first three letters), their terms joined per
+  organization (a row carries only the terms of its key: ``search_index.row_terms``);
+- else causes: a month at a time, newest first, the rows of those causes (a family: one key);
+- else: a month at a time, newest first, the rows of every organization.
+
+FerretDB 1.24 on PostgreSQL pushes down only top-level equalities and decodes every row they
+match (about 0.05 to 0.1 ms a row), never a sort or a limit: so every read there is one equality
+(several keys: one query each, at once), and a listing reads a month at a time. Where every
+query scans anyway (FerretDB on SQLite: ``explain`` says ``filterPushdown: false``), several keys
+are one ``$in`` and a listing one query; MongoDB serves ``$in`` from the index. Figures:
+``bench/README.md``.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from functools import partial
+from typing import Any, Literal, Protocol
 
 from jumo_common.mongo import (
     ASCENDING,
@@ -36,31 +44,40 @@ from jumo_common.mongo import (
     Database,
     Document,
     IndexSpec,
-    after_filter,
 )
 from jumo_common.outbox import Outbox
 from jumo_orgs.geo import Box
+from jumo_orgs.search_index import (
+    FIELDS,
+    OTHER,
+    PUBLIC,
+    ROWS,
+    cause_keys,
+    cell_keys,
+    decode,
+    listing_keys,
+    month_of,
+    word_key,
+)
+from jumo_orgs.search_sync import MongoSearchIndex
+
+__all__ = ["FIELDS", "INDEXES", "NEWEST", "MongoSearchStore", "OrgQuery", "SearchStore"]
 
 INDEXES = (
-    IndexSpec("orgs", (("prefixes", ASCENDING),)),
-    IndexSpec("orgs", (("terms", ASCENDING),)),
-    IndexSpec("orgs", (("causes", ASCENDING),)),
-    IndexSpec("orgs", (("hq.lat", ASCENDING), ("hq.lng", ASCENDING))),
-    IndexSpec("orgs", (("status", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING))),
+    IndexSpec(ROWS, (("k", ASCENDING),)),
+    IndexSpec(ROWS, (("o", ASCENDING),)),
 )
 OUTBOX_COLLECTIONS: tuple[str, ...] = ()  # search publishes nothing
 NEWEST = (("created_at", DESCENDING), ("_id", DESCENDING))
-# What search reads of an organization (``prefixes``, the largest field, only filters).
-FIELDS = ("_id", "name", "slug", "mission", "terms", "causes", "hq", "status", "hidden",
-          "created_at")  # fmt: skip
-PROJECTION = dict.fromkeys(FIELDS, 1)
+CELLS_FIRST_DEGREES = 2.0
+Mode = Literal["equalities", "indexes", "scan"]
 
 
 @dataclass(frozen=True)
 class OrgQuery:
     """Which organizations match: every word, one of the causes, inside the box."""
 
-    prefixes: tuple[str, ...] = ()  # each among the organization's ``prefixes``
+    prefixes: tuple[str, ...] = ()  # each a prefix of one of the organization's ``terms``
     terms: tuple[str, ...] = ()  # each among its ``terms`` (words too short for prefixes)
     causes: tuple[str, ...] = ()  # at least one among its ``causes`` (none: any)
     box: Box | None = None  # its headquarters inside (None: anywhere, even without one)
@@ -81,50 +98,88 @@ class SearchStore(Protocol):
     async def newest(
         self, query: OrgQuery, *, after: Position | None, limit: int
     ) -> list[Document]:
-        """Matching organizations, newest first, strictly after ``after``, at most ``limit``."""
+        """Matching organizations, newest first, strictly after ``after``, at most ``limit``;
+        their ``terms``: at least those that begin like a word of the query."""
+        ...
+
+    async def repair(self) -> int:
+        """Rewrite what the index holds wrong (an interrupted write); how many organizations."""
         ...
 
 
-def _lng_filter(box: Box) -> Document | None:
-    if box.min_lng <= -180.0 and box.max_lng >= 180.0:
-        return None  # every longitude (a pole is in the box)
-    if box.lng_wraps:  # across the antimeridian: east of min or west of max
-        return {"$or": [{"hq.lng": {"$gte": box.min_lng}}, {"hq.lng": {"$lte": box.max_lng}}]}
-    return {"hq.lng": {"$gte": box.min_lng, "$lte": box.max_lng}}
+# ---- matching in code ---------------------------------------------------------------------------
 
 
-def box_filter(box: Box) -> list[Document]:
-    """The clauses that keep headquarters inside ``box``."""
-    clauses: list[Document] = [{"hq.lat": {"$gte": box.min_lat, "$lte": box.max_lat}}]
-    lng = _lng_filter(box)
-    return clauses + ([lng] if lng else [])
+def in_box(doc: Document, box: Box) -> bool:
+    """Whether the organization's headquarters lie inside ``box``."""
+    hq = doc.get("hq") or {}
+    lat, lng = hq.get("lat"), hq.get("lng")
+    if not (isinstance(lat, int | float) and isinstance(lng, int | float)):
+        return False
+    if not box.min_lat <= lat <= box.max_lat:
+        return False
+    if box.lng_wraps:
+        return lng >= box.min_lng or lng <= box.max_lng
+    return box.min_lng <= lng <= box.max_lng
 
 
-def _word_clauses(query: OrgQuery) -> list[tuple[str, str]]:
-    pairs = [("prefixes", p) for p in query.prefixes] + [("terms", t) for t in query.terms]
-    return sorted(pairs, key=lambda pair: -len(pair[1]))  # the most telling word first
+def matches(doc: Document, query: OrgQuery) -> bool:
+    """Whether a decoded payload matches all of ``query``."""
+    if query.verified_only and doc.get("status") != "verified":
+        return False
+    terms = doc.get("terms") or []
+    if any(t not in terms for t in query.terms):
+        return False
+    if any(not any(t.startswith(p) for t in terms) for p in query.prefixes):
+        return False
+    if query.causes and not set(query.causes) & set(doc.get("causes") or ()):
+        return False
+    return query.box is None or in_box(doc, query.box)
 
 
-def org_filter(query: OrgQuery, after: Position | None = None) -> Document:
-    """The MongoDB filter of ``query`` (module doc: top-level equalities first)."""
-    top: Document = {"hidden": {"$ne": True}}
-    if query.verified_only:
-        top["status"] = "verified"
-    rest: list[Document] = []
-    for field, value in _word_clauses(query):
-        if field in top:
-            rest.append({field: value})
-        else:
-            top[field] = value
-    if len(query.causes) == 1:
-        top["causes"] = query.causes[0]
-    elif query.causes:
-        rest.append({"causes": {"$in": list(query.causes)}})
-    if query.box is not None:
-        rest.extend(box_filter(query.box))
+def newest_page(
+    docs: Iterable[Document], query: OrgQuery, after: Position | None, limit: int
+) -> list[Document]:
+    """The matches among ``docs``, newest first, after ``after``, at most ``limit``."""
+    found = sorted((d for d in docs if matches(d, query)), key=newest_key, reverse=True)
     if after is not None:
-        rest.append(after_filter(NEWEST, list(after)))
-    return top | ({"$and": rest} if rest else {})
+        found = [d for d in found if newest_key(d) < after]
+    return found[:limit]
+
+
+# ---- the way in ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Read the rows of these keys."""
+
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Walk:
+    """Read a month at a time, newest first, the rows of ``keys_in(month)``."""
+
+    keys_in: Callable[[str], list[str]]
+
+
+def access(query: OrgQuery) -> Lookup | Walk:
+    """The rows a query reads (module doc)."""
+    words = sorted([*query.prefixes, *query.terms], key=len, reverse=True)
+    box = query.box
+    if box is not None and (not words or box.max_lat - box.min_lat <= CELLS_FIRST_DEGREES):
+        return Lookup(tuple(cell_keys(box)))
+    if words:  # each word's rows carry only its own terms: all of them, longest first
+        return Lookup(tuple(dict.fromkeys(word_key(word) for word in words)))
+    if query.causes:
+        return Walk(partial(cause_keys, query.causes))
+    return Walk(listing_keys)
+
+
+def _visible(query: OrgQuery, keys: Iterable[str]) -> list[str]:
+    shown = (PUBLIC,) if query.verified_only else (PUBLIC, OTHER)
+    return [f"{vis}:{key}" for vis in shown for key in keys]
 
 
 class MongoSearchStore:
@@ -132,42 +187,82 @@ class MongoSearchStore:
 
     def __init__(
         self, db: Database, outbox: Outbox | None = None, claims: Collection | None = None, *,
-        fan_out: bool | None = None,
+        mode: Mode | None = None,
     ) -> None:  # fmt: skip
-        self.orgs: Collection = db["orgs"]
-        self._pushdown = fan_out  # None: ask the server (``_fans_out``)
+        self.rows: Collection = db[ROWS]
+        self.index = MongoSearchIndex(db)
+        self._mode = mode  # None: ask the server (``_server_mode``)
 
     async def newest(
         self, query: OrgQuery, *, after: Position | None, limit: int
     ) -> list[Document]:
         """Matching organizations, newest first, strictly after ``after``, at most ``limit``."""
-        if len(query.causes) < 2 or query.prefixes or query.terms or not await self._fans_out():
-            return await self._newest(query, after, limit)
-        # Several causes and no word: one query per cause, each an equality FerretDB pushes
-        # down, reads only the organizations of those causes instead of every verified one.
-        parts = [replace(query, causes=(cause,)) for cause in query.causes]
-        found = await asyncio.gather(*(self._newest(part, after, limit) for part in parts))
-        merged = {doc["_id"]: doc for docs in found for doc in docs}
-        return sorted(merged.values(), key=newest_key, reverse=True)[:limit]
+        way = access(query)
+        if isinstance(way, Walk):
+            return await self._walk(way, query, after, limit)
+        return newest_page(await self._read(_visible(query, way.keys)), query, after, limit)
 
-    async def _fans_out(self) -> bool:
-        """Whether one query per cause pays: where the server serves an equality from an index
-        (MongoDB, FerretDB on PostgreSQL), not where every query scans (FerretDB on SQLite, whose
-        ``explain`` says ``filterPushdown: false``); asked once."""
-        if self._pushdown is None:
-            command = {"find": self.orgs.name, "filter": {"status": "verified"}}
-            plan = await self.orgs.database.command("explain", command)
+    async def repair(self) -> int:
+        """Rewrite what the index holds wrong; how many organizations (``search_sync``)."""
+        return await self.index.repair()
+
+    async def _walk(
+        self, way: Walk, query: OrgQuery, after: Position | None, limit: int
+    ) -> list[Document]:
+        months = await self._months(query, after)
+        scan = await self._server_mode() == "scan"  # one query whatever it asks: all at once
+        found: list[Document] = []
+        start, step = 0, len(months) if scan else 1
+        while start < len(months) and len(found) < limit:
+            keys = [key for month in months[start : start + step] for key in way.keys_in(month)]
+            docs = await self._read(_visible(query, keys))
+            found += newest_page(docs, query, after, limit - len(found))
+            start, step = start + step, step * 2  # few matches a month: fewer round trips
+        return found
+
+    async def _months(self, query: OrgQuery, after: Position | None) -> list[str]:
+        """The months that hold organizations, newest first, from ``after``'s on."""
+        rows = await self._rows(_visible(query, ["months"]))
+        months = sorted({row["m"] for row in rows}, reverse=True)
+        return [m for m in months if m <= month_of(after[0])] if after is not None else months
+
+    async def _read(self, keys: list[str]) -> list[Document]:
+        """The organizations of the rows of ``keys``, once each, with the terms of all their
+        rows read (each word row carries only the terms its key can match)."""
+        found: dict[str, Document] = {}
+        for row in await self._rows(keys, {"_id": 0, "p": 1}):
+            doc = decode(row["p"])
+            if (seen := found.get(doc["_id"])) is not None:
+                doc["terms"] = list(dict.fromkeys([*seen["terms"], *doc["terms"]]))
+            found[doc["_id"]] = doc
+        return list(found.values())
+
+    async def _rows(self, keys: list[str], projection: Document | None = None) -> list[Document]:
+        if len(keys) == 1:
+            return await self.rows.find({"k": keys[0]}, projection).to_list()
+        if await self._server_mode() != "equalities":
+            return await self.rows.find({"k": {"$in": keys}}, projection).to_list()
+        found = await asyncio.gather(
+            *(self.rows.find({"k": k}, projection).to_list() for k in keys)
+        )
+        return [row for rows in found for row in rows]
+
+    async def _server_mode(self) -> Mode:
+        """How the server answers a filter, asked once with ``explain``: FerretDB on PostgreSQL
+        pushes equalities down (``filterPushdown: true``) but no ``$in``; FerretDB on SQLite
+        scans whatever the filter (``false``); MongoDB says neither and uses its indexes."""
+        if self._mode is None:
+            command = {"find": self.rows.name, "filter": {"k": "head"}}
+            plan = await self.rows.database.command("explain", command)
             if not plan.get("queryPlanner"):
-                return True  # no collection yet, no plan: nothing to scan either
-            self._pushdown = plan.get("filterPushdown") is not False
-        return self._pushdown
+                return "equalities"  # no collection yet: nothing to read either way
+            pushdown = plan.get("filterPushdown")
+            self._mode = "indexes" if pushdown is None else "equalities" if pushdown else "scan"
+        return self._mode
 
-    async def _newest(self, query: OrgQuery, after: Position | None, limit: int) -> list[Document]:
-        found = self.orgs.find(org_filter(query, after), PROJECTION).sort(list(NEWEST))
-        return await found.limit(limit).to_list(length=limit)
-
-    async def explain(self, query: OrgQuery, *, limit: int) -> Document:
-        """The server's plan for ``newest`` (for the benchmark)."""
-        command = {"find": self.orgs.name, "filter": org_filter(query), "projection": PROJECTION,
-                   "sort": dict(NEWEST), "limit": limit}  # fmt: skip
-        return await self.orgs.database.command("explain", command)
+    async def explain(self, query: OrgQuery) -> Document:
+        """The server's plan for the first read of ``query`` (for the benchmark)."""
+        way = access(query)
+        keys = _visible(query, way.keys if isinstance(way, Lookup) else ["months"])
+        command = {"find": self.rows.name, "filter": {"k": keys[0]}}
+        return await self.rows.database.command("explain", command)

@@ -1,5 +1,6 @@
-"""``SearchStore`` in memory, over the memory organizations (the contract suite runs it beside
-the MongoDB one)."""
+"""``SearchStore`` in memory, straight over the memory organizations: the plain statement of what
+the MongoDB store answers from its index (the contract suite runs both; there is no index here
+to go stale, so ``repair`` has nothing to do)."""
 
 from __future__ import annotations
 
@@ -55,3 +56,6 @@ class MemorySearchStore:
         if after is not None:
             found = [d for d in found if newest_key(d) < after]
         return [{k: copy.deepcopy(d[k]) for k in FIELDS if k in d} for d in found[:limit]]
+
+    async def repair(self) -> int:
+        return 0

@@ -1,12 +1,15 @@
-"""One suite over the MongoDB search store and its memory twin (memory_search.py): folded words
-and prefixes, causes, the box (across the antimeridian and at a pole), visibility, the newest
-order and its positions. Whatever it checks, both do alike, which entitles the use-case tests
-to the memory store."""
+"""One suite over the MongoDB search store (over its index, as the organizations store writes it)
+and its memory twin (memory_search.py, straight over the organizations): folded words and
+prefixes, causes, the box (across the antimeridian and at a pole), visibility, the newest order
+and its positions across months. Whatever it checks, both do alike, which entitles the use-case
+tests to the memory store. The MongoDB store runs as the server says (one query per key on
+FerretDB's PostgreSQL, ``$in`` elsewhere) and forced each way."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +19,7 @@ from jumo_common.testing.memory import MemoryDocuments, PublishedEvents
 from jumo_orgs import search_store
 from jumo_orgs.geo import Box, box_around
 from jumo_orgs.search_store import FIELDS, MongoSearchStore, OrgQuery, SearchStore
+from jumo_orgs.search_sync import MongoSearchIndex
 
 from .memory_search import MemorySearchStore
 from .search_samples import org_doc
@@ -34,6 +38,9 @@ class Twin:
             self.memory.documents.update({d["_id"]: d for d in docs})
         else:
             await self.db["orgs"].insert_many([dict(d) for d in docs])
+            index = MongoSearchIndex(self.db)
+            for doc in docs:
+                assert await index.sync(doc["_id"])
         return [d["_id"] for d in docs]
 
     async def ids(self, query: OrgQuery, limit: int = 100, **kwargs: Any) -> list[str]:
@@ -41,17 +48,22 @@ class Twin:
         return [d["_id"] for d in found]
 
 
-@pytest.fixture(params=["mongo", "mongo-one-query-per-cause", "memory"])
+MODES: dict[str, search_store.Mode | None] = {
+    "mongo": None, "mongo-one-query-per-key": "equalities", "mongo-in": "indexes",
+    "mongo-scan": "scan",
+}  # fmt: skip
+
+
+@pytest.fixture(params=[*MODES, "memory"])
 async def twin(request: pytest.FixtureRequest, mongo_db: Any) -> AsyncIterator[Twin]:
-    """MongoSearchStore on this test's database (asking the server whether one query per cause
-    pays, or told it does), or the memory twin."""
+    """MongoSearchStore on this test's database (asking the server how it answers filters, or
+    told), or the memory twin."""
     if request.param == "memory":
         documents = MemoryDocuments(PublishedEvents())
         yield Twin(MemorySearchStore(documents), memory=documents)
         return
     await ensure_indexes(mongo_db, search_store.INDEXES)
-    fan_out = True if request.param == "mongo-one-query-per-cause" else None
-    yield Twin(MongoSearchStore(mongo_db, fan_out=fan_out), db=mongo_db)
+    yield Twin(MongoSearchStore(mongo_db, mode=MODES[request.param]), db=mongo_db)
 
 
 def words(*found: str) -> OrgQuery:
@@ -149,4 +161,75 @@ async def test_only_the_fields_search_reads(twin: Twin) -> None:
     assert "prefixes" not in found
     assert "description" not in found
     assert found["hq"]["city"] == "Lyon"
-    assert found["terms"]
+    (by_words,) = await twin.store.newest(words("fiel", "lon"), after=None, limit=5)
+    assert {"fields", "long"} <= set(by_words["terms"])  # at least those the words need
+
+
+async def test_words_beyond_their_first_three_letters(twin: Twin) -> None:
+    edu, edam = await twin.add(org_doc("Education First"), org_doc("Edam Cheese Lovers"))
+    assert await twin.ids(words("educ")) == [edu]
+    assert await twin.ids(words("edam")) == [edam]
+    assert as_set(await twin.ids(words("ed"))) == set()  # two letters: a whole word only
+    assert await twin.ids(words("cheese", "edu")) == []
+
+
+async def test_words_inside_a_small_box_and_a_large_one(twin: Twin) -> None:
+    lyon, paris, _dirty = await twin.add(
+        org_doc("Clean Water", lat=45.76, lng=4.84),
+        org_doc("Clean Air", city="Paris", lat=48.86, lng=2.35),
+        org_doc("Dirty Water", lat=45.77, lng=4.85),
+    )
+    clean = words("clean")
+    assert await twin.ids(replace(clean, box=box_around(45.76, 4.84, 25))) == [lyon]
+    wide = replace(clean, box=box_around(45.76, 4.84, 500))  # Paris is 392 km away
+    assert as_set(await twin.ids(wide)) == {lyon, paris}
+
+
+MONTHS = [datetime(2025, 12, 31, 23, 30, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC),
+          datetime(2026, 3, 30, tzinfo=UTC), datetime(2026, 7, 1, tzinfo=UTC)]  # fmt: skip
+
+
+async def every_page(twin: Twin, query: OrgQuery, limit: int) -> list[str]:
+    seen: list[str] = []
+    after = None
+    while True:
+        found = await twin.store.newest(query, after=after, limit=limit)
+        seen += [d["_id"] for d in found]
+        if len(found) < limit:
+            return seen
+        after = (found[-1]["created_at"], found[-1]["_id"])
+
+
+async def test_newest_pages_go_across_months(twin: Twin) -> None:
+    docs = [
+        org_doc(f"M{m}-{n}", created_at=start + timedelta(hours=n),
+                status="pending" if n == 1 else "verified",
+                causes=["literacy"] if n == 0 else ["health", "tutoring"] if n == 2 else ["health"])
+        for m, start in enumerate(MONTHS) for n in range(3)
+    ]  # fmt: skip
+    await twin.add(*docs)
+    newest = sorted(docs, key=lambda d: (d["created_at"], d["_id"]), reverse=True)
+    verified = [d["_id"] for d in newest if d["status"] == "verified"]
+    for limit in (1, 2, 5, 100):
+        assert await every_page(twin, OrgQuery(), limit) == verified
+    everyone = OrgQuery(verified_only=False)
+    assert await every_page(twin, everyone, 3) == [d["_id"] for d in newest]
+    literacy = [d["_id"] for d in newest if d["causes"] == ["literacy"]]
+    assert await every_page(twin, OrgQuery(causes=("literacy",)), 2) == literacy
+    family = OrgQuery(causes=("education", "literacy", "tutoring", "digital-skills",
+                              "adult-learning", "school-access"))  # fmt: skip
+    kin = [
+        d["_id"] for d in newest
+        if d["status"] == "verified" and {"literacy", "tutoring"} & set(d["causes"])
+    ]  # fmt: skip
+    assert await every_page(twin, family, 2) == kin
+
+
+async def test_several_words_each_found_in_its_own_field(twin: Twin) -> None:
+    both, _name_only = await twin.add(
+        org_doc("Urban Gardens", description="Compost workshops"), org_doc("Urban Rivers"),
+    )  # fmt: skip
+    assert await twin.ids(words("compo", "urb")) == [both]
+    assert await twin.ids(words("urban", "gardens", "workshops")) == [both]
+    (found,) = await twin.store.newest(words("compost", "gard"), after=None, limit=5)
+    assert {"compost", "gardens"} <= set(found["terms"])

@@ -1,30 +1,33 @@
-"""Search over 10,000 organizations: GET /orgs's use case and its store query, p50/p99.
+"""Search over 10,000 organizations: GET /orgs's use case over search's index, p50/p99, beside
+the store it replaced (reading the organizations themselves), in the same run.
 
-    uv run python bench/orgs_search.py                 # the running stack's store (MONGO_URL)
-    uv run python bench/orgs_search.py --postgresql    # and a private FerretDB on PostgreSQL
+    uv run python bench/orgs_search.py --only-postgresql   # a private FerretDB on PostgreSQL
+    uv run python bench/orgs_search.py                     # and the running stack's (MONGO_URL)
 
 Inserts 10,000 organizations as the organizations area stores them (names, missions and
 descriptions built from the causes they work for, in English, French and Spanish; headquarters
 in 40 real cities of 20 countries, Fiji and Auckland among them; 1-3 causes of the catalogue;
 mostly verified, some pending, drafts, hidden) with ``jumo_common.mongo.chunked_bulk_write``
-into a database of its own (``bench_search_<token>``, dropped at the end). Then runs a mix of
-queries (text, prefix, cause, near + radius, combined, and the plain newest listing) through
-``jumo_orgs.search.Search`` on ``MongoSearchStore``: every query's time in the use case, split
-into the store's fetch and the scoring in code, and how many candidates it fetched. Each figure
-is the median over ``--runs`` runs of that run's p50 / p99. It prints ``explain`` of the main
-query and saves everything to bench/orgs_search.json. With ``--postgresql`` it also starts a
-FerretDB on a PostgreSQL cluster of its own (GIN mirror on, as ``make up`` has it), runs the
-same there, and stops it by pid; there it also measures a what-if: the slow kinds of query
-again, as single equalities on three keys the organizations area does not store today (a 1°
-cell of the headquarters, the creation month, the causes with their parents).
+into a database of its own (``bench_search_<token>``, dropped at the end), and search's index of
+them (``search_index.org_rows``: the rows ``search_sync`` writes after each organization write,
+here in bulk). Then runs a mix of queries (text, prefix, cause, near + radius, combined, and the
+plain newest listing) through ``jumo_orgs.search.Search``, on ``MongoSearchStore`` ("after")
+and on ``BeforeStore`` (the store of commit 5f926f5: filters on the organizations, shaped for
+FerretDB's pushdown; "before"), alternately in each run so both see the same load: every
+query's time in the use case, split into the store's fetch and the scoring in code, and how
+many candidates it fetched. Each figure is the median over ``--runs`` runs of that run's p50 /
+p99. It also times the write side (an organization's rows rewritten after an edit, a repair
+that finds nothing to do), what a projection saves FerretDB, and prints ``explain`` of the main
+query. Everything goes to bench/orgs_search.json. With ``--postgresql`` it starts a FerretDB on
+a PostgreSQL cluster of its own (GIN mirror on, as ``make up`` has it) and stops it by pid.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
-import math
 import os
 import random
 import secrets
@@ -33,17 +36,24 @@ import statistics
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pymongo import AsyncMongoClient, InsertOne
 
-from jumo_common.mongo import Database, Document, IndexSpec, ensure_indexes
+from jumo_common.mongo import (
+    ASCENDING,
+    DESCENDING,
+    Database,
+    Document,
+    IndexSpec,
+    after_filter,
+    ensure_indexes,
+)
 from jumo_common.mongo.bulk import chunked_bulk_write
 from jumo_common.outbox import Outbox
 from jumo_devstack import FerretNode, free_port, scratch_dir
@@ -51,16 +61,10 @@ from jumo_orgs import catalogue, geo, text
 from jumo_orgs.deps import deps_of
 from jumo_orgs.schemas.search import OrgSearchQuery
 from jumo_orgs.search import Search, criteria
-from jumo_orgs.search_store import (
-    INDEXES,
-    NEWEST,
-    PROJECTION,
-    MongoSearchStore,
-    OrgQuery,
-    Position,
-)
+from jumo_orgs.search_index import ROWS, month_of, month_row, org_rows, visibility
+from jumo_orgs.search_store import NEWEST, MongoSearchStore, OrgQuery, Position
 from jumo_orgs.settings import OrgsSettings
-from jumo_orgs.store import OUTBOX_COLLECTIONS, mongo_stores
+from jumo_orgs.store import INDEXES, OUTBOX_COLLECTIONS, mongo_stores
 
 HERE = Path(__file__).resolve().parent
 ORGS = 10_000  # --orgs changes it (a quick check of the script, not a measurement)
@@ -183,11 +187,87 @@ MAIN_QUERY: dict[str, Any] = {
 }
 
 
+# ---- the store before search's index (commit 5f926f5), to measure beside it ---------------------
+
+BEFORE_INDEXES = tuple(
+    IndexSpec("orgs", keys) for keys in (
+        (("prefixes", ASCENDING),), (("terms", ASCENDING),), (("causes", ASCENDING),),
+        (("hq.lat", ASCENDING), ("hq.lng", ASCENDING)),
+        (("status", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
+    )
+)  # fmt: skip
+BEFORE_FIELDS = dict.fromkeys(("_id", "name", "slug", "mission", "terms", "causes", "hq",
+                               "status", "hidden", "created_at"), 1)  # fmt: skip
+
+
+def before_filter(query: OrgQuery, after: Position | None) -> Document:
+    """The filter of commit 5f926f5: the longest word and the status as top-level equalities
+    (FerretDB pushes those down), everything else inside ``$and``."""
+    top: Document = {"hidden": {"$ne": True}} | ({"status": "verified"} if query.verified_only
+                                                 else {})  # fmt: skip
+    rest: list[Document] = []
+    pairs = [("prefixes", p) for p in query.prefixes] + [("terms", t) for t in query.terms]
+    for name, value in sorted(pairs, key=lambda pair: -len(pair[1])):
+        (rest.append({name: value}) if name in top else top.__setitem__(name, value))
+    if len(query.causes) == 1:
+        top["causes"] = query.causes[0]
+    elif query.causes:
+        rest.append({"causes": {"$in": list(query.causes)}})
+    if (box := query.box) is not None:
+        rest.append({"hq.lat": {"$gte": box.min_lat, "$lte": box.max_lat}})
+        if box.lng_wraps:
+            rest.append({"$or": [{"hq.lng": {"$gte": box.min_lng}},
+                                 {"hq.lng": {"$lte": box.max_lng}}]})  # fmt: skip
+        elif box.max_lng - box.min_lng < 360:
+            rest.append({"hq.lng": {"$gte": box.min_lng, "$lte": box.max_lng}})
+    if after is not None:
+        rest.append(after_filter(NEWEST, list(after)))
+    return top | ({"$and": rest} if rest else {})
+
+
+@dataclass
+class BeforeStore:
+    """The search store of commit 5f926f5 on FerretDB's PostgreSQL (one query per cause)."""
+
+    db: Database
+
+    async def newest(
+        self, query: OrgQuery, *, after: Position | None, limit: int
+    ) -> list[Document]:
+        """As it was: one query, or one per cause for several causes without words."""
+        parts = [query]
+        if len(query.causes) > 1 and not (query.prefixes or query.terms):
+            parts = [replace(query, causes=(cause,)) for cause in query.causes]
+        found = await asyncio.gather(*(self._find(p, after, limit) for p in parts))
+        merged = {doc["_id"]: doc for docs in found for doc in docs}
+        key = lambda d: (d["created_at"], d["_id"])  # noqa: E731
+        return sorted(merged.values(), key=key, reverse=True)[:limit]
+
+    async def _find(self, query: OrgQuery, after: Position | None, limit: int) -> list[Document]:
+        found = self.db["orgs"].find(before_filter(query, after), BEFORE_FIELDS)
+        return await found.sort(list(NEWEST)).limit(limit).to_list(length=limit)
+
+    async def repair(self) -> int:
+        """Nothing to repair: it read the organizations."""
+        return 0
+
+
+# ---- measuring ----------------------------------------------------------------------------------
+
+
+class Store(Protocol):
+    async def newest(
+        self, query: OrgQuery, *, after: Position | None, limit: int
+    ) -> list[Document]: ...
+
+    async def repair(self) -> int: ...
+
+
 @dataclass
 class TimedStore:
-    """The search store, timing each fetch and counting what it returns."""
+    """A search store, timing each fetch and counting what it returns."""
 
-    store: MongoSearchStore
+    store: Store
     seconds: float = 0.0
     fetched: int = 0
 
@@ -200,6 +280,10 @@ class TimedStore:
         self.seconds += time.perf_counter() - started
         self.fetched += len(found)
         return found
+
+    async def repair(self) -> int:
+        """The store's ``repair``."""
+        return await self.store.repair()
 
 
 @dataclass
@@ -236,6 +320,12 @@ async def measure(search: Search, timed: TimedStore, repeats: int) -> dict[str, 
     return runs
 
 
+def _series(samples: Samples, pick: str) -> list[float]:
+    if pick == "scoring":
+        return [t - f for t, f in zip(samples.total, samples.fetch, strict=True)]
+    return samples.total if pick == "total" else samples.fetch
+
+
 def summary(runs: list[dict[str, Samples]]) -> dict[str, dict[str, float]]:
     """Per kind: medians over runs of p50/p99 (ms) of the use case, its fetch and its scoring."""
     out: dict[str, dict[str, float]] = {}
@@ -243,14 +333,7 @@ def summary(runs: list[dict[str, Samples]]) -> dict[str, dict[str, float]]:
         per_run = [run[kind] for run in runs]
 
         def figure(pick: str, q: float, per_run: list[Samples] = per_run) -> float:
-            values = []
-            for s in per_run:
-                series = {
-                    "total": s.total,
-                    "fetch": s.fetch,
-                    "scoring": [t - f for t, f in zip(s.total, s.fetch, strict=True)],
-                }[pick]
-                values.append(quantile(series, q))
+            values = [quantile(_series(s, pick), q) for s in per_run]
             return round(statistics.median(values) * 1000, 1)
 
         out[kind] = {
@@ -264,18 +347,89 @@ def summary(runs: list[dict[str, Samples]]) -> dict[str, dict[str, float]]:
     return out
 
 
-async def seed(db: Database, orgs: int) -> tuple[dict[str, float], list[Document]]:
-    """The organizations, in bulk; how long it took."""
+def ratios(before: dict[str, dict[str, float]], after: dict[str, dict[str, float]]) -> Document:
+    """How many times faster, per kind (p50 and p99 of the use case)."""
+
+    def times(kind: str, name: str) -> float:
+        return round(before[kind][name] / max(after[kind][name], 0.1), 1)
+
+    return {kind: {"p50 before/after": times(kind, "use case p50 (ms)"),
+                   "p99 before/after": times(kind, "use case p99 (ms)")}
+            for kind in after}  # fmt: skip
+
+
+# ---- seeding ------------------------------------------------------------------------------------
+
+
+def index_rows(docs: list[Document]) -> list[Document]:
+    """Search's index of ``docs``: the rows ``search_sync`` writes, and each month's row."""
+    months = {(vis, month_of(d["created_at"])) for d in docs if (vis := visibility(d))}
+    return [month_row(vis, month) for vis, month in sorted(months)] + [
+        row for doc in docs for row in org_rows(doc)
+    ]
+
+
+async def seed(db: Database, orgs: int, before: bool) -> tuple[dict[str, Any], list[Document]]:
+    """The organizations and their index, in bulk; how long each took."""
     rng = random.Random(8)
-    start = datetime(2023, 1, 1, tzinfo=UTC)
-    docs = [organization(rng, n, start) for n in range(orgs)]
-    await ensure_indexes(db, INDEXES)
+    docs = [organization(rng, n, datetime(2023, 1, 1, tzinfo=UTC)) for n in range(orgs)]
+    await ensure_indexes(db, INDEXES + (BEFORE_INDEXES if before else ()))
     started = time.perf_counter()
     await chunked_bulk_write(db["orgs"], [InsertOne(d) for d in docs], ordered=False)
-    seconds = time.perf_counter() - started
+    inserted, rows = time.perf_counter() - started, index_rows(docs)
+    started = time.perf_counter()
+    await chunked_bulk_write(db[ROWS], [InsertOne(r) for r in rows], ordered=False)
+    indexed = time.perf_counter() - started
     size = statistics.mean(len(json.dumps(d, default=str)) for d in docs[:500])
-    figures = {"insert (s)": round(seconds, 1), "average document (bytes of JSON)": round(size)}
-    return figures, docs
+    row_size = statistics.mean(len(json.dumps(r, default=str)) for r in rows[-2000:])
+    return {
+        "organizations inserted (s)": round(inserted, 1), "index rows": len(rows),
+        "index rows inserted (s)": round(indexed, 1),
+        "rows per organization": round(len(rows) / orgs, 1),
+        "average organization (bytes of JSON)": round(size),
+        "average row (bytes of JSON)": round(row_size),
+    }, docs  # fmt: skip
+
+
+# ---- the write side, projections, explain -------------------------------------------------------
+
+
+async def measure_writes(db: Database, docs: list[Document], samples: int) -> Document:
+    """An edit's rows (``sync`` after a changed mission: every row's payload changes), and a
+    repair that finds nothing stale (it reads every organization)."""
+    index, times = MongoSearchStore(db).index, []
+    for doc in docs[:samples]:
+        mission = f"{doc['mission']} And more."
+        version = doc["version"] + 1
+        terms = text.words(" ".join((doc["name"], mission, doc["description"], doc["hq"]["city"])))
+        await db["orgs"].update_one({"_id": doc["_id"]}, {"$set": {
+            "mission": mission, "version": version, "terms": terms,
+            "prefixes": text.prefixes(terms)}})  # fmt: skip
+        started = time.perf_counter()
+        await index.sync(doc["_id"])
+        times.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    repaired = await index.repair()
+    return {
+        "rows of an edited organization p50 (ms)": round(quantile(times, 0.5) * 1000, 1),
+        "p99 (ms)": round(quantile(times, 0.99) * 1000, 1),
+        "repair finding nothing (s)": round(time.perf_counter() - started, 1),
+        "repaired": repaired,
+    }  # fmt: skip
+
+
+async def measure_projection(db: Database) -> Document:
+    """Does a projection make FerretDB decode less? The organizations holding ``educ``."""
+    out = {}
+    for label, projection in (("whole documents", None), ("search's fields", BEFORE_FIELDS),
+                              ("_id only", {"_id": 1})):  # fmt: skip
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            await db["orgs"].find({"prefixes": "educ"}, projection).to_list()
+            times.append(time.perf_counter() - started)
+        out[f"{label} (ms)"] = round(statistics.median(times) * 1000, 1)
+    return out
 
 
 def explain_summary(plan: Document) -> dict[str, Any]:
@@ -285,109 +439,43 @@ def explain_summary(plan: Document) -> dict[str, Any]:
 
 
 async def bench_store(
-    url: str, label: str, runs: int, repeats: int, orgs: int, *, what_if: bool = False
+    url: str, label: str, runs: int, repeats: int, orgs: int, *, before: bool
 ) -> dict[str, Any]:
     """Seed a private database on ``url``, run the mix ``runs`` times, drop it."""
     client: AsyncMongoClient[Document] = AsyncMongoClient(url, tz_aware=True)
     name = f"bench_search_{secrets.token_hex(4)}"
     db, started = client[name], time.perf_counter()
     try:
-        seeded, docs = await seed(db, orgs)
-        print(f"{label}: {orgs} organizations inserted in {seeded['insert (s)']} s", flush=True)
+        seeded, docs = await seed(db, orgs, before)
+        print(f"{label}: seeded {seeded}", flush=True)
+        gc.collect()
+        gc.freeze()  # the seeded documents are the benchmark's, not a service's: GC skips them
         settings = OrgsSettings(mongo_url=url, amqp_url="amqp://unused.invalid/")
         deps = deps_of(settings, mongo_stores(db, Outbox(db, OUTBOX_COLLECTIONS)))
-        store = MongoSearchStore(db)
-        timed = TimedStore(store)
-        deps.stores.search = timed
-        search = Search(deps)
-        await search.search(OrgSearchQuery(q="warm up"), None)
-        results = []
+        stores = {"after": MongoSearchStore(db)} | ({"before": BeforeStore(db)} if before else {})
+        timed = {k: TimedStore(store) for k, store in stores.items()}
+        results: dict[str, list[dict[str, Samples]]] = {k: [] for k in stores}
         for run in range(runs):
-            results.append(await measure(search, timed, repeats))
+            for kind, store in timed.items():
+                deps.stores.search = store
+                search = Search(deps)
+                await search.search(OrgSearchQuery(q="warm up"), None)
+                results[kind].append(await measure(search, store, repeats))
             print(f"{label}: run {run + 1}/{runs} done", flush=True)
+        figures: dict[str, Any] = {"setup": seeded}
+        figures |= {f"queries {kind}": summary(found) for kind, found in results.items()}
+        if before:
+            figures["before/after"] = ratios(figures["queries before"], figures["queries after"])
+            figures["projection"] = await measure_projection(db)
         main = criteria(OrgSearchQuery(**MAIN_QUERY), moderator=False).store
-        plan = await store.explain(main, limit=1001)
-        explained = {"query": MAIN_QUERY, **explain_summary(plan)}
-        figures = {"setup": seeded, "queries": summary(results),
-                   "explain of the main query": explained}  # fmt: skip
-        if what_if:
-            figures["what if"] = await measure_what_if(db, docs, runs * repeats)
+        plan = await MongoSearchStore(db).explain(main)
+        figures["explain of the main query's first read"] = {"query": MAIN_QUERY,
+                                                            **explain_summary(plan)}  # fmt: skip
+        figures["writes"] = await measure_writes(db, docs, 30)
         return figures | {"seconds": round(time.perf_counter() - started)}
     finally:
         await client.drop_database(name)
         await client.close()
-
-
-# ---- what if the organizations area stored three more equality keys ---------------------------
-
-WHAT_IF = "orgs_what_if"
-VISIBLE: Document = {"status": "verified", "hidden": {"$ne": True}}
-
-
-def with_keys(doc: Document) -> Document:
-    """``doc`` with a 1° cell of its headquarters, its creation month, its causes and parents."""
-    hq, causes = doc["hq"], set(doc["causes"])
-    parents = {p for c in causes if (p := catalogue.BY_SLUG[c].parent) is not None}
-    return doc | {"geo_cell": f"{math.floor(hq['lat'])}:{math.floor(hq['lng'])}",
-                  "created_month": doc["created_at"].strftime("%Y-%m"),
-                  "cause_keys": sorted(causes | parents)}  # fmt: skip
-
-
-def cells_of(box: geo.Box) -> list[str]:
-    """The 1° cells a box touches (across the antimeridian too)."""
-    lats = range(math.floor(box.min_lat), math.floor(box.max_lat) + 1)
-    if box.lng_wraps:
-        lngs = [*range(math.floor(box.min_lng), 180), *range(-180, math.floor(box.max_lng) + 1)]
-    else:
-        lngs = list(range(math.floor(box.min_lng), math.floor(box.max_lng) + 1))
-    return [f"{lat}:{lng}" for lat in lats for lng in lngs]
-
-
-async def _find(db: Database, query: Document, limit: int) -> list[Document]:
-    found = db[WHAT_IF].find(query, PROJECTION).sort(list(NEWEST))
-    return await found.limit(limit).to_list(length=limit)
-
-
-async def _near_by_cells(db: Database, params: dict[str, Any]) -> None:
-    lat, lng = (float(v) for v in params["near"].split(","))
-    box = geo.box_around(lat, lng, params.get("radius_km", 25.0))
-    cells = cells_of(box)
-    await asyncio.gather(*(_find(db, VISIBLE | {"geo_cell": c}, 1001) for c in cells))
-
-
-async def _newest_by_month(db: Database, months: list[str]) -> None:
-    found: list[Document] = []
-    for month in months:
-        found += await _find(db, VISIBLE | {"created_month": month}, 21)
-        if len(found) >= 21:
-            return
-
-
-async def measure_what_if(db: Database, docs: list[Document], samples: int) -> dict[str, Any]:
-    """The slow kinds again, as single equalities on keys the documents do not have today."""
-    await ensure_indexes(db, [IndexSpec(WHAT_IF, ((k, 1),)) for k in
-                              ("geo_cell", "created_month", "cause_keys", "status")])  # fmt: skip
-    await chunked_bulk_write(db[WHAT_IF], [InsertOne(with_keys(d)) for d in docs], ordered=False)
-    months = sorted({d["created_at"].strftime("%Y-%m") for d in docs}, reverse=True)
-    near = [partial(_near_by_cells, db, p) for p in MIX["near + 25 km"]]
-    family = [partial(_find, db, VISIBLE | {"cause_keys": c}, 21)
-              for c in ("education", "health", "animals")]  # fmt: skip
-    kinds: dict[str, list[Callable[[], Awaitable[Any]]]] = {
-        "near + 25 km, one query per 1° cell": list(near),
-        "cause: a parent, one equality on cause_keys": list(family),
-        "newest, the newest month first": [partial(_newest_by_month, db, months)],
-    }
-    out: dict[str, Any] = {}
-    for kind, calls in kinds.items():
-        times = []
-        for _ in range(samples):
-            for call in calls:
-                started = time.perf_counter()
-                await call()
-                times.append(time.perf_counter() - started)
-        out[kind] = {"p50 (ms)": round(quantile(times, 0.5) * 1000, 1),
-                     "p99 (ms)": round(quantile(times, 0.99) * 1000, 1)}  # fmt: skip
-    return out
 
 
 @contextmanager
@@ -405,12 +493,13 @@ def private_postgresql() -> Iterator[str]:
 
 def _print(label: str, figures: dict[str, Any]) -> None:
     print(f"\n== {label}")
-    for kind, row in figures["queries"].items():
-        cells = ", ".join(f"{k} {v}" for k, v in row.items())
-        print(f"{kind}: {cells}")
-    for kind, row in figures.get("what if", {}).items():
-        print(f"what if: {kind}: {row}")
-    print("explain:", json.dumps(figures["explain of the main query"], default=str)[:1500])
+    for section in ("queries after", "queries before", "before/after"):
+        for kind, row in figures.get(section, {}).items():
+            print(f"{section}: {kind}: " + ", ".join(f"{k} {v}" for k, v in row.items()))
+    for section in ("setup", "writes", "projection"):
+        print(f"{section}: {figures.get(section)}")
+    print("explain:", json.dumps(figures["explain of the main query's first read"],
+                                 default=str)[:1500])  # fmt: skip
 
 
 def _section(label: str, runs: int, repeats: int, orgs: int) -> dict[str, Any]:
@@ -421,7 +510,9 @@ def _section(label: str, runs: int, repeats: int, orgs: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-async def main(runs: int, repeats: int, orgs: int, postgresql: bool, skip_running: bool) -> None:
+async def main(
+    runs: int, repeats: int, orgs: int, postgresql: bool, skip_running: bool, before: bool
+) -> None:
     """Measure on the running stack's store (and on a private PostgreSQL one); save the JSON
     (a section per store: a run that measures one store keeps the other's section)."""
     url = os.environ.get("MONGO_URL", "mongodb://127.0.0.1:27017/")
@@ -429,15 +520,14 @@ async def main(runs: int, repeats: int, orgs: int, postgresql: bool, skip_runnin
     saved: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
     if not skip_running:
         section = _section(f"the running stack ({url})", runs, repeats, orgs)
-        section |= await bench_store(url, "running stack", runs, repeats, orgs)
+        section |= await bench_store(url, "running stack", runs, repeats, orgs, before=before)
         saved["running stack"] = section
         _print(section["label"], section)
     if postgresql:
         section = _section("a private FerretDB on PostgreSQL, GIN mirror", runs, repeats, orgs)
         with private_postgresql() as pg_url:
-            section |= await bench_store(
-                pg_url, "PostgreSQL + GIN", runs, repeats, orgs, what_if=True
-            )
+            section |= await bench_store(pg_url, "PostgreSQL + GIN", runs, repeats, orgs,
+                                         before=before)  # fmt: skip
         saved["private FerretDB on PostgreSQL, GIN mirror"] = section
         _print(section["label"], section)
     path.write_text(json.dumps(saved, indent=2, default=str) + "\n")
@@ -451,6 +541,8 @@ if __name__ == "__main__":
     parser.add_argument("--orgs", type=int, default=ORGS)
     parser.add_argument("--postgresql", action="store_true", help="also a private PostgreSQL")
     parser.add_argument("--only-postgresql", action="store_true", help="not the running stack")
+    parser.add_argument("--no-before", action="store_true", help="only the index (no 'before')")
     args = parser.parse_args()
     postgresql = args.postgresql or args.only_postgresql
-    asyncio.run(main(args.runs, args.repeats, args.orgs, postgresql, args.only_postgresql))
+    asyncio.run(main(args.runs, args.repeats, args.orgs, postgresql, args.only_postgresql,
+                     not args.no_before))  # fmt: skip

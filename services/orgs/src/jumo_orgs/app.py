@@ -28,9 +28,11 @@ from jumo_orgs.causes import Causes
 from jumo_orgs.consumers import handlers
 from jumo_orgs.deps import deps_of
 from jumo_orgs.following import Following
+from jumo_orgs.matching import Matching
 from jumo_orgs.moderation import Hideable, Moderation
 from jumo_orgs.news import News
 from jumo_orgs.opportunities import Opportunities
+from jumo_orgs.opportunity_invitations import Invitations
 from jumo_orgs.organizations import Organizations
 from jumo_orgs.record import VolunteeringRecord
 from jumo_orgs.reviews import Reviews
@@ -71,11 +73,15 @@ def build_orgs(settings: OrgsSettings, db: Database) -> Orgs:
     opportunities.on_places_added.append(applications.places_added)
     timers.register("applications.expire_due", applications.expire_due)
     timers.register("applications.promote_waiting", applications.promote_waiting)
+    org_stats = OrgStats(deps, Opportunities(deps))
+    matching = Matching(deps, org_stats)  # responsiveness: the figures' median answer time
+    invitations = Invitations(deps, matching, applications)
     return Orgs(
         settings=settings, outbox=outbox, stores=stores, people=deps.people, access=deps.access,
         organizations=organizations, causes=Causes(deps), following=Following(deps),
         news=news, reviews=reviews, search=Search(deps), moderation=Moderation(deps, hiders),
-        attendance=attendance, record=record, org_stats=OrgStats(deps, Opportunities(deps)),
+        attendance=attendance, record=record, org_stats=org_stats, matching=matching,
+        invitations=invitations,
         opportunities=opportunities, applications=applications, timers=timers, calendar=calendar,
     )  # fmt: skip
 

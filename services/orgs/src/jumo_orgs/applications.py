@@ -97,10 +97,25 @@ class Applications:
         """Accept a pending or waitlisted application on a free place (application.accepted);
         NoPlacesLeft when every place of its slot is taken."""
         doc, opp = await self._answerable(application_id, caller)
+        return await self._accept(doc, opp, caller.user_id, now)
+
+    async def accept_invited(
+        self, application_id: str, decided_by: str | None, now: datetime
+    ) -> ApplicationOut:
+        """Accept at once the application of a volunteer the organization invited (matching:
+        the invitation was its answer; ``decided_by``, who invited); NoPlacesLeft when full."""
+        doc = await self._get(application_id)
+        return await self._accept(doc, await self._opportunity(doc["opportunity_id"]), decided_by,
+                                  now)  # fmt: skip
+
+    async def _accept(
+        self, doc: Document, opp: Opportunity, decided_by: str | None, now: datetime
+    ) -> ApplicationOut:
+        application_id = doc["_id"]
         if doc["status"] not in plans.ANSWERABLE:
             raise NotActionable(f"An application {doc['status']} cannot be accepted.")
         seat = await self.seating.seat(doc, opp, now)
-        decision, notice = Decision(caller.user_id, now), await self.notice(opp)
+        decision, notice = Decision(decided_by, now), await self.notice(opp)
         try:
             written = await self._write(
                 application_id, lambda d: plans.accept(d, seat, decision, notice)

@@ -23,4 +23,6 @@ class Deps:
 
 def deps_of(settings: OrgsSettings, stores: Stores) -> Deps:
     """The deps of one orgs instance over ``stores``."""
-    return Deps(settings, stores, People(stores.people), Access(stores, settings.moderator_role))
+    # matching's index of findable people keeps in step with every change of a person
+    people = People(stores.people, hooks=[stores.candidates.sync])
+    return Deps(settings, stores, people, Access(stores, settings.moderator_role))

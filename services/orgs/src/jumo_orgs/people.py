@@ -4,7 +4,7 @@ what of them. Handlers of ``user.registered``, ``user.updated``, ``user.followed
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,10 @@ from jumo_common.mongo import Document
 from jumo_orgs.people_store import PeopleStore
 
 PROFILE_FIELDS = ("display_name", "avatar_url", "skills", "interests", "languages", "place",
-                  "availability", "visibility")  # fmt: skip
+                  "availability", "visibility", "findable", "radius_km")  # fmt: skip
+# Called with a person's id after every change of their projection (matching's index of
+# findable people keeps in step through it).
+PersonHook = Callable[[str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -75,18 +78,25 @@ def followed(doc: Document | None, pair: tuple[str, str], seq: int, active: bool
 class People:
     """The projection of people, and the questions the other use cases ask of it."""
 
-    def __init__(self, store: PeopleStore) -> None:
+    def __init__(self, store: PeopleStore, hooks: Sequence[PersonHook] = ()) -> None:
         self._store = store
+        self.hooks = list(hooks)
+
+    async def _changed(self, user_id: str) -> None:
+        for hook in self.hooks:
+            await hook(user_id)
 
     # ---- handlers -----------------------------------------------------------------------------
 
     async def on_registered(self, event: Envelope[UserRegistered]) -> None:
         """``user.registered``: a new person."""
         await self._store.change_person(event.data.user_id, lambda d: registered(d, event.data))
+        await self._changed(event.data.user_id)
 
     async def on_updated(self, event: Envelope[UserUpdated]) -> None:
         """``user.updated``: a person's whole profile as it is now."""
         await self._store.change_person(event.data.user_id, lambda d: updated(d, event.data))
+        await self._changed(event.data.user_id)
 
     async def on_followed(self, event: Envelope[UserFollowed]) -> None:
         """``user.followed``: follower now follows followee."""
@@ -106,6 +116,7 @@ class People:
         """A deleted person: a bare tombstone, and none of their follows."""
         await self._store.change_person(user_id, lambda d: _tombstone(d))
         await self._store.forget_follows(user_id)
+        await self._changed(user_id)
 
     # ---- questions ----------------------------------------------------------------------------
 

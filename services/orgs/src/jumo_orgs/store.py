@@ -16,9 +16,11 @@ from jumo_orgs import (
     calendar_store,
     application_store,
     attendance_store,
+    candidate_store,
     cause_store,
     follow_store,
     moderation_store,
+    opportunity_invitations_store,
     opportunity_store,
     org_store,
     people_store,
@@ -31,7 +33,8 @@ from jumo_orgs import (
 
 AREAS = (calendar_store, people_store, org_store, cause_store, follow_store, post_store, review_store,
          moderation_store, search_store, opportunity_store, application_store,
-         places_store, attendance_store, signing_store)  # fmt: skip
+         places_store, attendance_store, signing_store, candidate_store,
+         opportunity_invitations_store)  # fmt: skip
 INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec(WRITE_CLAIMS, (("at", 1),)),  # housekeeping deletes old claims by it
     *(spec for area in AREAS for spec in area.INDEXES),
@@ -57,6 +60,8 @@ class Stores:
     seats: places_store.SeatStore
     attendance: attendance_store.AttendanceStore
     signing: signing_store.SigningKeyStore
+    candidates: candidate_store.CandidateStore
+    invitations: opportunity_invitations_store.InvitationStore
 
 
 def mongo_stores(db: Database, outbox: Outbox) -> Stores:
@@ -77,4 +82,6 @@ def mongo_stores(db: Database, outbox: Outbox) -> Stores:
         seats=places_store.MongoSeatStore(db, outbox, claims),
         attendance=attendance_store.MongoAttendanceStore(db, outbox, claims),
         signing=signing_store.MongoSigningKeyStore(db),
+        candidates=candidate_store.MongoCandidateStore(db),
+        invitations=opportunity_invitations_store.MongoInvitationStore(db, outbox, claims),
     )

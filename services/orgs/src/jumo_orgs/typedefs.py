@@ -16,8 +16,10 @@ from jumo_orgs.calendar import Calendar
 from jumo_orgs.causes import Causes
 from jumo_orgs.following import Following
 from jumo_orgs.moderation import Moderation
+from jumo_orgs.matching import Matching
 from jumo_orgs.news import News
 from jumo_orgs.opportunities import Opportunities
+from jumo_orgs.opportunity_invitations import Invitations
 from jumo_orgs.organizations import Organizations
 from jumo_orgs.people import People
 from jumo_orgs.record import VolunteeringRecord
@@ -52,6 +54,8 @@ class Orgs:
     attendance: Attendance
     record: VolunteeringRecord
     org_stats: OrgStats
+    matching: Matching
+    invitations: Invitations
     applications: Applications
 
     async def forget_person(self, event: Envelope[UserDeleted]) -> None:
@@ -62,6 +66,7 @@ class Orgs:
             await area.forget(user_id)
         await self.attendance.forget(user_id)
         await self.applications.forget(user_id)
+        await self.invitations.forget(user_id)
         await self.calendar.forget(user_id)
         await self.people.forget(user_id)
 

@@ -16,6 +16,7 @@ from .memory_applications import MemoryApplicationStore, MemorySeatStore
 from .memory_calendar import MemoryCalendarStore
 from .memory_causes import MemoryCauseStore
 from .memory_follows import MemoryFollowStore
+from .memory_matching import MemoryCandidateStore, MemoryInvitationStore
 from .memory_moderation import MemoryModerationStore
 from .memory_opportunities import MemoryOpportunityStore
 from .memory_orgs import MemoryOrgStore
@@ -29,8 +30,9 @@ from .memory_search import MemorySearchStore
 def memory_stores(published: PublishedEvents) -> Stores:
     """One memory store per area, all writing their events to ``published``."""
     orgs = MemoryOrgStore(published)  # causes and follows read its organizations
+    people = MemoryPeopleStore(published)  # matching's index reads it
     return Stores(
-        people=MemoryPeopleStore(published),
+        people=people,
         calendar=MemoryCalendarStore(published),
         orgs=orgs,
         causes=MemoryCauseStore(published, orgs),
@@ -44,6 +46,8 @@ def memory_stores(published: PublishedEvents) -> Stores:
         seats=MemorySeatStore(),
         attendance=MemoryAttendanceStore(published),
         signing=MemorySigningKeyStore(),
+        candidates=MemoryCandidateStore(people),
+        invitations=MemoryInvitationStore(published),
     )
 
 

@@ -3,7 +3,15 @@
 Importing this package registers every producer's contracts.
 """
 
-from jumo_common.events import applications, calendar, identity, opportunities, orgs, record
+from jumo_common.events import (
+    applications,
+    calendar,
+    identity,
+    matching,
+    opportunities,
+    orgs,
+    record,
+)
 from jumo_common.events.envelope import (
     Envelope,
     EventData,
@@ -28,6 +36,7 @@ __all__ = [
     "event_type",
     "identity",
     "make_event",
+    "matching",
     "opportunities",
     "orgs",
     "parse_event",

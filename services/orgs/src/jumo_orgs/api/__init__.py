@@ -6,6 +6,7 @@ from aiohttp import web
 
 from jumo_common.web import add_routes
 from jumo_orgs.api import calendar as calendar_routes
+from jumo_orgs.api import matching as matching_routes
 from jumo_orgs.api import applications as application_routes
 from jumo_orgs.api import record as record_routes
 from jumo_orgs.api import (
@@ -24,8 +25,9 @@ from jumo_orgs.api import (
 
 def install_routes(app: web.Application) -> None:
     """Every orgs route, in matching order (fixed paths before ``{id}`` ones in each area)."""
+    # matching's fixed /opportunities/... paths go before the opportunities' {id} ones
     for area in (search, orgs, members, claims, causes, follows, news, reviews, moderation,
-                 opportunities):  # fmt: skip
+                 matching_routes, opportunities):  # fmt: skip
         add_routes(app, area.routes)
     add_routes(app, calendar_routes.routes)
     add_routes(app, record_routes.routes)

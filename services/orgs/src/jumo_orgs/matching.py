@@ -9,7 +9,7 @@ joined, a few hundred each), candidates through matching's own index of findable
 causes); both score those in code.
 
 Responsiveness (the organization's median time to answer, from the applications) is read for
-the best ``RESPONSIVE_WINDOW`` recommendations only, and cached a while per organization:
+the best ``RESPONSIVE_WINDOW`` (50) recommendations only, and cached a while per organization:
 those ranked lower cannot pass them by it (they only gain), so pages stay consistent.
 
 Pagination: the cursor carries the last (negated score, id) returned.
@@ -52,7 +52,7 @@ from jumo_orgs.schemas.matching import (
 
 PER_SOURCE = 300  # candidates read through each way in
 MAX_SKILLS, MAX_CAUSES = 10, 5
-RESPONSIVE_WINDOW = 100
+RESPONSIVE_WINDOW = 50
 RESPONSIVE_TTL = timedelta(minutes=10)
 INVITERS = "admin"  # the lowest role that lists candidates and invites them
 CURSOR: SortSpec = (("v", ASCENDING), ("_id", ASCENDING))
@@ -99,20 +99,27 @@ def why(terms: Iterable[Term]) -> str:
     return SEPARATOR.join(t.sentence for t in sorted(terms, key=lambda t: -t.points))
 
 
+def ordered_after(ranked: list[Ranked], cursor: str | None) -> list[Ranked]:
+    """Best first, after the cursor's."""
+    ordered = sorted(ranked, key=lambda r: r.key)
+    if cursor is None:
+        return ordered
+    after = after_key(cursor)
+    return [r for r in ordered if r.key > after]
+
+
+def cursor_of(last: Ranked) -> str:
+    """The cursor that goes on after ``last``."""
+    return encode_cursor(CURSOR, {"v": last.key[0], "_id": last.id})
+
+
 def page_of(
     ranked: list[Ranked], limit: int, cursor: str | None
 ) -> tuple[list[Ranked], str | None]:
     """A page after the cursor, and the cursor after it (None: the last page)."""
-    ordered = sorted(ranked, key=lambda r: r.key)
-    if cursor is not None:
-        after = after_key(cursor)
-        ordered = [r for r in ordered if r.key > after]
+    ordered = ordered_after(ranked, cursor)
     page = ordered[:limit]
-    more = len(ordered) > limit
-    last = page[-1] if page else None
-    return page, encode_cursor(
-        CURSOR, {"v": last.key[0], "_id": last.id}
-    ) if more and last else None
+    return page, cursor_of(page[-1]) if len(ordered) > limit else None
 
 
 def after_key(cursor: str) -> tuple[float, str]:
@@ -203,10 +210,9 @@ class Matching:
         doc, org = await self.opportunity_of_inviter(opportunity_id, caller)
         offer = payload(doc, org)
         found = await self._deps.stores.candidates.candidates(opportunity_keys(offer))
-        ours = await self._org_people(doc["org_id"], [p["_id"] for p in found])
-        ranked = [Ranked(p["_id"], p, m) for p in found if p["_id"] not in ours
-                  and (m := match(seeker_of(p), offer)) is not None]  # fmt: skip
-        page, cursor = page_of(ranked, query.limit, query.cursor)
+        ranked = [Ranked(p["_id"], p, m) for p in found
+                  if (m := match(seeker_of(p), offer)) is not None]  # fmt: skip
+        page, cursor = await self._outsiders_page(doc["org_id"], ranked, query)
         invited = {d["volunteer_id"] for d in
                    await self._deps.stores.invitations.of_opportunity(opportunity_id)}  # fmt: skip
         items = [await self._candidate(r, caller, r.id in invited) for r in page]
@@ -222,6 +228,22 @@ class Matching:
         org = await self._deps.access.org(doc["org_id"], caller)
         await self._deps.access.require(org["_id"], caller, INVITERS)
         return doc, org
+
+    async def _outsiders_page(
+        self, org_id: str, ranked: list[Ranked], query: CandidatesQuery
+    ) -> tuple[list[Ranked], str | None]:
+        """A page of those who are not the organization's own people (their roles read a
+        page's worth at a time, not for every candidate)."""
+        ordered, page, limit = ordered_after(ranked, query.cursor), list[Ranked](), query.limit
+        for start in range(0, len(ordered), limit):
+            batch = ordered[start : start + limit]
+            ours = await self._org_people(org_id, [r.id for r in batch])
+            for position, candidate in enumerate(batch, start):
+                if candidate.id not in ours:
+                    page.append(candidate)
+                if len(page) == limit:
+                    return page, cursor_of(candidate) if position + 1 < len(ordered) else None
+        return page, None
 
     async def _org_people(self, org_id: str, user_ids: Sequence[str]) -> set[str]:
         """Those among ``user_ids`` with a role in the organization (they do not apply)."""

@@ -152,8 +152,8 @@ class OrgStats:
     async def median_answer_hours(self, org_id: str, now: datetime) -> float | None:
         """The median time the organization took to answer an application, in hours (None:
         none answered yet): matching's responsiveness."""
-        total, _ = await self._figures(org_id, now, sessions=False)
-        return total.out().median_answer_hours
+        applications = await self._deps.stores.applications.all_of("org_id", org_id)
+        return figures(applications, (), {}, now)[0].out().median_answer_hours
 
     async def _figures(self, org_id: str, now: datetime, *, sessions: bool = True) -> Figures:
         """``sessions``: read the opportunities too (their slots say who did not show up)."""

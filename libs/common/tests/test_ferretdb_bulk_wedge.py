@@ -75,6 +75,23 @@ async def test_chunked_bulk_writes_beyond_the_pool_keep_ferretdb_answering(
     assert await asyncio.to_thread(mongo_ping, node.url, 2.0)
 
 
+async def test_concurrent_chunked_bulk_writes_keep_ferretdb_answering(node: FerretNode) -> None:
+    """Eight writers at once, each with chunks of BULK_CHUNK: unserialised, four concurrent bulk
+    writes of 40 were enough to wedge PostgreSQL's pool of 50 (a search index rewritten by 12
+    concurrent edits did it to the shared stack)."""
+    writers, each = 8, 3 * BULK_CHUNK
+    client = _client(node)
+    try:
+        await _seed(client, writers * each)
+        ops = _updates(writers * each)
+        parts = [ops[w * each : (w + 1) * each] for w in range(writers)]
+        summaries = await asyncio.gather(*(chunked_bulk_write(client.wedge.docs, p) for p in parts))
+        assert sum(s.modified for s in summaries) == writers * each
+    finally:
+        await client.close()
+    assert await asyncio.to_thread(mongo_ping, node.url, 2.0)
+
+
 async def test_one_bulk_write_beyond_the_pool_wedges_ferretdb(node: FerretNode) -> None:
     n = BEYOND_THE_POOL[node.backend]
     assert n > BULK_CHUNK

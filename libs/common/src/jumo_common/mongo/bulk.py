@@ -7,10 +7,18 @@ until it is restarted (pinned by ``tests/test_ferretdb_bulk_wedge.py``). So ever
 through ``chunked_bulk_write``, which sends at most ``BULK_CHUNK`` operations per command and
 adds the results up as one; ``tests/test_bulk_hygiene.py`` fails on any other ``bulk_write``
 call in the repository. On MongoDB the chunks cost a few round trips and change nothing else.
+
+The pool is the server's, shared by every command in flight: four concurrent bulk writes of 40
+updates wedge FerretDB on PostgreSQL as surely as one of 160 (measured; pinned by
+``test_concurrent_chunked_bulk_writes_keep_ferretdb_answering``). So a process sends one bulk
+command at a time (a lock per event loop), and a chunk is small enough (16) that the three
+processes of a local stack writing in bulk at once (a test, orgs, identity) stay below 50.
 """
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
@@ -24,8 +32,21 @@ WriteOp: TypeAlias = (
     InsertOne[Document] | DeleteOne | DeleteMany | ReplaceOne[Document] | UpdateOne | UpdateMany
 )
 
-# Below both pools, with room for the other commands a service runs meanwhile.
-BULK_CHUNK = 40
+# Three processes' chunks at once stay below PostgreSQL's pool of 50, with room to spare.
+BULK_CHUNK = 16
+# One bulk command in flight per event loop (asyncio locks belong to one loop).
+_IN_FLIGHT: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _bulk_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _IN_FLIGHT.get(loop)
+    if lock is None:
+        lock = _IN_FLIGHT[loop] = asyncio.Lock()
+    return lock
+
 
 _COUNTS = ("nInserted", "nMatched", "nModified", "nRemoved", "nUpserted")
 
@@ -84,7 +105,8 @@ async def chunked_bulk_write(
     for offset in range(0, len(requests), chunk_size):
         chunk = requests[offset : offset + chunk_size]
         try:
-            result = await collection.bulk_write(chunk, ordered=ordered)
+            async with _bulk_lock():
+                result = await collection.bulk_write(chunk, ordered=ordered)
         except BulkWriteError as error:
             summary.add(error.details, offset)
             if ordered:

@@ -118,7 +118,7 @@ def infra() -> Iterator[InfraUrls]:
 
 
 @pytest.fixture
-def names(request: pytest.FixtureRequest) -> Iterator[TestNames]:
+def names(request: pytest.FixtureRequest) -> TestNames:
     """Fresh database, exchange and queue names for one test; its database dropped after it.
 
     Dropped here, not only by ``mongo_db``: a service under test creates the database itself,
@@ -134,10 +134,33 @@ def names(request: pytest.FixtureRequest) -> Iterator[TestNames]:
     infra: InfraUrls | None = (
         request.getfixturevalue("infra") if "infra" in request.fixturenames else None
     )
-    yield value
     if infra is not None:
-        _drop_database(infra.mongo_url, value.mongo_database)
-        _in_a_thread(_delete_topology(infra.amqp_url, value))
+        request.node.stash[_TIDY_AFTER] = (infra, value)
+    return value
+
+
+# What to tidy once a test's every fixture is finalized (see pytest_runtest_teardown).
+_TIDY_AFTER = pytest.StashKey[tuple[InfraUrls, TestNames]]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """Drop a test's database and delete its queues after ALL its fixtures are finalized.
+
+    Not in ``names``' own teardown: fixtures finalize in reverse order of setup, so when a test
+    asked for ``aiohttp_client`` before ``names``, the names went first and the app under test
+    was still running; its robust channels then fought the deletions (consumers cancelled by
+    the broker, recovery redeclaring onto a deleted exchange) and on a loaded machine its
+    cleanup hung past the test timeout.
+    """
+    try:
+        yield
+    finally:
+        tidy = item.stash.get(_TIDY_AFTER, None)
+        if tidy is not None:
+            infra, value = tidy
+            _drop_database(infra.mongo_url, value.mongo_database)
+            _in_a_thread(_delete_topology(infra.amqp_url, value))
 
 
 def _in_a_thread(coroutine: Coroutine[Any, Any, None]) -> None:

@@ -55,6 +55,9 @@ RECONNECT_INTERVAL_S = 1  # aio-pika's default of 5 s would add 4 s to every bro
 PROCESSED_RETENTION = timedelta(days=7)
 HOUSEKEEPING_EVERY_S = 3600.0
 UNROUTED_CHECK_EVERY_S = 15.0
+# A step of closing that takes longer is abandoned: an app's cleanup must end (a robust channel
+# cancelled in the middle of its own close was seen to wait forever under load).
+CLOSE_STEP_TIMEOUT_S = 5.0
 
 log = structlog.get_logger(__name__)
 
@@ -181,25 +184,34 @@ class Bus:
         name = unrouted_name(settings)
         while True:
             with contextlib.suppress(Exception):  # the broker is away: try again later
-                channel = await self.connection.channel()
-                try:
-                    declared = await channel.declare_queue(name, passive=True)
-                    self.unrouted = int(declared.declaration_result.message_count or 0)
-                finally:
-                    await channel.close()
+                async with asyncio.timeout(CLOSE_STEP_TIMEOUT_S):
+                    self.unrouted = await self._unrouted_depth(name)
             await asyncio.sleep(UNROUTED_CHECK_EVERY_S)
 
+    async def _unrouted_depth(self, name: str) -> int:
+        channel = await self.connection.channel()
+        try:
+            declared = await channel.declare_queue(name, passive=True)
+            return int(declared.declaration_result.message_count or 0)
+        finally:
+            await channel.close()
+
     async def close(self) -> None:
-        """Stop the tasks and the consumers, close the connection."""
+        """Stop the tasks and the consumers, close the connection; never longer than a few
+        seconds a step, whatever state the broker or a channel is in."""
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if self._tasks:
+            _, stuck = await asyncio.wait(self._tasks, timeout=CLOSE_STEP_TIMEOUT_S)
+            if stuck:
+                log.warning("bus tasks did not stop in time", tasks=[t.get_name() for t in stuck])
         for consumer in self.consumers:
             with contextlib.suppress(Exception):
-                await consumer.stop()
-        await self.connection.close()
+                await asyncio.wait_for(consumer.stop(), CLOSE_STEP_TIMEOUT_S)
+        try:
+            await asyncio.wait_for(self.connection.close(), CLOSE_STEP_TIMEOUT_S)
+        except TimeoutError:
+            log.warning("the broker connection did not close in time")
 
 
 async def connect(settings: ServiceSettings) -> AbstractRobustConnection:

@@ -315,3 +315,20 @@ async def test_no_query_string_reaches_the_gateway_logs(
     await wait_until(three_logged, timeout=5, what="three lines in the access log")
     for log in (gateway.access_log, gateway.error_log):
         assert "SECRET" not in log.read_text()
+
+
+async def test_a_calendar_feed_s_secret_never_reaches_the_gateway_logs(
+    http: aiohttp.ClientSession, start_gateway: GatewayFactory
+) -> None:
+    # A calendar app subscribes to /calendars/<secret>.ics: the path is the credential.
+    gateway = await asyncio.to_thread(start_gateway, {"orgs": f"127.0.0.1:{free_port()}"})
+    status, _, _ = await fetch(http, "GET", f"{gateway.url}/calendars/SECRET-FEED-KEY.ics")
+    assert status == 502  # routed to orgs, which is not there
+
+    async def one_logged() -> bool:
+        return len(access_log(gateway)) == 1
+
+    await wait_until(one_logged, timeout=5, what="one line in the access log")
+    assert access_log(gateway)[0]["path"] == "/calendars/{secret}.ics"
+    for log in (gateway.access_log, gateway.error_log):
+        assert "SECRET-FEED-KEY" not in log.read_text()

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from jumo_common.mongo import WRITE_CLAIMS, Database, IndexSpec
 from jumo_common.outbox import Outbox
 from jumo_orgs import (
-    calendar_store,
     application_store,
     attendance_store,
+    calendar_store,
     candidate_store,
     cause_store,
     follow_store,
@@ -31,8 +31,8 @@ from jumo_orgs import (
     signing_store,
 )
 
-AREAS = (calendar_store, people_store, org_store, cause_store, follow_store, post_store, review_store,
-         moderation_store, search_store, opportunity_store, application_store,
+AREAS = (calendar_store, people_store, org_store, cause_store, follow_store, post_store,
+         review_store, moderation_store, search_store, opportunity_store, application_store,
          places_store, attendance_store, signing_store, candidate_store,
          opportunity_invitations_store)  # fmt: skip
 INDEXES: tuple[IndexSpec, ...] = (

@@ -3,10 +3,10 @@ volunteers an organization may invite to an opportunity, ranked by the same term
 (``match_terms``), each result with the sentences that say why.
 
 Neither side scans: recommendations read the candidates through opportunity search's index
-(``opportunity_search_store``: the cells of the person's reach, their skills, the causes they
-joined, a few hundred each), candidates through matching's own index of findable people
-(``candidate_store``: an on-site opportunity's point cells, a remote one's skills and
-causes); both score those in code.
+(``opportunity_search_store``: the cells of the person's reach, then remote ones by their
+skills and the causes they joined, a few hundred each), candidates through matching's own
+index of findable people (``candidate_store``: an on-site opportunity's point cells, a remote
+one's skills and causes); both score those in code.
 
 Responsiveness (the organization's median time to answer, from the applications) is read for
 the best ``RESPONSIVE_WINDOW`` (50) recommendations only, and cached a while per organization:
@@ -131,15 +131,18 @@ def after_key(cursor: str) -> tuple[float, str]:
 
 
 def sources(seeker: Seeker) -> list[OppQuery]:
-    """The ways into opportunity search's index for a person (none known: the listing)."""
+    """The ways into opportunity search's index for a person (none known: the listing). With
+    a point, the cells of their reach hold every on-site one they would go to, so skills and
+    causes read remote ones only (their own keys); without, any."""
+    remote = True if seeker.point is not None else None
     queries = []
     if seeker.point is not None:
         queries.append(OppQuery(box=geo.box_around(*seeker.point, seeker.radius_km)))
     if seeker.skills:
-        queries.append(OppQuery(skills=tuple(sorted(seeker.skills))[:MAX_SKILLS]))
+        queries.append(OppQuery(skills=tuple(sorted(seeker.skills))[:MAX_SKILLS], remote=remote))
     for cause in sorted(seeker.causes)[:MAX_CAUSES]:
         queries.append(OppQuery(causes=tuple(catalogue.with_children(cause)),
-                                cause_key=cause_key(cause)))  # fmt: skip
+                                cause_key=cause_key(cause), remote=remote))  # fmt: skip
     return queries or [OppQuery()]
 
 

@@ -9,7 +9,9 @@ written (a new payload is new rows, their ``_id`` ending in its digest):
 - ``k``, an equality key: ``t:<first 3 letters of a word>`` for each word of its title, its
   skills, its organization's name and its city; ``g<degrees>:<lat cell>:<lng cell>`` in the
   grids of ``RESOLUTIONS`` (the organizations' index's cells); ``r`` when remote;
-  ``c:<cause>`` and ``c:^<family>``; ``s:<skill>``; ``m:<month published>``: the newest
+  ``c:<cause>`` and ``c:^<family>``; ``s:<skill>``; for a remote one also ``rs:<skill>``,
+  ``rc:<cause>`` and ``rc:^<family>`` (matching reads remote ones by the skills and causes of
+  a person, a fifth of those rows); ``m:<month published>``: the newest
   listing, a month at a time; ``d:<month>`` for every month a slot (or the recurring run)
   spans, and ``d:ongoing``: the soonest listing and dates, a month at a time from now on.
   Only an OPEN opportunity of a verified organization no moderator hid has rows.
@@ -17,8 +19,9 @@ written (a new payload is new rows, their ``_id`` ending in its digest):
 - ``p``, the payload: what search reads of the opportunity (JSON in one string), with only
   the words the row's key can be asked for (a word row's own, all of them in a cell's row).
 
-Beside them one ``head`` row per opportunity (``{_id: <id>, k: "head", o, v: its version}``),
-written last: an opportunity whose head lags its version is found and rewritten by ``repair``.
+Beside them one ``head`` row per opportunity (``{_id: <id>, k: "head", o, v: its version,
+f: FORMAT}``), written last: an opportunity whose head lags its version, or the format of the
+rows, is found and rewritten by ``repair``.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from jumo_orgs.opportunity_model import opportunity_of
 
 ROWS = "opportunity_search"
 HEAD = "head"
+FORMAT = 2  # the keys rows_of writes; repair rewrites the rows of an older format
 # The organizations' index uses the same grids (search_index, not committed yet: its keys are
 # alike, so one module can serve both once it is).
 RESOLUTIONS = (0.25, 1.0, 4.0, 16.0)  # grid cells, in degrees
@@ -138,6 +142,8 @@ def keys_of(p: dict[str, Any]) -> list[str]:
         family = (found.parent or found.slug) if found else cause
         keys |= dict.fromkeys((f"c:{cause}", f"c:^{family}"))
     keys |= dict.fromkeys(f"s:{skill}" for skill in p["skills"])
+    if p["remote"]:
+        keys |= dict.fromkeys(f"r{key}" for key in list(keys) if key.startswith(("c:", "s:")))
     if p["published_at"]:
         keys[f"m:{p['published_at'][:7]}"] = None
     keys |= dict.fromkeys(date_keys(p))
@@ -172,7 +178,7 @@ def row_terms(key: str, terms: list[str]) -> list[str]:
 def rows_of(doc: Document, org: Document | None) -> list[Row]:
     """An opportunity's rows, its head last (one not listed: its head alone)."""
     opp_id = doc["_id"]
-    head = {"_id": opp_id, "k": HEAD, "o": opp_id, "v": doc.get("version")}
+    head = {"_id": opp_id, "k": HEAD, "o": opp_id, "v": doc.get("version"), "f": FORMAT}
     if not listed(doc, org):
         return [head]
     assert org is not None

@@ -7,7 +7,8 @@ rest on the payloads in code (``matches``):
 
 - a box no taller than ``CELLS_FIRST_DEGREES``, or a box without words: its grid cells;
 - else words: the rows of each word's key, joined per opportunity (every word must match);
-- else skills (any of them), else a cause (a family is one key), else ``remote=true``;
+- else skills (any of them), else a cause (a family is one key) — with ``remote=true``, remote
+  ones' own ``rs:``/``rc:`` keys — else ``remote=true``;
 - else the listing: ``newest``, a month of publication at a time from now back; ``soonest``
   (and dates), a month the opportunities happen in at a time from the first asked on, then
   the ongoing ones; up to ``limit``.
@@ -32,6 +33,7 @@ from jumo_common.logging import get_logger
 from jumo_common.mongo import ASCENDING, Collection, Database, Document, IndexSpec
 from jumo_orgs.geo import Box
 from jumo_orgs.opportunity_search_index import (
+    FORMAT,
     HEAD,
     ONGOING,
     REMOTE,
@@ -100,10 +102,10 @@ def access(query: OppQuery) -> list[list[str]] | None:
         return [cell_keys(box)]
     if words:
         return [[word_key(w)] for w in words]
-    if query.skills:
-        return [[f"s:{s}" for s in query.skills]]
+    if query.skills:  # remote=true reads remote ones' own keys (a fifth of the rows)
+        return [[f"{'r' if query.remote else ''}s:{s}" for s in query.skills]]
     if query.cause_key:
-        return [[query.cause_key]]
+        return [[f"r{query.cause_key}" if query.remote else query.cause_key]]
     if query.remote:
         return [[REMOTE]]
     return None
@@ -218,7 +220,8 @@ class MongoOpportunityIndex:
         async for doc in self.opportunities.find({}, fields):
             head = heads.pop(doc["_id"], None)
             shown = listed(doc, orgs.get(doc["org_id"]))
-            if head is None or head.get("v") != doc.get("version") or head.get("l") != shown:
+            if (head is None or head.get("v") != doc.get("version") or head.get("l") != shown
+                    or head.get("f") != FORMAT):  # fmt: skip
                 stale.append(doc["_id"])
         for opportunity_id in [*stale, *heads]:
             await self.sync(opportunity_id)

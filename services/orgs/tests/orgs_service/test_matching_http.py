@@ -17,7 +17,9 @@ from .conftest import Client, delete, person
 from .test_applications_http import opportunity
 from .test_erasure import values
 
+# in Lille: the remote opportunities are read by their own keys (rs:<skill>), not Lyon's cells
 COOK: dict[str, Any] = {"findable": True, "skills": ("Cuisine", "manutention"), "radius_km": 30,
+        "place": {"city": "Lille", "lat": 50.63, "lng": 3.06},
         "availability": {"parts": ("weekend_mornings",)}}  # fmt: skip
 
 

@@ -146,6 +146,7 @@ def orgs_service() -> ProcessComponent:
             "PORT": "{port}",
             "PUBLIC_BASE_URL": gateway_url(),
             "JWKS_URL": f"{identity_url()}/.well-known/jwks.json",
+            "RECORD_KEY_SECRET": kept_secret(run_dir() / "orgs" / "record.key"),
         },
     )
 

@@ -220,6 +220,7 @@ def _orgs(plan: Plan, infra: InfraUrls, folder: Path) -> ServiceProcess:
         "QUEUE_PREFIX": f"test.{plan.token}.",
         "PUBLIC_BASE_URL": plan.url(plan.gateway_port),
         "JWKS_URL": f"{plan.url(plan.identity_port)}/.well-known/jwks.json",
+        "RECORD_KEY_SECRET": new_encryption_key(),
         "LOG_JSON": "true",
     }
     ready = f"{plan.url(plan.orgs_port)}/readyz"

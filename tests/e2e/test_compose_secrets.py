@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
-SECRETS = ("FACEBOOK_APP_SECRET", "ENCRYPTION_KEY")
+SECRETS = ("FACEBOOK_APP_SECRET", "ENCRYPTION_KEY", "RECORD_KEY_SECRET")
 
 
 @pytest.mark.parametrize("name", SECRETS)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from jumo_common.testing.bus import EventTap
+from jumo_common.testing.plugin import LogLines
 from jumo_common.testing.tokens import TestKeys
 
 from .calendar_world import event_body
@@ -75,7 +76,7 @@ async def test_the_ics_is_rfc_5545(client: Client, keys: TestKeys) -> None:
 
 
 async def test_a_personal_feed_at_a_secret_url(
-    client: Client, keys: TestKeys, capsys: pytest.CaptureFixture[str]
+    client: Client, keys: TestKeys, log_lines: LogLines
 ) -> None:
     event_id, _ = await _event(client, keys)
     ann = bearer(uuid.uuid4().hex, keys)
@@ -86,9 +87,9 @@ async def test_a_personal_feed_at_a_secret_url(
     answer = await client.get(f"/calendars/{secret}.ics")
     assert answer.status == 200
     assert f"UID:{event_id}@jumo-orgs" in await answer.text()
-    logged = capsys.readouterr().out
-    assert "/calendars/{secret}.ics" in logged
-    assert secret not in logged
+    [access] = [line for line in log_lines() if line.get("route") == "/calendars/{secret}.ics"]
+    assert access["path"] == "/calendars/{secret}.ics"
+    assert secret not in str(log_lines())
     again = await answer_of(await client.post("/users/me/calendar", headers=ann), 201)
     assert (await client.get(f"/calendars/{secret}.ics")).status == 404  # replaced
     assert (await client.delete("/users/me/calendar", headers=ann)).status == 204

@@ -15,15 +15,18 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import io
+import logging
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import aio_pika
+import orjson
 import pytest
 from pymongo import AsyncMongoClient, MongoClient
 
@@ -33,6 +36,7 @@ from jumo_common.bus.topology import (
     forget_declared,
     unrouted_name,
 )
+from jumo_common.logging import configure_logging
 from jumo_common.settings import ServiceSettings
 
 LOCAL_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -225,3 +229,24 @@ async def mongo_db(
         yield db
     finally:
         await mongo_client.drop_database(names.mongo_database)
+
+
+LogLines = Callable[[], list[dict[str, Any]]]
+
+
+@pytest.fixture
+def log_lines() -> Iterator[LogLines]:
+    """Logging configured as JSON into a buffer; call the fixture's value to read the lines.
+
+    Whatever pytest's own capture does (``-p no:logging`` or not), the lines are the service's.
+    """
+    buffer = io.StringIO()
+    configure_logging(ServiceSettings(log_json=True, log_level="DEBUG"), stream=buffer)
+
+    def lines() -> list[dict[str, Any]]:
+        return [orjson.loads(line) for line in buffer.getvalue().splitlines() if line]
+
+    yield lines
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "_jumo_handler", False)]:
+        root.removeHandler(handler)

@@ -10,13 +10,13 @@ from jumo_common.events import Envelope
 from jumo_common.events.identity import UserDeleted
 from jumo_common.outbox import Outbox
 from jumo_orgs.access import Access
-from jumo_orgs.attendance import Attendance
 from jumo_orgs.applications import Applications
+from jumo_orgs.attendance import Attendance
 from jumo_orgs.calendar import Calendar
 from jumo_orgs.causes import Causes
 from jumo_orgs.following import Following
-from jumo_orgs.moderation import Moderation
 from jumo_orgs.matching import Matching
+from jumo_orgs.moderation import Moderation
 from jumo_orgs.news import News
 from jumo_orgs.opportunities import Opportunities
 from jumo_orgs.opportunity_invitations import Invitations

@@ -5,10 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from jumo_common.web import add_routes
-from jumo_orgs.api import calendar as calendar_routes
-from jumo_orgs.api import matching as matching_routes
 from jumo_orgs.api import applications as application_routes
-from jumo_orgs.api import record as record_routes
+from jumo_orgs.api import calendar as calendar_routes
 from jumo_orgs.api import (
     causes,
     claims,
@@ -21,6 +19,8 @@ from jumo_orgs.api import (
     reviews,
     search,
 )
+from jumo_orgs.api import matching as matching_routes
+from jumo_orgs.api import record as record_routes
 
 
 def install_routes(app: web.Application) -> None:

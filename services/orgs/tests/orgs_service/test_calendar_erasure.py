@@ -95,7 +95,9 @@ async def _reminder_sent(client: Client, db: Database, tap: EventTap, event_id: 
                  if r["data"]["event"]["event_id"] == event_id]  # fmt: skip
         return found or None
 
-    (reminder,) = await wait_until(this_events, what=f"the reminder of {event_id}")
+    found = await wait_until(this_events, what=f"the reminder of {event_id}")
+    assert found is not None
+    (reminder,) = found
 
     async def marked() -> bool:
         key = sent_key(reminder)

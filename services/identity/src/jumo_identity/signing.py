@@ -14,74 +14,19 @@ no store.
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-
-from jumo_common.jwt import ALGORITHM
 from jumo_common.logging import get_logger
-from jumo_facebook.security import b64url
+from jumo_common.signing import SigningKey, load_signing_key, new_signing_key
 from jumo_identity.crypto import Sealer
 from jumo_identity.settings import IdentitySettings
 
 log = get_logger(__name__)
 MAX_ROTATE_ATTEMPTS = 5
-
-
-@dataclass(frozen=True)
-class SigningKey:
-    """One Ed25519 key pair and its id."""
-
-    kid: str
-    private_key: Ed25519PrivateKey
-    created_at: datetime
-
-    @property
-    def public_key(self) -> Ed25519PublicKey:
-        """The verifying half."""
-        return self.private_key.public_key()
-
-    def private_pem(self) -> str:
-        """PKCS#8 PEM of the private key (seal it before storing it)."""
-        return self.private_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ).decode("ascii")
-
-    def public_jwk(self) -> dict[str, Any]:
-        """The public key as a JWK (RFC 8037 OKP)."""
-        raw = self.public_key.public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
-        return {
-            "kty": "OKP",
-            "crv": "Ed25519",
-            "x": b64url(raw),
-            "kid": self.kid,
-            "alg": ALGORITHM,
-            "use": "sig",
-        }
-
-
-def new_signing_key(now: datetime) -> SigningKey:
-    """A fresh key pair with a random, date-prefixed id (sortable, unguessable)."""
-    kid = f"{now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}"
-    return SigningKey(kid=kid, private_key=Ed25519PrivateKey.generate(), created_at=now)
-
-
-def load_signing_key(kid: str, private_pem: str, created_at: datetime) -> SigningKey:
-    """A key pair from its stored PEM."""
-    key = serialization.load_pem_private_key(private_pem.encode("ascii"), password=None)
-    if not isinstance(key, Ed25519PrivateKey):
-        raise ValueError(f"signing key {kid} is not Ed25519")
-    return SigningKey(kid=kid, private_key=key, created_at=created_at)
 
 
 @dataclass(frozen=True)

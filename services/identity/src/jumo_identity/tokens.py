@@ -17,8 +17,8 @@ from typing import Any
 import jwt
 
 from jumo_common.jwt import ALGORITHM
+from jumo_common.signing import SigningKey
 from jumo_identity.crypto import random_token, sha256_hex
-from jumo_identity.signing import SigningKey
 
 ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105  (RFC 9068 media type, not a secret)
 REFRESH_TOKEN_BYTES = 32

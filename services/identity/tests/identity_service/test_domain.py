@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
+from jumo_common.signing import new_signing_key
 from jumo_identity.crypto import Sealer, SealError, sha256_hex
 from jumo_identity.profiles import Location, User, changes, may_see_full, normalise_tag
 from jumo_identity.schemas import ProfilePatch, public_view
-from jumo_identity.signing import KeyRing, new_signing_key
+from jumo_identity.signing import KeyRing
 from jumo_identity.tokens import TokenPolicy, mint_access_token, new_refresh_token
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

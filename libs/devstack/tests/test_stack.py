@@ -22,6 +22,7 @@ from jumo_devstack import (
     BACKENDS,
     Backend,
     free_port,
+    free_ports,
     pid_alive,
     port_answers,
     repo_root,
@@ -62,14 +63,15 @@ def _stack(command: str, env: dict[str, str]) -> dict[str, Any]:
 
 
 def _free_urls() -> dict[str, str]:
+    amqp, postgres, mongo, facebook, identity, orgs, gateway = free_ports(7)
     return {
-        "AMQP_URL": f"amqp://guest:guest@127.0.0.1:{free_port()}/",
-        "POSTGRES_URL": f"postgres://postgres@127.0.0.1:{free_port()}/ferretdb",
-        "MONGO_URL": f"mongodb://127.0.0.1:{free_port()}/",
-        "FACEBOOK_GRAPH_URL": f"http://127.0.0.1:{free_port()}",
-        "IDENTITY_URL": f"http://127.0.0.1:{free_port()}",
-        "ORGS_URL": f"http://127.0.0.1:{free_port()}",
-        "GATEWAY_URL": f"http://127.0.0.1:{free_port()}",
+        "AMQP_URL": f"amqp://guest:guest@127.0.0.1:{amqp}/",
+        "POSTGRES_URL": f"postgres://postgres@127.0.0.1:{postgres}/ferretdb",
+        "MONGO_URL": f"mongodb://127.0.0.1:{mongo}/",
+        "FACEBOOK_GRAPH_URL": f"http://127.0.0.1:{facebook}",
+        "IDENTITY_URL": f"http://127.0.0.1:{identity}",
+        "ORGS_URL": f"http://127.0.0.1:{orgs}",
+        "GATEWAY_URL": f"http://127.0.0.1:{gateway}",
     }
 
 

@@ -23,6 +23,7 @@ from jumo_devstack.postgres import PostgresCluster, pg_bin, pg_ready, postgres_o
 from jumo_devstack.processes import (
     blocker,
     free_port,
+    free_ports,
     kill_group,
     pid_alive,
     pid_cmdline,
@@ -51,6 +52,7 @@ __all__ = [
     "epmd_names",
     "ferretdb_binary",
     "free_port",
+    "free_ports",
     "kill_group",
     "mongo_ping",
     "pg_bin",

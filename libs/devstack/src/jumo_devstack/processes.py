@@ -28,6 +28,18 @@ def free_port() -> int:
         return port
 
 
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct free ports: each stays bound until all are chosen (one at a time, the
+    kernel may hand the same port out twice — a stack test once got one for two servers)."""
+    with contextlib.ExitStack() as held:
+        ports = []
+        for _ in range(count):
+            sock = held.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+            sock.bind(("127.0.0.1", 0))
+            ports.append(int(sock.getsockname()[1]))
+        return ports
+
+
 def port_answers(host: str, port: int, timeout: float = 1.0) -> bool:
     """Whether something accepts TCP connections at host:port."""
     try:

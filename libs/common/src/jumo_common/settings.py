@@ -26,6 +26,10 @@ class ServiceSettings(BaseSettings):
     mongo_database: str = ""
     # Short, so that a dead database answers 503 within seconds instead of hanging requests.
     mongo_server_selection_timeout_ms: int = Field(default=2000, ge=100)
+    # Commands in flight per process (pymongo queues the rest). FerretDB 1.24 on PostgreSQL
+    # stops answering when about as many updates run at once as its pool has connections (50):
+    # 100 concurrent updates of one document through a client of 200 connections did it.
+    mongo_max_pool_size: int = Field(default=20, ge=1)
 
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     events_exchange: str = "jumo.events"

@@ -62,6 +62,7 @@ def create_mongo_client(settings: ServiceSettings) -> Client:
         uuidRepresentation="standard",
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,
+        maxPoolSize=settings.mongo_max_pool_size,
         appname=settings.service_name,
     )
 

@@ -211,7 +211,10 @@ def _drop_database(url: str, name: str) -> None:
 async def mongo_client(infra: InfraUrls) -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:
     """A client on this test's event loop, closed after the test."""
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        infra.mongo_url, serverSelectionTimeoutMS=3000, tz_aware=True
+        infra.mongo_url,
+        serverSelectionTimeoutMS=3000,
+        tz_aware=True,
+        maxPoolSize=ServiceSettings().mongo_max_pool_size,  # as the services' clients
     )
     try:
         yield client

@@ -9,7 +9,13 @@ from pydantic import BaseModel, Field, model_validator
 
 from jumo_common.events.opportunities import CommitmentKind
 from jumo_common.web import PageQuery
-from jumo_orgs.schemas.search import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, NEAR_PATTERN
+from jumo_orgs.schemas.search import (
+    DEFAULT_RADIUS_KM,
+    MAX_RADIUS_KM,
+    NEAR_PATTERN,
+    check_near,
+    near_point,
+)
 
 SortName = Literal["relevance", "distance", "soonest", "newest"]
 FieldName = Literal["title", "skills", "organization", "city"]
@@ -37,11 +43,7 @@ class OpportunitySearchQuery(PageQuery):
 
     @model_validator(mode="after")
     def _coherent(self) -> OpportunitySearchQuery:
-        point = self.point
-        if point is not None and not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180):
-            raise ValueError("near must be a latitude (-90..90) and a longitude (-180..180)")
-        if point is None and (self.radius_km is not None or self.sort == "distance"):
-            raise ValueError("radius_km and sort=distance need near=lat,lng")
+        check_near(self.point, self.radius_km, self.sort)
         for moment in (self.from_, self.to):
             if moment is not None and moment.tzinfo is None:
                 raise ValueError("from and to carry a time zone offset (or Z)")
@@ -52,10 +54,7 @@ class OpportunitySearchQuery(PageQuery):
     @property
     def point(self) -> tuple[float, float] | None:
         """``near`` as (latitude, longitude)."""
-        if self.near is None:
-            return None
-        lat, lng = self.near.split(",")
-        return float(lat), float(lng)
+        return near_point(self.near)
 
     @property
     def radius(self) -> float:

@@ -16,6 +16,24 @@ MAX_RADIUS_KM = 500.0
 NEAR_PATTERN = r"^\s*-?\d{1,2}(\.\d{1,8})?\s*,\s*-?\d{1,3}(\.\d{1,8})?\s*$"
 
 
+def near_point(near: str | None) -> tuple[float, float] | None:
+    """A ``near=lat,lng`` parameter as (latitude, longitude)."""
+    if near is None:
+        return None
+    lat, lng = near.split(",")
+    return float(lat), float(lng)
+
+
+def check_near(
+    point: tuple[float, float] | None, radius_km: float | None, sort: str | None
+) -> None:
+    """The rules every search with ``near`` shares; ValueError names the broken one."""
+    if point is not None and not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180):
+        raise ValueError("near must be a latitude (-90..90) and a longitude (-180..180)")
+    if point is None and (radius_km is not None or sort == "distance"):
+        raise ValueError("radius_km and sort=distance need near=lat,lng")
+
+
 class OrgSearchQuery(PageQuery):
     """``GET /orgs``: every filter optional. ``q``: words (accents and case ignored, each a prefix
     of a word of the name, mission, description or city); ``cause``: a slug, its children match
@@ -32,20 +50,13 @@ class OrgSearchQuery(PageQuery):
 
     @model_validator(mode="after")
     def _coherent(self) -> OrgSearchQuery:
-        point = self.point
-        if point is not None and not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180):
-            raise ValueError("near must be a latitude (-90..90) and a longitude (-180..180)")
-        if point is None and (self.radius_km is not None or self.sort == "distance"):
-            raise ValueError("radius_km and sort=distance need near=lat,lng")
+        check_near(self.point, self.radius_km, self.sort)
         return self
 
     @property
     def point(self) -> tuple[float, float] | None:
         """``near`` as (latitude, longitude)."""
-        if self.near is None:
-            return None
-        lat, lng = self.near.split(",")
-        return float(lat), float(lng)
+        return near_point(self.near)
 
     @property
     def radius(self) -> float:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs whatever the local stack is missing, and nothing else: Debian's rabbitmq-server,
-# postgresql (FerretDB's backend, unless JUMO_FERRETDB_BACKEND=sqlite), nginx, curl and jq, the
-# FerretDB program (built with Go into .tools/bin), uv, and the Python workspace.
+# postgresql (FerretDB's backend, unless JUMO_FERRETDB_BACKEND=sqlite), redis-server (feed's
+# timelines), nginx, curl and jq, the FerretDB program (built with Go into .tools/bin), uv, and
+# the Python workspace.
 # Idempotent: a second run finds everything present and only re-checks the Python environment.
 set -euo pipefail
 
@@ -23,6 +24,7 @@ installed() {
 install_system_packages() {
     local missing=()
     installed rabbitmq-server || missing+=(rabbitmq-server)
+    installed redis-server || missing+=(redis-server)
     # Any nginx flavour will do as the gateway; Debian 12's plain one is `nginx`.
     if ! installed nginx && ! installed nginx-light && ! installed nginx-core \
         && ! installed nginx-full && ! installed nginx-extras; then
@@ -56,7 +58,22 @@ install_system_packages() {
     fi
     [ "$rc" -eq 0 ] && [ -n "$want_postgres" ] && { install_postgresql || rc=$?; }
     [ -n "$created_policy" ] && as_root rm -f "$policy"
+    [ "$rc" -eq 0 ] && [[ " ${missing[*]} " == *" redis-server "* ]] && keep_redis_service_off
     return "$rc"
+}
+
+# Debian's redis-server package enables a service on port 6379 at boot. The stack runs a Redis
+# node of its own (port 6380 by default, jumo_devstack.RedisNode) and never uses that one, so
+# the service we just installed (policy-rc.d kept it from starting) is disabled too. A Redis
+# that was installed before, by someone else, is left as it is.
+keep_redis_service_off() {
+    log "disabling Debian's redis-server service (port 6379): the stack runs its own node"
+    if command -v systemctl >/dev/null 2>&1; then
+        as_root systemctl disable redis-server.service >/dev/null 2>&1 || true
+    fi
+    if command -v update-rc.d >/dev/null 2>&1 && [ -e /etc/init.d/redis-server ]; then
+        as_root update-rc.d redis-server disable >/dev/null 2>&1 || true
+    fi
 }
 
 # Debian's postgresql (15 on Debian 12), without the default cluster `main` it would create:

@@ -6,7 +6,8 @@ stopped by the pid we recorded when we started it.
 
 Modules: ``processes`` (ports, pids, starting a program in its own session), ``node`` (what every
 server shares), ``rabbit`` (a RabbitMQ node), ``postgres`` (a PostgreSQL cluster, with
-``gin_mirror``), ``ferret`` (FerretDB on PostgreSQL or SQLite).
+``gin_mirror``), ``ferret`` (FerretDB on PostgreSQL or SQLite), ``redis`` (a Redis server for
+feed's timelines).
 """
 
 from jumo_devstack.ferret import (
@@ -37,16 +38,29 @@ from jumo_devstack.processes import (
     wait_for,
 )
 from jumo_devstack.rabbit import RABBIT_HOME, RabbitNode, epmd_names, rabbit_blocker, rabbit_owner
+from jumo_devstack.redis import (
+    REDIS_SETTINGS,
+    RedisError,
+    RedisNode,
+    redis_answers,
+    redis_command,
+    redis_config,
+    redis_ping,
+    redis_server_binary,
+)
 
 __all__ = [
     "BACKENDS",
     "BACKEND_ENV",
     "RABBIT_HOME",
+    "REDIS_SETTINGS",
     "Backend",
     "FerretNode",
     "Node",
     "PostgresCluster",
     "RabbitNode",
+    "RedisError",
+    "RedisNode",
     "backend_setting",
     "blocker",
     "epmd_names",
@@ -64,6 +78,11 @@ __all__ = [
     "rabbit_blocker",
     "rabbit_owner",
     "read_pid",
+    "redis_answers",
+    "redis_command",
+    "redis_config",
+    "redis_ping",
+    "redis_server_binary",
     "repo_root",
     "scratch_dir",
     "service_owner",

@@ -8,9 +8,9 @@ The one place that knows how to run the gateway outside Docker. The local stack
     python deploy/gateway/jumo_gateway.py run --run-dir …   # nginx in the foreground (exec)
 
 Settings come from arguments or, on the command line, from the environment (GATEWAY_LISTEN or
-GATEWAY_URL, IDENTITY_UPSTREAM or IDENTITY_URL, GATEWAY_AUTH_RATE, GATEWAY_AUTH_BURST,
-GATEWAY_WRITE_RATE, GATEWAY_WRITE_BURST, GATEWAY_UPSTREAM_TIMEOUT; see
-templates/gateway.conf.template). nginx runs as our own process
+GATEWAY_URL, IDENTITY_UPSTREAM or IDENTITY_URL, ORGS_UPSTREAM or ORGS_URL, FEED_UPSTREAM or
+FEED_URL, GATEWAY_AUTH_RATE, GATEWAY_AUTH_BURST, GATEWAY_WRITE_RATE, GATEWAY_WRITE_BURST,
+GATEWAY_UPSTREAM_TIMEOUT; see templates/gateway.conf.template). nginx runs as our own process
 (never the system service), with its pid file, logs and temp folders in the run folder.
 Standard library only, so the stack can use it before any virtualenv exists.
 """
@@ -77,7 +77,9 @@ def _address(env: Mapping[str, str], name: str, url_name: str, default: str) -> 
 
 
 def _default_upstreams() -> Mapping[str, str]:
-    return MappingProxyType({"identity": "127.0.0.1:8001", "orgs": "127.0.0.1:8002"})
+    return MappingProxyType(
+        {"identity": "127.0.0.1:8001", "orgs": "127.0.0.1:8002", "feed": "127.0.0.1:8003"}
+    )
 
 
 @dataclass(frozen=True)

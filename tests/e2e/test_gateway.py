@@ -332,3 +332,77 @@ async def test_a_calendar_feed_s_secret_never_reaches_the_gateway_logs(
     assert access_log(gateway)[0]["path"] == "/calendars/{secret}.ics"
     for log in (gateway.access_log, gateway.error_log):
         assert "SECRET-FEED-KEY" not in log.read_text()
+
+
+async def test_feed_and_every_path_below_it_reach_feed(
+    http: aiohttp.ClientSession, start_gateway: GatewayFactory, service: ServiceBehindGateway
+) -> None:
+    # The stand-in answers as feed here: its own 404 problem names the path (nginx's has no
+    # `instance`), and the access log names the upstream.
+    gateway = await asyncio.to_thread(
+        start_gateway, {"identity": f"127.0.0.1:{free_port()}", "feed": service.address}
+    )
+    paths = ["/feed", "/feed/", "/feed/seen", "/feed/some/thing"]
+    for path in paths:
+        status, headers, body = await fetch(http, "GET", f"{gateway.url}{path}")
+        assert (status, headers["Content-Type"]) == (404, "application/problem+json")
+        assert body["instance"] == path
+        assert headers.getall("X-Content-Type-Options") == ["nosniff"]
+
+    async def logged() -> list[dict[str, Any]]:
+        lines = access_log(gateway)
+        return lines if len(lines) == len(paths) else []
+
+    lines = await wait_until(logged, timeout=5, what="the feed requests in the access log")
+    assert {line["upstream"] for line in lines} == {"feed"}
+    assert {line["upstream_addr"] for line in lines} == {service.address}
+
+
+@pytest.mark.parametrize("path", ["/feeds", "/feedx/seen"])
+async def test_paths_that_only_look_like_feed_are_gateway_problems(
+    http: aiohttp.ClientSession,
+    start_gateway: GatewayFactory,
+    service: ServiceBehindGateway,
+    path: str,
+) -> None:
+    gateway = await asyncio.to_thread(start_gateway, {"feed": service.address})
+    status, headers, body = await fetch(http, "GET", f"{gateway.url}{path}")
+    assert_gateway_problem(status, headers, body, 404)
+    assert "instance" not in body
+
+
+async def test_feed_openapi_document_is_exposed(
+    http: aiohttp.ClientSession, start_gateway: GatewayFactory, service: ServiceBehindGateway
+) -> None:
+    gateway = await asyncio.to_thread(start_gateway, {"feed": service.address})
+    status, headers, body = await fetch(http, "GET", f"{gateway.url}/openapi/feed.json")
+    assert status == 200
+    assert headers["Content-Type"].startswith("application/json")
+    assert body["openapi"].startswith("3.1")
+
+
+async def test_feed_down_is_a_502_problem_naming_feed(
+    http: aiohttp.ClientSession, start_gateway: GatewayFactory
+) -> None:
+    gateway = await asyncio.to_thread(start_gateway, {"feed": f"127.0.0.1:{free_port()}"})
+    for method, path in [("GET", "/feed"), ("POST", "/feed/seen"), ("GET", "/openapi/feed.json")]:
+        status, headers, body = await fetch(http, method, f"{gateway.url}{path}")
+        assert_gateway_problem(status, headers, body, 502)
+        assert body["service"] == "feed"
+
+
+async def test_writes_to_feed_are_rate_limited_per_token(
+    http: aiohttp.ClientSession, start_gateway: GatewayFactory, service: ServiceBehindGateway
+) -> None:
+    gateway = await asyncio.to_thread(
+        start_gateway, {"feed": service.address}, write_rate="1r/m", write_burst=1
+    )
+    url = f"{gateway.url}/feed/seen"
+    ann = bearer("a")
+    statuses = [(await fetch(http, "POST", url, headers=ann))[0] for _ in range(2)]
+    assert statuses == [404, 404]  # reached feed (the stand-in has no such route)
+    status, headers, body = await fetch(http, "POST", url, headers=ann)
+    assert_gateway_problem(status, headers, body, 429)
+    assert headers.getall("Retry-After") == ["1"]
+    assert (await fetch(http, "GET", f"{gateway.url}/feed", headers=ann))[0] == 404  # reads pass
+    assert (await fetch(http, "POST", url, headers=bearer("b")))[0] == 404  # another token

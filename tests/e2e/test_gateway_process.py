@@ -67,6 +67,7 @@ def test_the_container_template_needs_only_documented_variables() -> None:
         "GATEWAY_UPSTREAM_TIMEOUT": "30s",
         "IDENTITY_UPSTREAM": "identity:8001",
         "ORGS_UPSTREAM": "orgs:8002",
+        "FEED_UPSTREAM": "feed:8003",
     }
     render((TEMPLATES / "gateway.conf.template").read_text(), documented)
 
@@ -81,9 +82,16 @@ def test_config_from_the_stack_env_file() -> None:
     env = {"GATEWAY_URL": "http://127.0.0.1:9080/", "IDENTITY_URL": "http://127.0.0.1:9001"}
     config = GatewayConfig.from_env(env)
     assert config.listen == "127.0.0.1:9080"
-    assert dict(config.upstreams) == {"identity": "127.0.0.1:9001", "orgs": "127.0.0.1:8002"}
+    assert dict(config.upstreams) == {
+        "identity": "127.0.0.1:9001",
+        "orgs": "127.0.0.1:8002",
+        "feed": "127.0.0.1:8003",
+    }
     explicit = GatewayConfig.from_env({**env, "IDENTITY_UPSTREAM": "10.0.0.5:8001"})
     assert explicit.upstreams["identity"] == "10.0.0.5:8001"
+    feed = GatewayConfig.from_env({"FEED_URL": "http://127.0.0.1:9003"})
+    assert feed.upstreams["feed"] == "127.0.0.1:9003"
+    assert GatewayConfig.from_env({"FEED_UPSTREAM": "feed:8003"}).upstreams["feed"] == "feed:8003"
 
 
 def test_limits_from_the_environment() -> None:

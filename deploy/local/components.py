@@ -29,6 +29,7 @@ from jumo_devstack import (
     FerretNode,
     PostgresCluster,
     RabbitNode,
+    RedisNode,
     backend_setting,
     blocker,
     ferretdb_binary,
@@ -39,6 +40,7 @@ from jumo_devstack import (
     postgres_owner,
     rabbit_owner,
     read_pid,
+    redis_answers,
     spawn_logged,
     terminate_pid,
     wait_for,
@@ -318,6 +320,34 @@ class FerretComponent(Component):
         with contextlib.suppress(FileNotFoundError):
             lines["JUMO_FERRETDB_BIN"] = str(ferretdb_binary())
         return lines
+
+
+@dataclass
+class RedisComponent(Component):
+    """Redis for feed's timelines: a server of our own (RedisNode) on the configured port."""
+
+    @property
+    def port(self) -> int:
+        """The Redis port."""
+        return url_port(self.url, 6379)
+
+    def answers(self) -> bool:
+        """Whether a Redis answers at the configured URL (PONG, or NOAUTH with a password)."""
+        return redis_answers(url_host(self.url), self.port)
+
+    def start(self, env: Mapping[str, str]) -> State:
+        """Write its config, start redis-server in the foreground, wait for PING."""
+        node = RedisNode(self.folder(), self.port)
+        node.start()
+        return {"pid": node.pid, "port": node.port, "cmdline": pid_cmdline(node.pid)}
+
+    def alive(self, state: State) -> bool:
+        """Whether our pid still runs redis-server (a pid can be reused after a reboot)."""
+        return super().alive(state) and pid_cmdline(int(state["pid"])) == state.get("cmdline")
+
+    def stop(self, state: State) -> None:
+        """SIGTERM by pid, SIGKILL after a timeout (nothing to save: the timelines are a cache)."""
+        RedisNode(self.folder(), int(state["port"])).stop(timeout=20)
 
 
 @dataclass

@@ -2,11 +2,11 @@
 
 ``up`` brings up every component in ``components()`` in order. For each one, when a server of
 its kind already answers at its configured URL (``AMQP_URL``, ``POSTGRES_URL``, ``MONGO_URL``,
-...; a service only when its ``/healthz`` names it), that server is used and recorded as "not
-ours"; when something else holds the port, ``up`` stops with "<name>: port <n> is taken by
-something else"; otherwise the stack starts its own process and records its pid. It then writes
-``deploy/local/stack.env`` (``KEY=value`` lines: the URLs and whatever the components add) for
-``make test`` and the services to source. A second ``up`` changes nothing.
+``REDIS_URL``, ...; a service only when its ``/healthz`` names it), that server is used and
+recorded as "not ours"; when something else holds the port, ``up`` stops with "<name>: port <n>
+is taken by something else"; otherwise the stack starts its own process and records its pid. It
+then writes ``deploy/local/stack.env`` (``KEY=value`` lines: the URLs and whatever the components
+add) for ``make test`` and the services to source. A second ``up`` changes nothing.
 
 FerretDB runs on PostgreSQL (a cluster of our own, the ``postgres`` component) unless
 ``JUMO_FERRETDB_BACKEND=sqlite``, which leaves PostgreSQL out and keeps FerretDB's data in
@@ -55,6 +55,7 @@ from components import (
     PostgresComponent,
     ProcessComponent,
     RabbitComponent,
+    RedisComponent,
     State,
     python_module,
     run_dir,
@@ -68,6 +69,8 @@ DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 # Port 5433: Debian's own cluster "main", if ever started, takes 5432.
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5433/ferretdb"
 DEFAULT_MONGO_URL = "mongodb://127.0.0.1:27017/"
+# Port 6380: Debian's own redis-server service, if ever started, takes 6379.
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6380/0"
 DEFAULT_FACEBOOK_URL = "http://127.0.0.1:8090"
 DEFAULT_IDENTITY_URL = "http://127.0.0.1:8001"
 DEFAULT_ORGS_URL = "http://127.0.0.1:8002"
@@ -175,6 +178,7 @@ def components(every: bool = False) -> list[Component]:
         RabbitComponent("rabbitmq", "AMQP_URL", DEFAULT_AMQP_URL),
         *([postgres] if wanted else []),
         FerretComponent("mongodb", "MONGO_URL", DEFAULT_MONGO_URL),
+        RedisComponent("redis", "REDIS_URL", DEFAULT_REDIS_URL),
         facebook_sandbox(),
         identity_service(),
         orgs_service(),

@@ -63,11 +63,12 @@ def _stack(command: str, env: dict[str, str]) -> dict[str, Any]:
 
 
 def _free_urls() -> dict[str, str]:
-    amqp, postgres, mongo, facebook, identity, orgs, gateway = free_ports(7)
+    amqp, postgres, mongo, redis, facebook, identity, orgs, gateway = free_ports(8)
     return {
         "AMQP_URL": f"amqp://guest:guest@127.0.0.1:{amqp}/",
         "POSTGRES_URL": f"postgres://postgres@127.0.0.1:{postgres}/ferretdb",
         "MONGO_URL": f"mongodb://127.0.0.1:{mongo}/",
+        "REDIS_URL": f"redis://127.0.0.1:{redis}/0",
         "FACEBOOK_GRAPH_URL": f"http://127.0.0.1:{facebook}",
         "IDENTITY_URL": f"http://127.0.0.1:{identity}",
         "ORGS_URL": f"http://127.0.0.1:{orgs}",
@@ -92,7 +93,7 @@ def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
     urls = _free_urls()
     ours = _env(base_dir, "ours", urls, backend)
     theirs = _env(base_dir, "theirs", urls, backend)
-    components = {"facebook", "gateway", "identity", "mongodb", "orgs", "rabbitmq"}
+    components = {"facebook", "gateway", "identity", "mongodb", "orgs", "rabbitmq", "redis"}
     if backend == "postgresql":
         components.add("postgres")
     try:
@@ -123,7 +124,7 @@ def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
     assert not Path(ours["JUMO_RUN_DIR"]).exists()  # data and logs deleted
 
 
-@pytest.mark.parametrize("url_var", ["AMQP_URL", "IDENTITY_URL"])
+@pytest.mark.parametrize("url_var", ["AMQP_URL", "REDIS_URL", "IDENTITY_URL"])
 def test_up_refuses_a_port_taken_by_something_else(base_dir: Path, url_var: str) -> None:
     port = free_port()
     intruder = subprocess.Popen(  # answers HTTP on every path, /healthz included: with a 404
@@ -134,12 +135,14 @@ def test_up_refuses_a_port_taken_by_something_else(base_dir: Path, url_var: str)
     )
     try:
         assert _wait_port(port)
-        scheme = "amqp://guest:guest@" if url_var == "AMQP_URL" else "http://"
+        scheme = {"AMQP_URL": "amqp://guest:guest@", "REDIS_URL": "redis://"}.get(
+            url_var, "http://"
+        )
         urls = {**_free_urls(), url_var: f"{scheme}127.0.0.1:{port}/"}
         env = _env(base_dir, "stack", urls, "postgresql")
         try:
             result = _run("up", env)
-            name = "rabbitmq" if url_var == "AMQP_URL" else "identity"
+            name = {"AMQP_URL": "rabbitmq", "REDIS_URL": "redis"}.get(url_var, "identity")
             assert result.returncode != 0
             assert f"{name}: port {port} is taken by something else" in result.stderr
         finally:
@@ -159,4 +162,5 @@ def test_status_of_a_stack_that_is_down_says_so_and_exits_0(base_dir: Path) -> N
     result = _run("status", env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "stack: down (`make up` starts it)"
-    assert all(name in result.stdout for name in ("rabbitmq", "postgres", "mongodb", "identity"))
+    names = ("rabbitmq", "postgres", "mongodb", "redis", "identity")
+    assert all(name in result.stdout for name in names)

@@ -192,6 +192,9 @@ class Consumer:
             try:
                 for subscription in self._matching(first.type):
                     event = events[subscription.model]
+                    if not subscription.claimed:
+                        await subscription.handler(event)
+                        continue
                     await run_once(self.processed, self.claim_name(subscription), event,
                                    subscription.handler)  # fmt: skip
             except Exception as exc:

@@ -41,6 +41,9 @@ class Subscription(Generic[E]):
     handler: EventHandler[E]
     name: str
     isolated: bool = False
+    # False: the consumer keeps no claim for it (the handler is idempotent by nature, e.g. a
+    # sorted-set write of the same member, and too hot for a database write per message).
+    claimed: bool = True
 
     @property
     def event_type(self) -> str:
@@ -63,17 +66,21 @@ def on(
     *,
     name: str | None = None,
     isolated: bool = False,
+    claimed: bool = True,
 ) -> Subscription[E]:
     """Subscribe ``handler`` to ``model``'s events.
 
     ``name`` (default: the handler's ``__name__``) identifies it in claims, logs and, when
     ``isolated``, in its queue's name ``<service>.<name>``: isolate a handler whose failures or
-    load must not hold up the others.
+    load must not hold up the others. ``claimed=False`` runs it without the at-most-once claim:
+    only for a handler whose effect is the same however often it runs.
     """
     label = name or getattr(handler, "__name__", "")
     if not label or label == "<lambda>":
         raise ValueError(f"name the handler of {model.__name__}: on(..., name='...')")
-    return Subscription(model=model, handler=handler, name=label, isolated=isolated)
+    return Subscription(
+        model=model, handler=handler, name=label, isolated=isolated, claimed=claimed
+    )
 
 
 class Subscriptions:

@@ -6,6 +6,7 @@ Importing this package registers every producer's contracts.
 from jumo_common.events import (
     applications,
     calendar,
+    feed,
     identity,
     matching,
     opportunities,
@@ -34,6 +35,7 @@ __all__ = [
     "applications",
     "calendar",
     "event_type",
+    "feed",
     "identity",
     "make_event",
     "matching",

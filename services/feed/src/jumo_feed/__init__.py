@@ -1,0 +1,1 @@
+"""Jumo feed: the home news feed."""

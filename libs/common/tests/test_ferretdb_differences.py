@@ -7,7 +7,9 @@ behaving so, which is the day to revisit the rule:
 - single-document updates are read-modify-writes without a lock (FerretDB issue #3040):
   concurrent ``$inc`` lose increments and conditional claims have several winners, so
   "exactly once" is an insert with a unique ``_id`` (``jumo_common.mongo.insert_once``);
-- a bulk write's ``upserted`` entries are numbered among the upserts, not among the operations.
+- a bulk write's ``upserted`` entries are numbered among the upserts, not among the operations;
+- a document cannot hold an array inside an array (feed stores lists of ``{source, reason}``
+  documents instead of pairs).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient, UpdateOne
+from pymongo.errors import WriteError
 
 from jumo_common.mongo.bulk import WriteOp, chunked_bulk_write
 from jumo_common.mongo.claims import insert_once
@@ -109,3 +112,10 @@ async def test_upserted_entries_are_numbered_among_the_upserts(db: Any) -> None:
     summary = await chunked_bulk_write(db.docs, ops)  # one chunk: FerretDB's own numbering
     # MongoDB answers {1: 1, 2: 2} (operation 0 matched the existing document).
     assert summary.upserted_ids == {0: 1, 1: 2}, "FerretDB now numbers upserts like MongoDB"
+
+
+async def test_a_document_cannot_hold_nested_arrays(db: Any) -> None:
+    with pytest.raises(WriteError, match="nested arrays"):
+        await db.docs.insert_one({"_id": "pairs", "audiences": [["o:1", 1]]})
+    await db.docs.insert_one({"_id": "documents", "audiences": [{"source": "o:1", "reason": 1}]})
+    assert (await db.docs.find_one({"_id": "documents"}))["audiences"][0]["reason"] == 1

@@ -267,3 +267,20 @@ async def test_a_tests_queues_are_deleted_after_it(
             channel = await connection.channel()
             with pytest.raises(aiormq.exceptions.ChannelNotFoundEntity):
                 await channel.declare_queue(name, passive=True)
+
+
+async def test_an_unclaimed_handler_runs_on_every_delivery_and_leaves_no_claim(
+    settings: ServiceSettings, start_bus: StartBus, mongo_db: Any
+) -> None:
+    recorder = Recorder()
+    bus = await start_bus(settings, on(UserDeleted, recorder, name="hot", claimed=False))
+    event = deleted()
+    for _ in range(3):
+        await bus.publisher.publish(event)
+    await wait_until(lambda: _as_many(recorder, 3), what="three runs")
+    assert recorder.events == [event, event, event]  # its effect must be idempotent by nature
+    assert await mongo_db.processed_events.count_documents({}) == 0
+
+
+async def _as_many(recorder: Recorder, count: int) -> bool:
+    return len(recorder.events) >= count

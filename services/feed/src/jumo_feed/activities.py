@@ -30,6 +30,7 @@ from jumo_common.events.orgs import (
     CauseJoined,
     CauseLeft,
     OrgCard,
+    OrgCreated,
     OrgFollowed,
     OrgHidden,
     OrgUpdated,
@@ -131,6 +132,13 @@ class Activities:
     async def on_event_cancelled(self, event: Envelope[EventCancelled]) -> None:
         """A cancelled event leaves the feeds."""
         await self._flag({"_id": f"event:{event.data.event.event_id}"}, {"removed": True})
+
+    async def on_org_created(self, event: Envelope[OrgCreated]) -> None:
+        """An organization's card, for the activities that name it without carrying it (a
+        person followed it)."""
+        data = event.data
+        if await self.deps.store.save_org_card(data.org.org_id, card(data.org), data.version):
+            await self._flag({"org_id": data.org.org_id}, {"org": card(data.org)})
 
     async def on_org_updated(self, event: Envelope[OrgUpdated]) -> None:
         """A renamed organization is renamed in every activity that shows it."""
@@ -275,7 +283,8 @@ class Activities:
         await self.deps.store.merge_activity(key, version, fields)
         reach = audiences(source, causes)
         creation = {"number": activity_number(at, key), "kind": kind, "source": source, "at": at,
-                    "causes": list(causes), "audiences": [list(a) for a in reach],
+                    "causes": list(causes),
+                    "audiences": [{"source": s, "reason": r} for s, r in reach],
                     "fan": [s for s, _ in reach]}  # fmt: skip
         document = await self.deps.store.set_creation(key, creation)
         if document is None or any(document.get(flag) for flag in HIDING):

@@ -34,6 +34,7 @@ from jumo_common.events.opportunities import (
 from jumo_common.events.orgs import (
     CauseJoined,
     CauseLeft,
+    OrgCreated,
     OrgFollowChanged,
     OrgFollowed,
     OrgHidden,
@@ -82,6 +83,7 @@ def handlers(feed: Feed) -> Subscriptions:
         activity(EventScheduled, acts.on_event_scheduled),
         activity(EventUpdated, acts.on_event_updated),
         activity(EventCancelled, acts.on_event_cancelled),
+        activity(OrgCreated, acts.on_org_created),
         activity(OrgUpdated, acts.on_org_updated),
         activity(OrgHidden, acts.on_org_hidden),
         activity(CauseJoined, acts.on_cause_joined),

@@ -31,10 +31,11 @@ class Fanout:
     async def spread(self, document: Document) -> None:
         """Deliver a stored activity to every audience it has."""
         number = int(document["number"])
-        for source, reason in document.get("audiences", []):
-            value = member(number, int(reason))
+        for audience in document.get("audiences", []):
+            source, reason = str(audience["source"]), int(audience["reason"])
+            value = member(number, reason)
             await add_to_source(self.deps, source, value, number)
-            await self._to_followers(source, number, value, int(reason))
+            await self._to_followers(source, number, value, reason)
 
     async def _to_followers(self, source: str, number: int, value: int, reason: int) -> None:
         settings, timelines = self.deps.settings, self.deps.timelines

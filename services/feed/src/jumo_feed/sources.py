@@ -10,9 +10,10 @@ from jumo_feed.model import member
 
 def members_for(document: Document, source: str) -> tuple[int, int] | None:
     """(member, number) of a stored activity for ``source``'s followers (None: not theirs)."""
-    for fan_source, reason in document.get("audiences", []):
-        if fan_source == source:
-            return member(int(document["number"]), int(reason)), int(document["number"])
+    for audience in document.get("audiences", []):
+        if audience["source"] == source:
+            number = int(document["number"])
+            return member(number, int(audience["reason"])), number
     return None
 
 

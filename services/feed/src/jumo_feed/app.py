@@ -44,7 +44,7 @@ from jumo_feed.typedefs import FEED, Feed
 log = get_logger(__name__)
 Context = Callable[[web.Application], AsyncIterator[None]]
 REDIS: web.AppKey[Redis] = web.AppKey("jumo_feed_redis")
-GRAPH_RETRY_S = 5.0
+GRAPH_CHECK_S = 5.0
 
 
 def build_feed(deps: Deps) -> Feed:
@@ -105,14 +105,14 @@ def feed_context(settings: FeedSettings) -> Context:
 
 
 async def _load_graph(feed: Feed) -> None:
-    """Load the follower sets until it worked once (Redis or MongoDB may be starting)."""
+    """Load the follower sets whenever Redis lacks them (at start, and after Redis lost its
+    data while feed runs: a restart or a flush); a cheap check every few seconds."""
     while True:
         try:
             await feed.graph.load_followers()
-            return
         except Exception:
             log.exception("loading the follower sets failed; will try again")
-            await asyncio.sleep(GRAPH_RETRY_S)
+        await asyncio.sleep(GRAPH_CHECK_S)
 
 
 def graph_context() -> Context:

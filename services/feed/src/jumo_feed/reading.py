@@ -101,6 +101,7 @@ class Reading:
         """Rebuild ``user_id``'s timeline from MongoDB when Redis has none."""
         if await self.deps.timelines.exists(user_id):
             return
+        await self.deps.timelines.open_timeline(user_id)
         sources = await self.deps.store.feed_sources_of(user_id)
         documents = await self.deps.store.newest_for(sources, self.deps.settings.timeline_cap)
         followed = set(sources)
@@ -110,7 +111,7 @@ class Reading:
                 pair = members_for(document, source)
                 if pair is not None:
                     members[pair[0]] = pair[1]
-        await self.deps.timelines.rebuild(user_id, members)
+        await self.deps.timelines.deliver(user_id, members)
 
     # -- the steps ----------------------------------------------------------------------------
 

@@ -22,9 +22,10 @@ async def source_members(deps: Deps, source: str) -> list[tuple[int, int]]:
     found = await deps.timelines.source_members(source)
     if found is not None:
         return found
+    await deps.timelines.open_source(source)  # first: an activity added meanwhile stays
     documents = await deps.store.newest_for([source], deps.settings.timeline_cap)
     pairs = [p for d in documents if (p := members_for(d, source)) is not None]
-    await deps.timelines.load_source(source, dict(pairs))
+    await deps.timelines.add_to_source_list(source, dict(pairs))
     return pairs
 
 

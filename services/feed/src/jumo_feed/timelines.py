@@ -166,9 +166,11 @@ class Timelines:
         """Whether ``user_id``'s timeline is there (they read it in the last ``active_days``)."""
         return bool(await self.redis.exists(self.timeline_key(user_id)))
 
-    async def rebuild(self, user_id: str, members: Mapping[int, int]) -> None:
-        """Replace ``user_id``'s timeline with ``members`` (member → number), newest kept."""
-        await self._replace(self.timeline_key(user_id), members, ttl_s=self.ttl_s)
+    async def open_timeline(self, user_id: str) -> None:
+        """Make ``user_id``'s (empty) timeline exist, so that fan-out writes it from now on.
+        A rebuild opens it BEFORE reading MongoDB: an activity spread meanwhile lands in it
+        either way (fan-out finds the key, or the read finds the activity)."""
+        await self._open(self.timeline_key(user_id), ttl_s=self.ttl_s)
 
     async def deliver(self, user_id: str, members: Mapping[int, int]) -> bool:
         """Add members to ``user_id``'s timeline if it exists (capped); whether it did."""
@@ -219,9 +221,13 @@ class Timelines:
         )
         return [(int(value), int(score)) for value, score in found]
 
-    async def load_source(self, source: str, members: Mapping[int, int]) -> None:
-        """Replace ``source``'s newest activities (member → number)."""
-        await self._replace(self.source_key(source), members, ttl_s=None)
+    async def open_source(self, source: str) -> None:
+        """Make ``source``'s activity list exist (before it is loaded: see open_timeline)."""
+        await self._open(self.source_key(source), ttl_s=None)
+
+    async def add_to_source_list(self, source: str, members: Mapping[int, int]) -> None:
+        """Add activities to ``source``'s (open) list, newest kept."""
+        await self._add_to(self.source_key(source), members)
 
     async def add_to_source(self, source: str, member_value: int, number: int) -> bool:
         """Add one activity to ``source``'s list if it is loaded."""
@@ -265,11 +271,9 @@ class Timelines:
 
     # -- helpers ------------------------------------------------------------------------------
 
-    async def _replace(self, key: str, members: Mapping[int, int], ttl_s: int | None) -> None:
-        newest = sorted(members.items(), key=lambda pair: pair[1], reverse=True)[: self.cap]
+    async def _open(self, key: str, ttl_s: int | None) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.delete(key)
-            pipe.zadd(key, {SENTINEL: 0, **{str(m): n for m, n in newest}})
+            pipe.zadd(key, {SENTINEL: 0}, nx=True)
             if ttl_s is not None:
                 pipe.expire(key, ttl_s)
             await pipe.execute()

@@ -74,6 +74,7 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6380/0"
 DEFAULT_FACEBOOK_URL = "http://127.0.0.1:8090"
 DEFAULT_IDENTITY_URL = "http://127.0.0.1:8001"
 DEFAULT_ORGS_URL = "http://127.0.0.1:8002"
+DEFAULT_FEED_URL = "http://127.0.0.1:8003"
 DEFAULT_GATEWAY_URL = "http://127.0.0.1:8080"
 
 
@@ -154,6 +155,27 @@ def orgs_service() -> ProcessComponent:
     )
 
 
+def redis_url() -> str:
+    """Where feed keeps its home timelines."""
+    return os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+
+
+def feed_service() -> ProcessComponent:
+    """The feed service: home timelines in Redis; tokens verified with identity's JWKS."""
+    return python_module(
+        "feed",
+        "jumo_feed",
+        "FEED_URL",
+        DEFAULT_FEED_URL,
+        extra_env={
+            "PORT": "{port}",
+            "PUBLIC_BASE_URL": gateway_url(),
+            "JWKS_URL": f"{identity_url()}/.well-known/jwks.json",
+            "REDIS_URL": redis_url(),
+        },
+    )
+
+
 def gateway() -> ProcessComponent:
     """nginx in front of the services, run in the foreground so its pid is the master's."""
     return ProcessComponent(
@@ -182,6 +204,7 @@ def components(every: bool = False) -> list[Component]:
         facebook_sandbox(),
         identity_service(),
         orgs_service(),
+        feed_service(),
         gateway(),
     ]
 

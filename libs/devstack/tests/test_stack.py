@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,7 @@ def _stack(command: str, env: dict[str, str]) -> dict[str, Any]:
 
 
 def _free_urls() -> dict[str, str]:
-    amqp, postgres, mongo, redis, facebook, identity, orgs, gateway = free_ports(8)
+    amqp, postgres, mongo, redis, facebook, identity, orgs, feed, gateway = free_ports(9)
     return {
         "AMQP_URL": f"amqp://guest:guest@127.0.0.1:{amqp}/",
         "POSTGRES_URL": f"postgres://postgres@127.0.0.1:{postgres}/ferretdb",
@@ -72,6 +73,7 @@ def _free_urls() -> dict[str, str]:
         "FACEBOOK_GRAPH_URL": f"http://127.0.0.1:{facebook}",
         "IDENTITY_URL": f"http://127.0.0.1:{identity}",
         "ORGS_URL": f"http://127.0.0.1:{orgs}",
+        "FEED_URL": f"http://127.0.0.1:{feed}",
         "GATEWAY_URL": f"http://127.0.0.1:{gateway}",
     }
 
@@ -93,7 +95,7 @@ def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
     urls = _free_urls()
     ours = _env(base_dir, "ours", urls, backend)
     theirs = _env(base_dir, "theirs", urls, backend)
-    components = {"facebook", "gateway", "identity", "mongodb", "orgs", "rabbitmq", "redis"}
+    components = {"facebook", "feed", "gateway", "identity", "mongodb", "orgs", "rabbitmq", "redis"}
     if backend == "postgresql":
         components.add("postgres")
     try:
@@ -107,6 +109,10 @@ def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
         used = {k: v for k, v in urls.items() if backend == "postgresql" or k != "POSTGRES_URL"}
         assert all(f"{key}={url}" in env_lines for key, url in used.items())
         assert f"JUMO_FERRETDB_BACKEND={backend}" in env_lines
+        # The gateway reaches each service: feed's OpenAPI document comes through it.
+        document = _get_json(f"{urls['GATEWAY_URL']}/openapi/feed.json")
+        assert document["openapi"].startswith("3.1")
+        assert _get_json(f"{urls['FEED_URL']}/healthz")["service"] == "feed"
         assert _stack("up", ours) == started  # idempotent
 
         # A second stack on the same URLs finds them answering: uses them, never stops them.
@@ -151,6 +157,11 @@ def test_up_refuses_a_port_taken_by_something_else(base_dir: Path, url_var: str)
     finally:
         intruder.terminate()
         intruder.wait(10)
+
+
+def _get_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (our own URL)
+        return json.loads(response.read())
 
 
 def _wait_port(port: int) -> bool:

@@ -78,7 +78,8 @@ async def gateway(start_gateway: GatewayFactory, service: ServiceBehindGateway) 
 def system(
     nginx: str, infra: InfraUrls, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SystemUnderTest]:
-    """The Facebook sandbox, identity, orgs and a gateway: processes of this session's own."""
+    """The Facebook sandbox, identity, orgs, feed with a Redis, and a gateway: processes of
+    this session's own."""
     sut = start_system(tmp_path_factory.mktemp("system"), infra, nginx)
     yield sut
     sut.stop()
@@ -86,14 +87,28 @@ def system(
     with client:
         client.drop_database(sut.plan.mongo_database)
         client.drop_database(sut.plan.orgs_database)
+        client.drop_database(sut.plan.feed_database)
     asyncio.run(_delete_topology(infra.amqp_url, sut.plan))
+
+
+# Each service's queues (``<prefix><service>.<name>``, each with its ``.dead``), as its
+# consumers.py declares them.
+SERVICE_QUEUES = {
+    "orgs": ("events", "erasure"),
+    "feed": ("events", "activities", "fanout", "erasure"),
+}
 
 
 async def _delete_topology(amqp_url: str, plan: Plan) -> None:
     """Remove the session's exchanges and queues from the shared broker."""
     settings = ServiceSettings(events_exchange=plan.events_exchange)
     prefix = f"test.{plan.token}."
-    queues = [f"{prefix}orgs.{q}{dead}" for q in ("events", "erasure") for dead in ("", ".dead")]
+    queues = [
+        f"{prefix}{service}.{name}{dead}"
+        for service, names in SERVICE_QUEUES.items()
+        for name in names
+        for dead in ("", ".dead")
+    ]
     exchanges = [plan.events_exchange, dead_exchange_name(settings), unrouted_name(settings)]
     connection = await aio_pika.connect(amqp_url)
     async with connection:

@@ -1,5 +1,5 @@
-"""The whole system as processes of the test's own: the Facebook sandbox, identity, orgs and
-the gateway in front."""
+"""The whole system as processes of the test's own: the Facebook sandbox, identity, orgs, feed
+(with a Redis of its own) and the gateway in front."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from e2e_support import free_port
 from jumo_gateway import Gateway, GatewayConfig
 
 from jumo_common.testing.plugin import InfraUrls
+from jumo_devstack import RedisNode
 
 # Only these pass from the test's environment to the processes: `make test` exports the local
 # stack's settings (FACEBOOK_*, PUBLIC_BASE_URL, …), which must not leak into ours.
@@ -116,6 +117,8 @@ class Plan:
     sandbox_port: int = field(default_factory=free_port)
     identity_port: int = field(default_factory=free_port)
     orgs_port: int = field(default_factory=free_port)
+    feed_port: int = field(default_factory=free_port)
+    redis_port: int = field(default_factory=free_port)
 
     @property
     def mongo_database(self) -> str:
@@ -126,6 +129,11 @@ class Plan:
     def orgs_database(self) -> str:
         """orgs' database for this run."""
         return f"e2e_{self.token}_orgs"
+
+    @property
+    def feed_database(self) -> str:
+        """feed's database for this run."""
+        return f"e2e_{self.token}_feed"
 
     @property
     def events_exchange(self) -> str:
@@ -139,13 +147,16 @@ class Plan:
 
 @dataclass
 class SystemUnderTest:
-    """The sandbox, identity, orgs and the gateway in front, processes of this test session."""
+    """The sandbox, identity, orgs, feed and its Redis, and the gateway in front: processes of
+    this test session."""
 
     plan: Plan
     gateway: Gateway
     sandbox: ServiceProcess
     identity: ServiceProcess
     orgs: ServiceProcess
+    redis: RedisNode
+    feed: ServiceProcess
 
     @property
     def sandbox_url(self) -> str:
@@ -163,21 +174,25 @@ class SystemUnderTest:
         return self.plan.app_secret
 
     def start(self) -> None:
-        """Start the sandbox, identity, orgs, then the gateway; on failure stop what started."""
+        """Start Redis, the sandbox, identity, orgs, feed, then the gateway; on failure stop
+        what started."""
         try:
+            self.redis.start()
             self.sandbox.start()
             self.identity.start()
             self.orgs.start()
+            self.feed.start()
             self.gateway.start()
         except BaseException:
             self.stop()
             raise
 
     def stop(self) -> None:
-        """Stop everything that was started, gateway first."""
+        """Stop everything that was started, gateway first, Redis last (by its pid)."""
         self.gateway.stop()
-        for process in (self.orgs, self.identity, self.sandbox):
+        for process in (self.feed, self.orgs, self.identity, self.sandbox):
             process.stop()
+        self.redis.stop()
 
 
 def _sandbox(plan: Plan, folder: Path) -> ServiceProcess:
@@ -227,18 +242,45 @@ def _orgs(plan: Plan, infra: InfraUrls, folder: Path) -> ServiceProcess:
     return ServiceProcess("orgs", ["-m", "jumo_orgs"], env, folder / "orgs.log", ready)
 
 
+def _feed(plan: Plan, infra: InfraUrls, redis: RedisNode, folder: Path) -> ServiceProcess:
+    env = {
+        "PORT": str(plan.feed_port),
+        "AMQP_URL": infra.amqp_url,
+        "MONGO_URL": infra.mongo_url,
+        "MONGO_DATABASE": plan.feed_database,
+        "EVENTS_EXCHANGE": plan.events_exchange,
+        "QUEUE_PREFIX": f"test.{plan.token}.",
+        "PUBLIC_BASE_URL": plan.url(plan.gateway_port),
+        "JWKS_URL": f"{plan.url(plan.identity_port)}/.well-known/jwks.json",
+        "REDIS_URL": redis.url,
+        "LOG_JSON": "true",
+    }
+    ready = f"{plan.url(plan.feed_port)}/readyz"
+    return ServiceProcess("feed", ["-m", "jumo_feed"], env, folder / "feed.log", ready)
+
+
 def start_system(folder: Path, infra: InfraUrls, nginx: str) -> SystemUnderTest:
-    """Start the sandbox, identity, orgs and a gateway on free ports, with names of their own."""
+    """Start Redis, the sandbox, identity, orgs, feed and a gateway on free ports, with names
+    of their own."""
     plan = Plan()
     config = GatewayConfig(
         listen=f"127.0.0.1:{plan.gateway_port}",
         upstreams={
             "identity": f"127.0.0.1:{plan.identity_port}",
             "orgs": f"127.0.0.1:{plan.orgs_port}",
+            "feed": f"127.0.0.1:{plan.feed_port}",
         },
     )
     gateway = Gateway(folder / "gateway", config, nginx)
-    sandbox, identity = _sandbox(plan, folder), _identity(plan, infra, folder)
-    system = SystemUnderTest(plan, gateway, sandbox, identity, _orgs(plan, infra, folder))
+    redis = RedisNode(folder / "redis", plan.redis_port)
+    system = SystemUnderTest(
+        plan,
+        gateway,
+        sandbox=_sandbox(plan, folder),
+        identity=_identity(plan, infra, folder),
+        orgs=_orgs(plan, infra, folder),
+        redis=redis,
+        feed=_feed(plan, infra, redis, folder),
+    )
     system.start()
     return system

@@ -49,7 +49,7 @@ def _fuzz(operation: Any, base_url: str, headers: dict[str, str], seen: Counter[
     return failures
 
 
-@pytest.mark.parametrize("service", ["identity", "orgs"])
+@pytest.mark.parametrize("service", ["identity", "orgs", "feed"])
 def test_no_input_through_the_gateway_is_a_server_error(
     system: SystemUnderTest, curl: Curl, service: str
 ) -> None:

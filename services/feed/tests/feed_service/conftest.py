@@ -8,23 +8,33 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+import aio_pika
 import pytest
+from aio_pika.abc import AbstractIncomingMessage
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 
 from jumo_common.bus import BUS_KEY
 from jumo_common.events import Envelope, EventData, make_event
-from jumo_common.events.identity import UserRegistered, UserUpdated
-from jumo_common.events.orgs import OrgCard, OrgCreated
+from jumo_common.events.identity import UserFollowed, UserRegistered, UserUpdated
+from jumo_common.events.opportunities import OpportunitySnapshot
+from jumo_common.events.orgs import (
+    FollowSettings,
+    OrgCard,
+    OrgCreated,
+    OrgFollowed,
+    PostPublished,
+)
 from jumo_common.testing.bus import wait_handled
 from jumo_common.testing.plugin import InfraUrls, TestNames
 from jumo_common.testing.tokens import TestKeys
 from jumo_feed.app import create_app
+from jumo_feed.model import SENTINEL, member
 from jumo_feed.settings import FeedSettings
 from jumo_feed.typedefs import FEED, Feed
 
@@ -51,9 +61,20 @@ async def redis(redis_url: str, names: TestNames) -> AsyncIterator[Redis]:
     """A client of the stack's Redis; this test's keys are deleted after it."""
     client = Redis.from_url(redis_url)
     yield client
-    async for key in client.scan_iter(match=f"{prefix_of(names)}*", count=1000):
-        await client.delete(key)
+    await delete_keys(client, await prefixed_keys(client, names))
     await client.aclose()
+
+
+async def prefixed_keys(redis: Redis, names: TestNames, pattern: str = "*") -> list[bytes]:
+    """This test's Redis keys (under its prefix) that match ``pattern``."""
+    return [key async for key in redis.scan_iter(match=f"{prefix_of(names)}{pattern}",
+                                                 count=1000)]  # fmt: skip
+
+
+async def delete_keys(redis: Redis, keys: list[bytes]) -> None:
+    """Delete keys, a thousand per command (a test may leave tens of thousands)."""
+    for start in range(0, len(keys), 1000):
+        await redis.delete(*keys[start : start + 1000])
 
 
 def prefix_of(names: TestNames) -> str:
@@ -174,3 +195,97 @@ async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 
             if found:
                 return found
             await asyncio.sleep(0.05)
+
+
+# -- events, as identity and orgs publish them --------------------------------------------------
+
+
+async def follow_org(
+    client: Client, who: Person, org: OrgCard, *, in_feed: bool = True, seq: int = 1
+) -> Envelope[Any]:
+    """``who`` follows ``org`` (orgs' org.followed)."""
+    settings = FollowSettings(in_feed=in_feed)
+    return await publish(client, OrgFollowed(org_id=org.org_id, user_id=who.user_id,
+                                             settings=settings, seq=seq))  # fmt: skip
+
+
+async def follow(client: Client, who: Person, whom: Person, seq: int = 1) -> Envelope[Any]:
+    """``who`` follows ``whom`` (identity's user.followed)."""
+    data = UserFollowed(follower_id=who.user_id, followee_id=whom.user_id, seq=seq)
+    return await publish(client, data, producer="identity")
+
+
+def post(org: OrgCard, title: str, at: datetime, version: int = 1) -> PostPublished:
+    """An organization's news."""
+    return PostPublished(post_id=uuid.uuid4().hex, org=org, author_id=uuid.uuid4().hex,
+                         title=title, excerpt=f"{title}…", published_at=at,
+                         version=version)  # fmt: skip
+
+
+def opportunity(org: OrgCard, title: str, causes: tuple[str, ...] = ()) -> OpportunitySnapshot:
+    """An opportunity as orgs' events carry it."""
+    opp_id = uuid.uuid4().hex
+    return OpportunitySnapshot(opportunity_id=opp_id, org=org, title=title, excerpt=title,
+                               status="open", commitment="one_off", causes=causes,
+                               time_zone="Europe/Paris", places=5,
+                               url_path=f"/opportunities/{opp_id}")  # fmt: skip
+
+
+# -- what a feed shows ------------------------------------------------------------------------
+
+
+def titles(feed: Mapping[str, Any]) -> list[str]:
+    """What a feed (or a list of items) shows, by kind and title (or what the person did)."""
+    shown = []
+    for item in feed["items"]:
+        label = item["snapshot"].get("title") or item["snapshot"].get("cause") or item["kind"]
+        shown.append(f"{item['kind']}:{label}")
+    return shown
+
+
+def reasons(feed: Mapping[str, Any]) -> list[list[str]]:
+    """Each item's reasons, as their sentences."""
+    return [[r["text"] for r in item["reasons"]] for item in feed["items"]]
+
+
+async def read_all(client: Client, who: Person, limit: int = 100) -> list[dict[str, Any]]:
+    """Every item of ``who``'s feed, page after page."""
+    items: list[dict[str, Any]] = []
+    query: dict[str, Any] = {"limit": limit}
+    while True:
+        page = await read_feed(client, who, **query)
+        items += page["items"]
+        if not page["next_cursor"]:
+            return items
+        query["cursor"] = page["next_cursor"]
+
+
+async def timeline(client: Client, redis: Redis, who: Person | str) -> dict[int, float] | None:
+    """``who``'s timeline as Redis holds it (member → score, the sentinel left out); None when
+    there is no timeline."""
+    user_id = who if isinstance(who, str) else who.user_id
+    key = service(client).deps.timelines.timeline_key(user_id)
+    if not await redis.exists(key):
+        return None
+    found: list[tuple[bytes, float]] = await redis.zrange(key, 0, -1, withscores=True)  # type: ignore[assignment]
+    return {int(value): score for value, score in found if value != SENTINEL.encode()}
+
+
+async def activity_member(client: Client, key: str, reason: int) -> int:
+    """The timeline member of a stored activity (``post:<id>``, …) for ``reason``."""
+    found = await service(client).deps.store.activity(key)
+    assert found is not None
+    assert "number" in found, found
+    return member(int(found["number"]), reason)
+
+
+async def drain(amqp_url: str, queue: str) -> list[AbstractIncomingMessage]:
+    """Every message now in ``queue`` (taken out of it)."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, passive=True)
+        messages = []
+        while (message := await declared.get(no_ack=True, fail=False)) is not None:
+            messages.append(message)
+        return messages

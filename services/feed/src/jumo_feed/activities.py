@@ -59,6 +59,11 @@ from jumo_feed.model import (
 Fields = dict[str, Any]
 
 
+def left_key(user_id: str, cause: str) -> str:
+    """Where a person's leaving of a cause is remembered (at its ``seq``, as ``version``)."""
+    return f"cause_left:{user_id}:{cause}"
+
+
 def card(org: OrgCard) -> Fields:
     """An organization's card as stored in an activity."""
     return org.model_dump(mode="json")
@@ -91,7 +96,7 @@ class Activities:
 
     async def on_post_hidden(self, event: Envelope[PostHidden]) -> None:
         """Moderation hid (or showed again) a post."""
-        await self._flag({"_id": f"post:{event.data.post_id}"}, {"hidden": event.data.hidden})
+        await self._moderate({"_id": f"post:{event.data.post_id}"}, "hidden", event.data.hidden)
 
     async def on_opportunity_published(self, event: Envelope[OpportunityPublished]) -> None:
         """A new opportunity: the organization's followers, and its causes' members who asked."""
@@ -150,22 +155,35 @@ class Activities:
         """Moderation hid (or showed again) an organization, and so its activities."""
         data = event.data
         await self.deps.store.set_org_hidden(data.org_id, data.hidden)
-        await self._flag({"org_id": data.org_id}, {"org_hidden": data.hidden})
+        await self._moderate({"org_id": data.org_id}, "org_hidden", data.hidden)
 
     # -- people's activities ------------------------------------------------------------------
 
     async def on_cause_joined(self, event: Envelope[CauseJoined]) -> None:
-        """A person joined a cause (their followers see it)."""
+        """A person joined a cause (their followers see it), unless a later leaving overtook
+        this joining."""
         data = event.data
+        key = f"cause_joined:{data.user_id}:{data.cause}:{data.seq}"
         snapshot = {"cause": data.cause, "cause_name": cause_name(data.cause)}
-        await self._by_person(f"cause_joined:{data.user_id}:{data.cause}:{data.seq}",
-                              "cause_joined", data.user_id, event, snapshot)  # fmt: skip
+        left = await self._left_since(data.user_id, data.cause, data.seq)
+        flags = {"seq": data.seq, "removed": True} if left else {"seq": data.seq}
+        await self._by_person(key, "cause_joined", data.user_id, event, snapshot, flags=flags)
+        if not left and await self._left_since(data.user_id, data.cause, data.seq):
+            await self._flag({"_id": key}, {"removed": True})  # the leaving came meanwhile
 
     async def on_cause_left(self, event: Envelope[CauseLeft]) -> None:
-        """Leaving a cause takes the joining out of the feeds."""
+        """Leaving a cause takes the earlier joinings out of the feeds, and is remembered at
+        its ``seq`` for a joining it overtook."""
         data = event.data
-        query = {"kind": "cause_joined", "actor": data.user_id, "snapshot.cause": data.cause}
+        await self.deps.store.merge_activity(left_key(data.user_id, data.cause), data.seq,
+                                             {"actor": data.user_id})  # fmt: skip
+        query = {"kind": "cause_joined", "actor": data.user_id, "snapshot.cause": data.cause,
+                 "seq": {"$lt": data.seq}}  # fmt: skip
         await self._flag(query, {"removed": True})
+
+    async def _left_since(self, user_id: str, cause: str, seq: int) -> bool:
+        found = await self.deps.store.activity(left_key(user_id, cause))
+        return bool(found and int(found.get("version", 0)) > seq)
 
     async def on_org_followed(self, event: Envelope[OrgFollowed]) -> None:
         """A person followed an organization (their followers see it)."""
@@ -206,7 +224,8 @@ class Activities:
 
     async def on_review_hidden(self, event: Envelope[ReviewHidden]) -> None:
         """Moderation hid (or showed again) a review."""
-        await self._flag({"_id": f"review:{event.data.review_id}"}, {"hidden": event.data.hidden})
+        key = f"review:{event.data.review_id}"
+        await self._moderate({"_id": key}, "hidden", event.data.hidden)
 
     # -- snapshots ----------------------------------------------------------------------------
 
@@ -243,12 +262,14 @@ class Activities:
         org_id: str | None = None,
         at: datetime | None = None,
         version: int = 1,
+        flags: Fields | None = None,
     ) -> None:
         person = await self.deps.store.person(user_id) or {}
         if person.get("erased"):
             return
         extra: Fields = {"actor": user_id, "actor_name": person.get("name"),
-                         "private": person.get("visibility") == "private"}  # fmt: skip
+                         "private": person.get("visibility") == "private",
+                         **(flags or {})}  # fmt: skip
         if org_id is not None:
             extra["org_id"] = org_id
             extra["org"] = (await self._stored_card(org_id)) or {"org_id": org_id}
@@ -298,6 +319,15 @@ class Activities:
             document = await self.deps.store.activity(key)
             if document is not None and "number" in document:
                 await self.deps.timelines.forget([int(document["number"])])
+
+    async def _moderate(self, query: Mapping[str, Any], flag: str, hidden: bool) -> None:
+        """Hide activities, or show them again: then spread them once more, for a hide that
+        overtook its publication kept them from ever being spread (an entry written twice is
+        one entry)."""
+        await self._flag(query, {flag: hidden})
+        if not hidden:
+            for document in await self.deps.store.visible(query, self.deps.settings.timeline_cap):
+                await self.fanout.spread(document)
 
     async def _flag(self, query: Mapping[str, Any], flags: Mapping[str, Any]) -> None:
         """Flag activities (upserting one named by ``_id``, so a deletion that overtakes its

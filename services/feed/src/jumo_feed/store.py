@@ -7,7 +7,9 @@
 - ``activities``: each activity once (``_id`` its natural key, e.g. ``post:<id>``), with the
   snapshot that renders it, its audiences (``fan``: the sources whose followers get it) and the
   flags that hide it (``removed``, ``hidden``, ``org_hidden``, ``private``). ``audiences`` is a
-  list of ``{source, reason}`` documents: FerretDB refuses nested arrays.
+  list of ``{source, reason}`` documents: FerretDB refuses nested arrays. A flag that comes
+  before its activity's first event creates it at version 0; a person's leaving of a cause is
+  kept there too (``cause_left:<user>:<cause>``, its ``seq`` as version, no number).
 - ``readers``: per person, where they stopped reading (``seen``) and their feed preferences.
 - ``sources``: per organization, whether moderation hid it (its activities follow).
 """
@@ -152,6 +154,12 @@ class FeedStore:
         cursor = self.activities.find(query).sort("number", DESCENDING).limit(limit)
         return [d async for d in cursor]
 
+    async def visible(self, query: Mapping[str, Any], limit: int) -> list[Document]:
+        """The newest visible activities that match ``query``."""
+        found = {**query, "number": {"$exists": True}, **GONE}
+        cursor = self.activities.find(found).sort("number", DESCENDING).limit(limit)
+        return [d async for d in cursor]
+
     async def flag(self, query: Mapping[str, Any], flags: Mapping[str, Any]) -> list[int]:
         """Set fields on every matching activity; the numbers of those that have one."""
         numbers = [d["number"] async for d in self.activities.find(query, {"number": 1})
@@ -160,8 +168,10 @@ class FeedStore:
         return numbers
 
     async def flag_one(self, key: str, flags: Mapping[str, Any]) -> list[int]:
-        """Set fields on one activity, creating it if its first event has not come yet."""
-        await self.activities.update_one({"_id": key}, {"$set": dict(flags)}, upsert=True)
+        """Set fields on one activity, creating it if its first event has not come yet (at
+        version 0, so that the first event's snapshot is still written)."""
+        update = {"$set": dict(flags), "$setOnInsert": {"version": 0}}
+        await self.activities.update_one({"_id": key}, update, upsert=True)
         found = await self.activities.find_one({"_id": key}, {"number": 1})
         return [found["number"]] if found and "number" in found else []
 

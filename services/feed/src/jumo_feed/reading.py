@@ -87,9 +87,10 @@ class Reading:
 
     async def mark_seen(self, user_id: str, number: int | None) -> int | None:
         """Record where the reader stopped (never backwards); the mark."""
-        if number is None:
-            newest = await self.deps.timelines.newest(user_id, below=None, count=1)
-            number = newest[0][1] if newest else None
+        if number is None:  # the newest entry, a large source's merged ones included
+            await self.ensure_timeline(user_id)
+            entries, _ = await self._entries(user_id, below=None, count=1)
+            number = max(entries, default=None)
         reader = await self.deps.store.reader(user_id)
         current = int(reader.get("seen") or 0)
         if number is not None and number > current:

@@ -1,7 +1,8 @@
 """Reading a home feed: one range of the person's timeline, merged with the large sources they
 follow (not fanned out, see ``fanout.py``), the activities fetched in one batch (Redis first,
-MongoDB for what the cache lacks), flagged ones skipped, and every reason an item reached the
-reader. A missing timeline (expired, or the cache was lost) is rebuilt from MongoDB first.
+MongoDB for what the cache lacks, one read of an activity however many readers miss it at
+once), flagged ones skipped, and every reason an item reached the reader. A missing timeline
+(expired, or the cache was lost) is rebuilt from MongoDB first.
 
 Cursors are activity numbers (time-ordered), so a page's cursor means the same place however
 many items arrive above it. Catch-up reads everything above the reader's ``seen`` mark and
@@ -11,6 +12,8 @@ follow joined Clean Water").
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
@@ -51,6 +54,7 @@ class Reading:
 
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
+        self._reading: dict[int, asyncio.Task[dict[int, Activity]]] = {}  # number → its read
 
     async def page(self, user_id: str, *, limit: int, below: int | None) -> FeedPage:
         """A page of ``user_id``'s feed, newest first, older than ``below`` when given."""
@@ -60,7 +64,7 @@ class Reading:
         for _ in range(MAX_ROUNDS):
             wanted = (limit - len(items)) * OVER_READ + 1
             entries, more = await self._entries(user_id, below=cursor, count=wanted)
-            found = await self._render(entries, user_id)
+            found = await self._render(entries, user_id, limit=limit - len(items))
             items += found[: limit - len(items)]
             if len(items) >= limit or not more or not entries:
                 break
@@ -139,31 +143,65 @@ class Reading:
             more = True
         return dict(entries), more
 
-    async def _render(self, entries: dict[int, set[int]], user_id: str) -> list[FeedItem]:
-        """The visible items of ``entries``, newest first (gone activities leave the
-        timeline)."""
-        activities = await self._activities(list(entries))
-        gone = [n for n in entries if n not in activities]
+    async def _render(
+        self, entries: dict[int, set[int]], user_id: str, *, limit: int | None = None
+    ) -> list[FeedItem]:
+        """The visible items of ``entries``, newest first, the first ``limit`` of them when
+        given (gone activities leave the timeline). A page reads ``OVER_READ`` entries per item
+        it shows: only those shown are decoded and rendered (measured in bench/feed_read.py)."""
+        numbers = sorted(entries, reverse=True)
+        cached, fresh = await self._activities(numbers)
+        gone = [n for n in numbers if n not in cached and n not in fresh]
         if gone:
             await self.deps.timelines.remove(user_id, [n * 8 + r for n in gone for r in entries[n]])
-        items = []
-        for number in sorted(entries, reverse=True):
-            activity = activities.get(number)
+        items: list[FeedItem] = []
+        for number in numbers:
+            if limit is not None and len(items) >= limit:
+                break
+            activity = fresh.get(number)
+            if activity is None and number in cached:
+                activity = from_cache(cached[number])
             if activity is not None and activity.visible:
                 items.append(render(activity, entries[number]))
         return items
 
-    async def _activities(self, numbers: list[int]) -> dict[int, Activity]:
+    async def _activities(self, numbers: list[int]) -> tuple[dict[int, bytes], dict[int, Activity]]:
+        """The cached renderings of ``numbers`` (decoded only when shown), and those the cache
+        lacked, read from MongoDB and cached."""
         cached = await self.deps.timelines.cached(numbers)
-        found = {n: from_cache(value) for n, value in cached.items()}
-        missing = [n for n in numbers if n not in found]
-        fresh: dict[int, bytes] = {}
-        for document in await self.deps.store.by_numbers(missing):
+        missing = [n for n in numbers if n not in cached]
+        fresh: dict[int, Activity] = {}
+        for task in self._reads(missing):
+            fresh |= await asyncio.shield(task)  # a cancelled reader leaves the read to others
+        return cached, {n: fresh[n] for n in missing if n in fresh}
+
+    def _reads(self, numbers: list[int]) -> set[asyncio.Task[dict[int, Activity]]]:
+        """The MongoDB reads that bring ``numbers``: one per number however many readers miss
+        it at once. A new activity lands in thousands of timelines within a second, and every
+        page shown meanwhile misses it until the first read has cached it: without this, each
+        of those pages read it from MongoDB (a stall of seconds in bench/feed_read.py)."""
+        new = [n for n in numbers if n not in self._reading]
+        if new:
+            task = asyncio.create_task(self._read(new))
+            for number in new:
+                self._reading[number] = task
+            task.add_done_callback(functools.partial(self._read_done, new))
+        return {self._reading[n] for n in numbers}
+
+    async def _read(self, numbers: list[int]) -> dict[int, Activity]:
+        fresh: dict[int, Activity] = {}
+        for document in await self.deps.store.by_numbers(numbers):
             activity = from_document(document)
-            found[activity.number] = activity
-            fresh[activity.number] = to_cache(activity)
-        await self.deps.timelines.cache(fresh)
-        return found
+            fresh[activity.number] = activity
+        await self.deps.timelines.cache({n: to_cache(a) for n, a in fresh.items()})
+        return fresh
+
+    def _read_done(self, numbers: list[int], task: asyncio.Task[dict[int, Activity]]) -> None:
+        for number in numbers:
+            if self._reading.get(number) is task:
+                del self._reading[number]
+        if not task.cancelled():
+            task.exception()  # every reader waiting for it has it; none left: not "unretrieved"
 
 
 def from_document(document: Document) -> Activity:

@@ -34,6 +34,10 @@ class Change:
     # A deletion: the document's earlier events that are still unsent are dropped with it, so
     # none of the personal data they carry outlives the person (the new events replace them).
     forget_pending: bool = False
+    # An erasure that keeps the document and its unsent events (they must still go out: an
+    # opportunity's publication outlives its creator): those events lose the person's id as
+    # their actor or subject, so the document holds none of it once they are sent.
+    scrub_actor: str | None = None
 
     def events_at(self, version: int) -> list[Envelope[Any]]:
         """The events of this change, for the version it is written as."""

@@ -252,6 +252,20 @@ async def test_a_deletion_drops_every_earlier_event(
     assert "secret" not in str(doc).lower()
 
 
+async def test_an_erasure_that_keeps_unsent_events_scrubs_the_person_from_them(
+    mongo_db: Any,
+) -> None:
+    _, users = users_of(mongo_db)  # no relay: every event stays pending
+    created = make_event(UserRegistered(user_id="o1", display_name="Org"), producer="identity",
+                         actor_id="ann", subject_id="ann")  # fmt: skip
+    await users.create({"_id": "o1", "created_by": "ann"}, [created])
+    forget = Change(unset=frozenset({"created_by"}), scrub_actor="ann")
+    await users.change("o1", lambda _doc: forget)
+    doc = await mongo_db.users.find_one({"_id": "o1"})
+    assert [e["id"] for e in doc[OUTBOX_FIELD]] == [str(created.id)]  # still to be sent
+    assert "ann" not in str(doc)
+
+
 async def test_relay_killed_between_publish_and_mark(
     settings: ServiceSettings,
     start_bus: StartBus,

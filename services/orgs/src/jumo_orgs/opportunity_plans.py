@@ -275,4 +275,7 @@ def places_added(before: Document, after: Document) -> list[tuple[str, int]]:
 
 def forget_creator(doc: Document, user_id: str) -> Change | None:
     """Its creator left Jumo: the opportunity stays the organization's, without their id."""
-    return Change(unset=frozenset({"created_by"})) if doc.get("created_by") == user_id else None
+    if doc.get("created_by") != user_id:
+        return None
+    # Its unsent events (the publication) still go out, without the creator as their actor.
+    return Change(unset=frozenset({"created_by"}), scrub_actor=user_id)

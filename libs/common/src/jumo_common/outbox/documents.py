@@ -174,6 +174,8 @@ class VersionedDocuments:
             if change.forget_pending or doc is None
             else await self.outbox.pending(self.collection, doc)
         )
+        if change.scrub_actor is not None:
+            kept = [_scrubbed(e, change.scrub_actor) for e in kept]
         outbox = kept + events
         if doc is None:
             fields = {"_id": doc_id, **change.set, VERSION_FIELD: version}
@@ -200,6 +202,12 @@ def _update(doc: Document, change: Change, version: int, outbox: list[dict[str, 
     if gone - fields.keys():
         update["$unset"] = dict.fromkeys(gone - fields.keys(), "")
     return update
+
+
+def _scrubbed(event: dict[str, Any], person: str) -> dict[str, Any]:
+    """An unsent event without ``person`` as its actor or subject."""
+    return {k: (None if k in ("actor_id", "subject_id") and v == person else v)
+            for k, v in event.items()}  # fmt: skip
 
 
 def _now() -> datetime:

@@ -68,7 +68,7 @@ async def call(
     return answer
 
 
-def test_the_matrix_names_every_route_of_feed(client: Client) -> None:
+async def test_the_matrix_names_every_route_of_feed(client: Client) -> None:
     routes = {(r.method, r.path) for r in client.app[ROUTES].routes if r.path.startswith("/feed")}
     assert routes == {(method, path) for method, path, _, _ in CALLS}
     assert all(r.auth for r in client.app[ROUTES].routes if r.path.startswith("/feed"))

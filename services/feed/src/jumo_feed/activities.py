@@ -4,7 +4,8 @@ snapshot that renders it, then spread (``fanout.py``). Edits rewrite the snapsho
 opportunity or a cancelled event flag the activity, and reading skips flagged ones at once.
 
 A person's activity reaches their followers only while their profile is not private (a private
-person's activities are stored flagged ``private`` and never spread), and never once erased.
+person's activities are stored flagged ``private`` and never spread, and ``done_private`` keeps
+them hidden when the person goes public), and never once erased.
 """
 
 from __future__ import annotations
@@ -267,9 +268,9 @@ class Activities:
         person = await self.deps.store.person(user_id) or {}
         if person.get("erased"):
             return
-        extra: Fields = {"actor": user_id, "actor_name": person.get("name"),
-                         "private": person.get("visibility") == "private",
-                         **(flags or {})}  # fmt: skip
+        private = person.get("visibility") == "private"
+        extra: Fields = {"actor": user_id, "actor_name": person.get("name"), "private": private,
+                         "done_private": private, **(flags or {})}  # fmt: skip
         if org_id is not None:
             extra["org_id"] = org_id
             extra["org"] = (await self._stored_card(org_id)) or {"org_id": org_id}

@@ -28,7 +28,9 @@ REASON_ORG = 1  # you follow the organization
 REASON_PERSON = 2  # you follow the person who did it
 REASON_CAUSE = 3  # 3 + i: you joined causes[i] of the opportunity (i < MAX_CAUSES)
 MAX_CAUSES = 5
-HIDING = ("removed", "hidden", "org_hidden", "private")  # any of them hides an activity
+# Any of them hides an activity. ``private``: its person's profile is private now;
+# ``done_private``: it was when they did it, and it stays hidden when they go public.
+HIDING = ("removed", "hidden", "org_hidden", "private", "done_private")
 SENTINEL = "0"  # the member that keeps an empty timeline existing (score 0, never shown)
 
 

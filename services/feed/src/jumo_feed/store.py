@@ -6,10 +6,10 @@
   (``_id = "<source>|<user>"``), kept at the highest ``seq`` seen (events come out of order).
 - ``activities``: each activity once (``_id`` its natural key, e.g. ``post:<id>``), with the
   snapshot that renders it, its audiences (``fan``: the sources whose followers get it) and the
-  flags that hide it (``removed``, ``hidden``, ``org_hidden``, ``private``). ``audiences`` is a
-  list of ``{source, reason}`` documents: FerretDB refuses nested arrays. A flag that comes
-  before its activity's first event creates it at version 0; a person's leaving of a cause is
-  kept there too (``cause_left:<user>:<cause>``, its ``seq`` as version, no number).
+  flags that hide it (``model.HIDING``). ``audiences`` is a list of ``{source, reason}``
+  documents: FerretDB refuses nested arrays. A flag that comes before its activity's first
+  event creates it at version 0; a person's leaving of a cause is kept there too
+  (``cause_left:<user>:<cause>``, its ``seq`` as version, no number).
 - ``readers``: per person, where they stopped reading (``seen``) and their feed preferences.
 - ``sources``: per organization, whether moderation hid it (its activities follow).
 """

@@ -116,3 +116,25 @@ async def test_volunteering_open_to_followers_reaches_the_followers_only(
     assert await timeline(client, redis, ann) == {wanted: wanted // 8}
     assert (await read_feed(client, dee))["items"] == []
     assert await timeline(client, redis, dee) == {}
+
+
+async def test_what_a_person_did_while_private_stays_out_once_they_go_public(
+    client: Client, keys: TestKeys, redis: Redis
+) -> None:
+    ann, dee = await person(client, keys, "Ann"), await person(client, keys, "Dee")
+    bo = await person(client, keys, "Bo", visibility="private")
+    await open_feed(client, ann)
+    await follow(client, ann, bo)
+    org = await new_org(client, "Food Bank")
+    await activities_of(client, bo, org)
+
+    await go(client, bo, "public", version=3)
+    await publish(client, CauseJoined(cause="education", user_id=bo.user_id, seq=1))
+
+    shown = ["cause_joined:education"]  # only what Bo did in public
+    assert titles(await read_feed(client, ann)) == shown
+    await service(client).deps.timelines.drop_timeline(ann.user_id)
+    assert titles(await read_feed(client, ann)) == shown  # a rebuild brings nothing more
+    await open_feed(client, dee)
+    await follow(client, dee, bo)  # nor does the back-fill of a new follower
+    assert titles(await read_feed(client, dee)) == shown

@@ -240,8 +240,11 @@ class Timelines:
             await self.redis.zrem(self.source_key(source), *values)
 
     async def drop_source(self, source: str) -> None:
-        """Forget a source's followers and activities."""
-        await self.redis.delete(self.source_key(source), self.followers_key(source))
+        """Forget a source: its followers, its activities, whether it is merged at read time."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.delete(self.source_key(source), self.followers_key(source))
+            pipe.srem(f"{self.prefix}large", source)
+            await pipe.execute()
 
     # -- activities ---------------------------------------------------------------------------
 

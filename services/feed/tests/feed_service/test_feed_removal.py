@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from redis.asyncio import Redis
 
 from jumo_common.events.calendar import CalendarEventCard, EventCancelled, EventScheduled
@@ -276,3 +277,23 @@ async def test_an_erased_person_leaves_nothing_behind(
     assert await mongo_traces(client, bo.user_id) == []
     assert await redis_traces(redis, names, bo.user_id) == []
     assert set(await timeline(client, redis, cy) or {}) == {wells_member}
+
+
+@pytest.mark.parametrize("overrides", [{"large_source_followers": 1}], ids=["large>1"])
+async def test_an_erased_person_who_was_a_large_source_leaves_nothing_behind(
+    client: Client, keys: TestKeys, redis: Redis, names: Names
+) -> None:
+    ann, bo, cy = [await person(client, keys, n) for n in ("Ann", "Bo", "Cy")]
+    for reader in (ann, cy):
+        await open_feed(client, reader)
+        await follow(client, reader, bo)  # two followers: Bo is merged when they read
+    await publish(client, CauseJoined(cause="clean-water", user_id=bo.user_id, seq=1))
+    assert titles(await read_feed(client, ann)) == ["cause_joined:clean-water"]
+    assert await service(client).deps.timelines.large_sources() == {f"u:{bo.user_id}"}
+
+    await publish(client, UserDeleted(user_id=bo.user_id), producer="identity")
+
+    for reader in (ann, cy):
+        assert (await read_feed(client, reader))["items"] == []
+    assert await mongo_traces(client, bo.user_id) == []
+    assert await redis_traces(redis, names, bo.user_id) == []

@@ -295,19 +295,20 @@ class Activities:
         causes: tuple[str, ...] = (),
         extra: Mapping[str, Any] | None = None,
     ) -> None:
-        """Store the activity (its snapshot at ``version``, what only its first event knows
-        once), then spread it unless something hides it."""
-        fields: Fields = {"snapshot": snapshot, **(extra or {})}
+        """Store the activity (its snapshot at ``version``; once, what only its first event
+        knows — who did it, whom it reaches, what hides it from the start — even when an edit
+        came before it), then spread it unless something hides it."""
+        fields: Fields = {"snapshot": snapshot}
         if org is not None:
             fields |= {"org": card(org), "org_id": org.org_id}
-            if await self.deps.store.org_hidden(org.org_id):
-                fields["org_hidden"] = True
         await self.deps.store.merge_activity(key, version, fields)
         reach = audiences(source, causes)
         creation = {"number": activity_number(at, key), "kind": kind, "source": source, "at": at,
                     "causes": list(causes),
                     "audiences": [{"source": s, "reason": r} for s, r in reach],
-                    "fan": [s for s, _ in reach]}  # fmt: skip
+                    "fan": [s for s, _ in reach], **(extra or {})}  # fmt: skip
+        if org is not None and await self.deps.store.org_hidden(org.org_id):
+            creation["org_hidden"] = True
         document = await self.deps.store.set_creation(key, creation)
         if document is None or any(document.get(flag) for flag in HIDING):
             return

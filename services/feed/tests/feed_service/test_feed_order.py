@@ -9,8 +9,9 @@ redelivered id, so only fresh ids show whether the handlers themselves are idemp
 the redelivery after a crash between a handler's effect and its claim being marked done).
 The worlds differ only in their ids, so feeds are compared by what they show.
 
-Then the cases a shuffle reaches only by chance, each on its own: an edit, a deletion, a hide,
-a cause left, an unfollow — each overtaking the event it follows.
+Then the cases a shuffle reaches only by chance, each on its own: an edit (of a post, of a hidden
+organization's post, of a person's review), a deletion, a hide, a cause left, an unfollow —
+each overtaking the event it follows.
 """
 
 from __future__ import annotations
@@ -32,11 +33,14 @@ from jumo_common.events.orgs import (
     FollowSettings,
     OrgCard,
     OrgFollowed,
+    OrgHidden,
     OrgUnfollowed,
     PostDeleted,
     PostHidden,
     PostPublished,
     PostUpdated,
+    ReviewPosted,
+    ReviewUpdated,
 )
 from jumo_common.testing.tokens import TestKeys
 
@@ -276,6 +280,40 @@ async def test_an_unfollow_that_overtakes_its_follow_wins(
 
     await publish(client, post(org, "Wells dug", minutes_ago(2)))
     await publish(client, CauseJoined(cause="clean-water", user_id=bo.user_id, seq=1))
+
+    assert (await read_feed(client, reader))["items"] == []
+    assert await timeline(client, redis, reader) == {}
+
+
+async def test_a_review_edit_that_overtakes_its_posting_still_names_its_author(
+    client: Client, keys: TestKeys, reader: Person
+) -> None:
+    bo = await person(client, keys, "Bo")
+    await follow(client, reader, bo)
+    org = await new_org(client, "Food Bank")
+    posted = ReviewPosted(review_id=uuid.uuid4().hex, org=org, author_id=bo.user_id, stars=3,
+                          excerpt="Fine", version=1)  # fmt: skip
+    newer = ReviewUpdated(**(posted.model_dump() | {"stars": 5, "excerpt": "Great", "version": 2}))
+
+    await publish(client, newer)
+    await publish(client, posted)
+
+    feed = await read_feed(client, reader)
+    assert reasons(feed) == [["Bo, whom you follow, reviewed Food Bank"]]
+    assert feed["items"][0]["actor"] == {"id": bo.user_id, "name": "Bo"}
+    assert feed["items"][0]["snapshot"]["stars"] == 5
+
+
+async def test_an_edit_that_overtakes_a_hidden_organizations_post_keeps_it_hidden(
+    client: Client, reader: Person, redis: Redis
+) -> None:
+    org = await new_org(client)
+    await follow_org(client, reader, org)
+    await publish(client, OrgHidden(org_id=org.org_id))
+    published = post(org, "Wells dug", minutes_ago(5))
+
+    await publish(client, edited(published, "Wells dug: twelve"))
+    await publish(client, published)
 
     assert (await read_feed(client, reader))["items"] == []
     assert await timeline(client, redis, reader) == {}

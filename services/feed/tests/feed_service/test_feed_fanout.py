@@ -31,6 +31,7 @@ from jumo_feed.model import REASON_ORG, member
 from jumo_feed.settings import FeedSettings
 
 from .conftest import (
+    HANDLED_WITHIN_S,
     Client,
     Person,
     activity_member,
@@ -175,7 +176,7 @@ async def test_a_thousand_followers_get_the_post_once_through_the_work_queue(
     user_ids = await seed_followers(client, org, 1000)
     async with EventTap.open(settings, "feed.fanout_batch.#") as tap:
         published = await publish(client, post(org, "Wells dug", minutes_ago(1)))
-        batches = await tap.wait_for("feed.fanout_batch", count=10)
+        batches = await tap.wait_for("feed.fanout_batch", count=10, timeout=30)
 
     value = await activity_member(client, f"post:{published.data.post_id}", REASON_ORG)
 
@@ -200,14 +201,14 @@ async def test_followers_who_came_by_events_get_the_post_through_the_work_queue(
                for p in people]  # fmt: skip
     await client.app[BUS_KEY].publisher.publish_many(follows)
     for event in follows:
-        await wait_handled(client.app, event.id)
+        await wait_handled(client.app, event.id, timeout=HANDLED_WITHIN_S)
     readers = [Person(p.user_id, p.name, keys.mint(p.user_id)) for p in people]
     for reader in readers:
         await open_feed(client, reader)
 
     async with EventTap.open(settings, "feed.fanout_batch.#") as tap:
         published = await publish(client, post(org, "Wells dug", minutes_ago(1)))
-        batches = await tap.wait_for("feed.fanout_batch", count=4)
+        batches = await tap.wait_for("feed.fanout_batch", count=4, timeout=30)
 
     value = await activity_member(client, f"post:{published.data.post_id}", REASON_ORG)
     user_ids = [p.user_id for p in people]
@@ -251,7 +252,7 @@ async def test_a_batch_that_does_not_parse_is_dead_lettered_and_the_next_one_del
 
     assert await timeline(client, redis, ann) == {member(number, REASON_ORG): number}
     for _, message_id in bad.values():
-        assert await wait_handled(client.app, message_id) == "dead-lettered"
+        assert await wait_handled(client.app, message_id, HANDLED_WITHIN_S) == "dead-lettered"
     _, dead_queue = queue_names(settings, "feed", "fanout")
     dead = await drain(settings.amqp_url, dead_queue)
     why = {m.body: str((m.headers or {})[DEAD_REASON_HEADER]) for m in dead}
@@ -264,4 +265,4 @@ async def test_a_batch_that_does_not_parse_is_dead_lettered_and_the_next_one_del
 async def send_batch(client: Client, batch: Envelope[FanoutBatch]) -> None:
     """Publish a batch on feed's work queue and wait until it was delivered."""
     await client.app[BUS_KEY].publisher.publish(batch)
-    assert await wait_handled(client.app, batch.id) == "handled"
+    assert await wait_handled(client.app, batch.id, HANDLED_WITHIN_S) == "handled"

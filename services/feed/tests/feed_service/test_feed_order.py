@@ -10,8 +10,8 @@ the redelivery after a crash between a handler's effect and its claim being mark
 The worlds differ only in their ids, so feeds are compared by what they show.
 
 Then the cases a shuffle reaches only by chance, each on its own: an edit (of a post, of a hidden
-organization's post, of a person's review), a deletion, a hide, a cause left, an unfollow —
-each overtaking the event it follows.
+organization's post, of a person's review), a deletion, a hide, a cause left, an unfollow, a
+profile update — each overtaking the event it follows, or arriving after a newer one.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pytest
 from redis.asyncio import Redis
 
 from jumo_common.events import Envelope, EventData, make_event
-from jumo_common.events.identity import UserFollowed, UserUnfollowed
+from jumo_common.events.identity import UserFollowed, UserUnfollowed, UserUpdated
 from jumo_common.events.orgs import (
     CauseJoined,
     CauseLeft,
@@ -317,3 +317,40 @@ async def test_an_edit_that_overtakes_a_hidden_organizations_post_keeps_it_hidde
 
     assert (await read_feed(client, reader))["items"] == []
     assert await timeline(client, redis, reader) == {}
+
+
+async def test_a_late_unfollow_does_not_undo_a_newer_follow(client: Client, reader: Person) -> None:
+    org = await new_org(client)
+    await publish(client, post(org, "Wells dug", minutes_ago(2)))
+
+    await follow_org(client, reader, org, seq=3)  # followed again after an unfollow
+    await publish(client, OrgUnfollowed(org_id=org.org_id, user_id=reader.user_id, seq=2))
+    await follow_org(client, reader, org, seq=1)
+
+    assert titles(await read_feed(client, reader)) == ["post:Wells dug"]  # back-filled
+    await publish(client, post(org, "Pumps fixed", minutes_ago(1)))
+    assert titles(await read_feed(client, reader)) == ["post:Pumps fixed", "post:Wells dug"]
+
+
+async def test_a_late_profile_update_does_not_undo_a_newer_one(
+    client: Client, keys: TestKeys, reader: Person
+) -> None:
+    bo = await person(client, keys, "Bo")
+    await follow(client, reader, bo)
+    await publish(client, CauseJoined(cause="clean-water", user_id=bo.user_id, seq=1))
+    assert reasons(await read_feed(client, reader)) == [
+        ["Bo, whom you follow, joined the cause Clean Water"]
+    ]
+
+    newer = UserUpdated(user_id=bo.user_id, display_name="Robert", version=4)
+    await publish(client, newer, producer="identity")
+    await publish(client, newer.model_copy(update={"display_name": "Bob", "version": 3}),
+                  producer="identity")  # fmt: skip
+
+    assert reasons(await read_feed(client, reader)) == [
+        ["Robert, whom you follow, joined the cause Clean Water"]
+    ]
+    private = newer.model_copy(update={"visibility": "private", "version": 6})
+    await publish(client, private, producer="identity")
+    await publish(client, newer.model_copy(update={"version": 5}), producer="identity")
+    assert (await read_feed(client, reader))["items"] == []

@@ -7,6 +7,8 @@ muting with ``in_feed: false``, leaving a cause).
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections import defaultdict
 from typing import Any
 
@@ -38,6 +40,9 @@ class Graph:
 
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
+        self._pair_locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     async def on_user_followed(self, event: Envelope[UserFollowed]) -> None:
         """A person follows a person."""
@@ -98,6 +103,17 @@ class Graph:
     ) -> None:
         if await self._erased(user_id) or await self._erased_source(source):
             return
+        # One pair's events one at a time in this process: the Redis follower set follows the
+        # stored state only if the read of ``before``, the write and the sync do not interleave.
+        lock = self._pair_locks.get((source, user_id))
+        if lock is None:
+            lock = self._pair_locks[(source, user_id)] = asyncio.Lock()
+        async with lock:  # kept alive by those who hold or await it, then forgotten
+            await self._apply_locked(source, user_id, seq, following, in_feed, order)
+
+    async def _apply_locked(
+        self, source: str, user_id: str, seq: int, following: bool, in_feed: bool, order: float
+    ) -> None:
         before = await self.deps.store.edge(source, user_id)
         applied = await self.deps.store.apply_edge(
             source, user_id, seq, following=following, in_feed=in_feed, order=order

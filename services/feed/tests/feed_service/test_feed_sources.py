@@ -49,7 +49,8 @@ async def follow(client: Client, who: Person, whom: Person, seq: int = 1) -> Non
 def post(org: OrgCard, title: str, at: datetime, version: int = 1) -> PostPublished:
     """An organization's news."""
     return PostPublished(post_id=uuid.uuid4().hex, org=org, author_id=uuid.uuid4().hex,
-                         title=title, excerpt=f"{title}…", published_at=at, version=version)  # fmt: skip
+                         title=title, excerpt=f"{title}…", published_at=at,
+                         version=version)  # fmt: skip
 
 
 def opportunity(org: OrgCard, title: str, causes: tuple[str, ...] = ()) -> OpportunitySnapshot:
@@ -109,9 +110,7 @@ async def test_a_follower_sees_the_post_the_opportunity_and_friends_joins_with_r
     assert (await read_feed(client, stranger))["items"] == []
 
 
-async def test_people_activities_reach_their_followers_only(
-    client: Client, keys: TestKeys
-) -> None:
+async def test_people_activities_reach_their_followers_only(client: Client, keys: TestKeys) -> None:
     ann, bo, cy = [await person(client, keys, n) for n in ("Ann", "Bo", "Cy")]
     for who in (ann, cy):
         await open_feed(client, who)
@@ -138,9 +137,7 @@ async def test_people_activities_reach_their_followers_only(
     assert (await read_feed(client, cy))["items"] == []
 
 
-async def test_an_event_reaches_the_organizations_followers(
-    client: Client, keys: TestKeys
-) -> None:
+async def test_an_event_reaches_the_organizations_followers(client: Client, keys: TestKeys) -> None:
     ann = await person(client, keys, "Ann")
     await open_feed(client, ann)
     org = org_card()

@@ -9,6 +9,8 @@ sorted set: writing the same member twice leaves one entry).
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from jumo_common.events.envelope import EventData, event_type
 
 
@@ -17,8 +19,8 @@ class FanoutBatch(EventData):
     """Deliver activity ``number`` (with reason ``reason``) to ``source``'s followers in
     ``(after, upto]`` of their follow order (``upto`` None: to the end)."""
 
-    number: int
-    reason: int
+    number: int = Field(gt=0, lt=2**53)
+    reason: int = Field(ge=0, le=7)  # a timeline member is number * 8 + reason
     source: str
     after: float
     upto: float | None = None

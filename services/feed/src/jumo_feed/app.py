@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable, Sequence
 
 from aiohttp import web
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from jumo_common.bus import BUS_KEY, bus_context
 from jumo_common.events import Envelope
@@ -45,6 +45,7 @@ log = get_logger(__name__)
 Context = Callable[[web.Application], AsyncIterator[None]]
 REDIS: web.AppKey[Redis] = web.AppKey("jumo_feed_redis")
 GRAPH_CHECK_S = 5.0
+REDIS_POOL = 50  # connections per process; Redis runs one command at a time anyway
 
 
 def build_feed(deps: Deps) -> Feed:
@@ -64,7 +65,12 @@ def redis_context(settings: FeedSettings) -> Context:
     """The Redis client, with a readiness check."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
-        redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=3)
+        # A blocking pool: past its size a request waits for a connection (up to the timeout)
+        # instead of failing with "Too many connections" (300 reads at once answered 127 500s).
+        pool = BlockingConnectionPool.from_url(settings.redis_url, max_connections=REDIS_POOL,
+                                               timeout=5, socket_timeout=5,
+                                               socket_connect_timeout=3)  # fmt: skip
+        redis = Redis(connection_pool=pool)
         app[REDIS] = redis
         add_readiness_check(app, "redis", lambda: _ping(redis))
         yield

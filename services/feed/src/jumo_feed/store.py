@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
@@ -140,11 +141,11 @@ class FeedStore:
         return await self.activities.find_one({"_id": key})
 
     async def by_numbers(self, numbers: Iterable[int]) -> list[Document]:
-        """Activities by number."""
-        wanted = list(numbers)
-        if not wanted:
-            return []
-        return [d async for d in self.activities.find({"number": {"$in": wanted}})]
+        """Activities by number: one equality per number, at once. FerretDB 1.24 serves
+        ``{number: {$in: [...]}}`` with no index (a scan of every activity: 296 ms at 4,000 in
+        bench/feed_read.py), an equality with the index (1 to 2 ms)."""
+        found = await asyncio.gather(*(self.activities.find_one({"number": n}) for n in numbers))
+        return [document for document in found if document is not None]
 
     async def newest_for(self, sources: list[str], limit: int) -> list[Document]:
         """The newest visible activities that reach any of ``sources``' followers."""

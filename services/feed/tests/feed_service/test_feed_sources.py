@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from jumo_common.events.calendar import CalendarEventCard, EventScheduled
-from jumo_common.events.identity import UserFollowed
-from jumo_common.events.opportunities import OpportunityPublished, OpportunitySnapshot
+from jumo_common.events.opportunities import OpportunityPublished
 from jumo_common.events.orgs import (
     CauseJoined,
-    FollowSettings,
-    OrgCard,
-    OrgFollowed,
-    PostPublished,
     ReviewPosted,
 )
 from jumo_common.events.record import VolunteeringAttested
@@ -22,58 +16,20 @@ from jumo_common.testing.tokens import TestKeys
 
 from .conftest import (
     Client,
-    Person,
+    follow,
+    follow_org,
     minutes_ago,
     new_org,
     open_feed,
+    opportunity,
     org_card,
     person,
+    post,
     publish,
     read_feed,
+    reasons,
+    titles,
 )
-
-
-async def follow_org(client: Client, who: Person, org: OrgCard, *, in_feed: bool = True) -> None:
-    """``who`` follows ``org`` (orgs' org.followed)."""
-    settings = FollowSettings(in_feed=in_feed)
-    await publish(client, OrgFollowed(org_id=org.org_id, user_id=who.user_id, settings=settings,
-                                      seq=1))  # fmt: skip
-
-
-async def follow(client: Client, who: Person, whom: Person, seq: int = 1) -> None:
-    """``who`` follows ``whom`` (identity's user.followed)."""
-    data = UserFollowed(follower_id=who.user_id, followee_id=whom.user_id, seq=seq)
-    await publish(client, data, producer="identity")
-
-
-def post(org: OrgCard, title: str, at: datetime, version: int = 1) -> PostPublished:
-    """An organization's news."""
-    return PostPublished(post_id=uuid.uuid4().hex, org=org, author_id=uuid.uuid4().hex,
-                         title=title, excerpt=f"{title}…", published_at=at,
-                         version=version)  # fmt: skip
-
-
-def opportunity(org: OrgCard, title: str, causes: tuple[str, ...] = ()) -> OpportunitySnapshot:
-    """An opportunity as orgs' events carry it."""
-    opp_id = uuid.uuid4().hex
-    return OpportunitySnapshot(opportunity_id=opp_id, org=org, title=title, excerpt=title,
-                               status="open", commitment="one_off", causes=causes,
-                               time_zone="Europe/Paris", places=5,
-                               url_path=f"/opportunities/{opp_id}")  # fmt: skip
-
-
-def titles(feed: dict[str, Any]) -> list[str]:
-    """What a feed shows, by kind and title (or what the person did)."""
-    shown = []
-    for item in feed["items"]:
-        label = item["snapshot"].get("title") or item["snapshot"].get("cause") or item["kind"]
-        shown.append(f"{item['kind']}:{label}")
-    return shown
-
-
-def reasons(feed: dict[str, Any]) -> list[list[str]]:
-    """Each item's reasons, as their sentences."""
-    return [[r["text"] for r in item["reasons"]] for item in feed["items"]]
 
 
 async def test_a_follower_sees_the_post_the_opportunity_and_friends_joins_with_reasons(

@@ -273,14 +273,9 @@ class Activities:
                          "done_private": private, **(flags or {})}  # fmt: skip
         if org_id is not None:
             extra["org_id"] = org_id
-            extra["org"] = (await self._stored_card(org_id)) or {"org_id": org_id}
+            extra["org"] = (await self.deps.store.org_card(org_id)) or {"org_id": org_id}
         await self._publish(key, kind, person_source(user_id), at or event.occurred_at, version,
                             snapshot, org=org, extra=extra)  # fmt: skip
-
-    async def _stored_card(self, org_id: str) -> Fields | None:
-        found = await self.deps.store.sources.find_one({"_id": f"o:{org_id}"})
-        card_found: Fields | None = (found or {}).get("card")
-        return card_found
 
     async def _publish(
         self,

@@ -24,7 +24,7 @@ from pymongo import DESCENDING
 
 from jumo_common.bus import PROCESSED_COLLECTION, apply_if_newer
 from jumo_common.mongo import Database, Document, IndexSpec
-from jumo_feed.model import HIDING
+from jumo_feed.model import HIDING, org_source
 
 INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec("edges", (("user", 1), ("source", 1))),
@@ -198,16 +198,22 @@ class FeedStore:
 
     async def org_hidden(self, org_id: str) -> bool:
         """Whether moderation hid the organization."""
-        found = await self.sources.find_one({"_id": f"o:{org_id}"})
+        found = await self.sources.find_one({"_id": org_source(org_id)})
         return bool(found and found.get("hidden"))
+
+    async def org_card(self, org_id: str) -> Document | None:
+        """The organization's card as its last org.created/updated gave it (None: not yet)."""
+        found = await self.sources.find_one({"_id": org_source(org_id)})
+        card: Document | None = (found or {}).get("card")
+        return card
 
     async def set_org_hidden(self, org_id: str, hidden: bool) -> None:
         """Moderation hid (or showed again) the organization."""
-        await self.sources.update_one({"_id": f"o:{org_id}"}, {"$set": {"hidden": hidden}},
+        await self.sources.update_one({"_id": org_source(org_id)}, {"$set": {"hidden": hidden}},
                                       upsert=True)  # fmt: skip
 
     async def save_org_card(self, org_id: str, card: Mapping[str, Any], version: int) -> bool:
         """Keep an organization's card at the highest ``version`` seen; whether it changed."""
         update = {"$set": {"card": dict(card)}}
-        key = {"_id": f"o:{org_id}"}
+        key = {"_id": org_source(org_id)}
         return await apply_if_newer(self.sources, key, version, update, seq_field="version")

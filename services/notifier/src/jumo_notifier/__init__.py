@@ -1,0 +1,1 @@
+"""Jumo notifier: in-app notifications, email and digests, and joins shown on Facebook."""

@@ -1,0 +1,124 @@
+"""The events notifier consumes, and which handler reacts to each: the one place that subscribes.
+
+Queues (``<prefix>notifier.<name>``, each with its dead-letter queue):
+
+    notifier.people    the people projection (user.registered, user.updated)
+    notifier.orgs      organizations and their people, follows, causes
+    notifier.notices   in-app notifications: every event that notifies someone, turned into
+                       notices (``notices.Notices``), run through the chain, stored once
+    notifier.erasure   user.deleted, so that an erasure never waits behind a fan-out
+
+Each channel consumes the domain events on a queue of its own (email, Facebook), so a slow
+SMTP relay or a throttled Page never holds up the app's notifications.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from jumo_common.bus import EventHandler, Subscription, Subscriptions, on
+from jumo_common.events import Envelope, EventData
+from jumo_common.events.applications import (
+    ApplicationAccepted,
+    ApplicationDeclined,
+    ApplicationExpired,
+    ApplicationPromoted,
+    ApplicationSubmitted,
+    ApplicationWaitlisted,
+)
+from jumo_common.events.calendar import EventReminder
+from jumo_common.events.identity import UserDeleted, UserFollowed, UserRegistered, UserUpdated
+from jumo_common.events.opportunities import OpportunityPublished
+from jumo_common.events.orgs import (
+    CauseJoined,
+    CauseLeft,
+    OrgCreated,
+    OrgFollowChanged,
+    OrgFollowed,
+    OrgMemberAdded,
+    OrgMemberRemoved,
+    OrgRejected,
+    OrgUnfollowed,
+    OrgUpdated,
+    OrgVerified,
+    PostPublished,
+)
+from jumo_notifier.notices import Addressed, Notices
+from jumo_notifier.typedefs import Notifier
+
+E = TypeVar("E", bound=EventData)
+Builder = Callable[[Envelope[E]], Awaitable[list[Addressed]]]
+Deliver = Callable[[Addressed], Awaitable[int]]
+
+
+def notifying(builder: Builder[E], deliver: Deliver) -> Callable[[Envelope[E]], Awaitable[None]]:
+    """A handler that turns an event into notices and delivers each on one channel."""
+
+    async def handle(event: Envelope[E]) -> None:
+        for addressed in await builder(event):
+            if addressed.recipients:
+                await deliver(addressed)
+
+    return handle
+
+
+def builders(notices: Notices, notifier: Notifier) -> Sequence[tuple[type[Any], Builder[Any]]]:
+    """Every event that notifies someone, with the builder of its notices."""
+
+    async def registered(event: Envelope[UserRegistered]) -> list[Addressed]:
+        # The welcome must not depend on which queue ran first: project the person here too
+        # (the same write as the people queue's, applied once).
+        await notifier.projections.on_registered(event)
+        return await notices.registered(event)
+
+    return (
+        (UserRegistered, registered),
+        (UserFollowed, notices.user_followed),
+        (OrgFollowed, notices.org_followed),
+        (OrgVerified, notices.moderated),
+        (OrgRejected, notices.moderated),
+        (PostPublished, notices.post),
+        (ApplicationSubmitted, notices.application),
+        (ApplicationAccepted, notices.application),
+        (ApplicationDeclined, notices.application),
+        (ApplicationWaitlisted, notices.application),
+        (ApplicationPromoted, notices.application),
+        (ApplicationExpired, notices.application),
+        (EventReminder, notices.reminder),
+        (CauseJoined, notices.cause_joined),
+        (OpportunityPublished, notices.opportunity),
+    )
+
+
+def channel(name: str, deliver: Deliver, notifier: Notifier) -> list[Subscription[Any]]:
+    """One channel's subscriptions, on its own queue ``notifier.<name>``."""
+    return [
+        on(model, notifying(build, deliver), name=name, isolated=True)
+        for model, build in builders(notifier.notices, notifier)
+    ]
+
+
+def projection(model: type[E], handler: EventHandler[E], queue: str) -> Subscription[E]:
+    """A handler that keeps a projection, on ``notifier.people`` or ``notifier.orgs``."""
+    return on(model, handler, name=queue, isolated=True)
+
+
+def handlers(notifier: Notifier) -> Subscriptions:
+    """notifier's subscriptions, built from its service objects."""
+    kept = notifier.projections
+    return Subscriptions(
+        projection(UserRegistered, kept.on_registered, "people"),
+        projection(UserUpdated, kept.on_updated, "people"),
+        projection(OrgCreated, kept.on_org_created, "orgs"),
+        projection(OrgUpdated, kept.on_org_updated, "orgs"),
+        projection(OrgMemberAdded, kept.on_member_added, "orgs"),
+        projection(OrgMemberRemoved, kept.on_member_removed, "orgs"),
+        projection(OrgFollowed, kept.on_followed, "orgs"),
+        projection(OrgFollowChanged, kept.on_followed, "orgs"),
+        projection(OrgUnfollowed, kept.on_unfollowed, "orgs"),
+        projection(CauseJoined, kept.on_cause, "orgs"),
+        projection(CauseLeft, kept.on_cause, "orgs"),
+        *channel("notices", notifier.inbox.deliver, notifier),
+        on(UserDeleted, kept.forget, name="erasure", isolated=True),
+    )

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Installs whatever the local stack is missing, and nothing else: Debian's rabbitmq-server,
 # postgresql (FerretDB's backend, unless JUMO_FERRETDB_BACKEND=sqlite), redis-server (feed's
-# timelines), nginx, curl and jq, the FerretDB program (built with Go into .tools/bin), uv, and
-# the Python workspace.
+# timelines), nginx, curl and jq, npm (Mailpit's web inbox is bundled with it), the FerretDB and
+# Mailpit programs (built with Go into .tools/bin), uv, and the Python workspace.
 # Idempotent: a second run finds everything present and only re-checks the Python environment.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 FERRET_BIN="$ROOT/.tools/bin/jumo-ferretdb"
+MAILPIT_BIN="$ROOT/.tools/bin/mailpit"
+# A Go toolchain of our own, when the machine's is too old to fetch the one a go.mod asks for.
+GO_DIR="$ROOT/.tools/go"
+# The newest Go that a program we build asks for (the go line of its go.mod): Mailpit v1.33.1's.
+GO_WANTED=1.26.0
 export DEBIAN_FRONTEND=noninteractive
 
 log() { printf '[install] %s\n' "$*" >&2; }
@@ -33,6 +38,8 @@ install_system_packages() {
     # The end-to-end tests drive the API with curl exactly as docs/walkthrough.md does (jq too).
     installed curl || missing+=(curl)
     installed jq || missing+=(jq)
+    # Mailpit's web inbox is bundled with npm when it is built (deploy/local/mailpit/build.sh).
+    [ -x "$MAILPIT_BIN" ] || command -v npm >/dev/null 2>&1 || missing+=(npm)
     local want_postgres=""
     if [ "${JUMO_FERRETDB_BACKEND:-postgresql}" != sqlite ] && ! installed postgresql; then
         want_postgres=1
@@ -91,17 +98,52 @@ install_postgresql() {
     as_root apt-get install -y -qq --no-install-recommends postgresql
 }
 
+# The Go program: go on PATH, else /usr/local/go/bin/go, else our own .tools/go, else Debian's
+# golang-go. Go 1.21 and later fetch the toolchain a go.mod asks for (GOTOOLCHAIN=auto); an older
+# one (Debian 12's golang-go is Go 1.19) cannot even read those go.mod files, so it only serves to
+# download Go $GO_WANTED into .tools/go (bootstrap_go).
 find_go() {
+    local go minor
     if command -v go >/dev/null 2>&1; then
-        command -v go
+        go="$(command -v go)"
     elif [ -x /usr/local/go/bin/go ]; then
-        echo /usr/local/go/bin/go
+        go=/usr/local/go/bin/go
+    elif [ -x "$GO_DIR/bin/go" ]; then
+        go="$GO_DIR/bin/go"
     else
-        log "no Go toolchain: installing Debian's golang-go (it fetches the newer toolchain go.mod asks for)"
-        as_root apt-get update -qq
-        as_root apt-get install -y -qq --no-install-recommends golang-go ca-certificates git
-        command -v go
+        log "no Go toolchain: installing Debian's golang-go"
+        as_root apt-get update -qq >&2
+        as_root apt-get install -y -qq --no-install-recommends golang-go ca-certificates git >&2
+        go="$(command -v go)"
     fi
+    minor="$("$go" version | sed -n 's/^go version go1\.\([0-9]*\).*/\1/p')"
+    if [ -n "$minor" ] && [ "$minor" -lt 21 ]; then
+        go="$(bootstrap_go "$go")"
+    fi
+    echo "$go"
+}
+
+# Go $GO_WANTED as the Go command itself fetches a toolchain: the module golang.org/toolchain
+# from the Go module proxy, checked against the checksum database like any module. The module
+# cache keeps it without execute bits and read-only, so it is copied to .tools/go.
+bootstrap_go() {
+    local old=$1 version="go$GO_WANTED" module dir
+    if [ -x "$GO_DIR/bin/go" ]; then
+        echo "$GO_DIR/bin/go"
+        return
+    fi
+    module="golang.org/toolchain@v0.0.1-$version.$("$old" env GOOS)-$("$old" env GOARCH)"
+    log "$("$old" version) is too old for our go.mod files: fetching $module"
+    dir="$(GOFLAGS='' "$old" mod download -json "$module" \
+        | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+    [ -f "$dir/bin/go" ] || { log "no toolchain at '$dir'"; return 1; }
+    rm -rf "$GO_DIR.part"
+    mkdir -p "$(dirname "$GO_DIR")"
+    cp -r "$dir" "$GO_DIR.part"
+    chmod -R u+w "$GO_DIR.part"
+    chmod +x "$GO_DIR.part"/bin/* "$GO_DIR.part"/pkg/tool/*/*
+    mv "$GO_DIR.part" "$GO_DIR"
+    echo "$GO_DIR/bin/go"
 }
 
 build_ferretdb() {
@@ -128,6 +170,24 @@ build_ferretdb() {
     mv "$FERRET_BIN.part" "$FERRET_BIN"
 }
 
+build_mailpit() {
+    if [ -n "${JUMO_MAILPIT_BIN:-}" ] && [ -x "$JUMO_MAILPIT_BIN" ]; then
+        log "Mailpit program from JUMO_MAILPIT_BIN=$JUMO_MAILPIT_BIN"
+        return
+    fi
+    if [ -x "$MAILPIT_BIN" ]; then
+        log "Mailpit program present: $MAILPIT_BIN"
+        return
+    fi
+    local go
+    go="$(find_go)"
+    if ! bash "$ROOT/deploy/local/mailpit/build.sh" "$MAILPIT_BIN" "$go"; then
+        log "building Mailpit failed: it needs Go >= 1.21 (or Go $GO_WANTED), npm and the Go"
+        log "module proxy and npm registry; or point JUMO_MAILPIT_BIN at a built mailpit"
+        return 1
+    fi
+}
+
 find_uv() {
     if command -v uv >/dev/null 2>&1; then
         command -v uv
@@ -145,6 +205,7 @@ find_uv() {
 main() {
     install_system_packages
     build_ferretdb
+    build_mailpit
     local uv
     uv="$(find_uv)"
     log "syncing the Python workspace"

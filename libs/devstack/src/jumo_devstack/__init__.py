@@ -7,7 +7,7 @@ stopped by the pid we recorded when we started it.
 Modules: ``processes`` (ports, pids, starting a program in its own session), ``node`` (what every
 server shares), ``rabbit`` (a RabbitMQ node), ``postgres`` (a PostgreSQL cluster, with
 ``gin_mirror``), ``ferret`` (FerretDB on PostgreSQL or SQLite), ``redis`` (a Redis server for
-feed's timelines).
+feed's timelines), ``mailpit`` (the mail catcher notifier sends to).
 """
 
 from jumo_devstack.ferret import (
@@ -19,6 +19,7 @@ from jumo_devstack.ferret import (
     ferretdb_binary,
     mongo_ping,
 )
+from jumo_devstack.mailpit import MailpitNode, mailpit_answers, mailpit_binary, mailpit_messages
 from jumo_devstack.node import Node
 from jumo_devstack.postgres import PostgresCluster, pg_bin, pg_ready, postgres_owner
 from jumo_devstack.processes import (
@@ -56,6 +57,7 @@ __all__ = [
     "REDIS_SETTINGS",
     "Backend",
     "FerretNode",
+    "MailpitNode",
     "Node",
     "PostgresCluster",
     "RabbitNode",
@@ -68,6 +70,9 @@ __all__ = [
     "free_port",
     "free_ports",
     "kill_group",
+    "mailpit_answers",
+    "mailpit_binary",
+    "mailpit_messages",
     "mongo_ping",
     "pg_bin",
     "pg_ready",

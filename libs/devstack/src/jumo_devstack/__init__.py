@@ -7,7 +7,8 @@ stopped by the pid we recorded when we started it.
 Modules: ``processes`` (ports, pids, starting a program in its own session), ``node`` (what every
 server shares), ``rabbit`` (a RabbitMQ node), ``postgres`` (a PostgreSQL cluster, with
 ``gin_mirror``), ``ferret`` (FerretDB on PostgreSQL or SQLite), ``redis`` (a Redis server for
-feed's timelines), ``mailpit`` (the mail catcher notifier sends to).
+feed's timelines), ``mailpit`` (the mail catcher notifier sends to), ``sandbox_page`` (Jumo's
+own Page in a Facebook sandbox, for notifier).
 """
 
 from jumo_devstack.ferret import (
@@ -49,10 +50,18 @@ from jumo_devstack.redis import (
     redis_ping,
     redis_server_binary,
 )
+from jumo_devstack.sandbox_page import (
+    PAGE_PERMISSIONS,
+    SandboxPage,
+    SandboxPageError,
+    appsecret_proof,
+    provision_page,
+)
 
 __all__ = [
     "BACKENDS",
     "BACKEND_ENV",
+    "PAGE_PERMISSIONS",
     "RABBIT_HOME",
     "REDIS_SETTINGS",
     "Backend",
@@ -63,6 +72,9 @@ __all__ = [
     "RabbitNode",
     "RedisError",
     "RedisNode",
+    "SandboxPage",
+    "SandboxPageError",
+    "appsecret_proof",
     "backend_setting",
     "blocker",
     "epmd_names",
@@ -80,6 +92,7 @@ __all__ = [
     "pid_cmdline",
     "port_answers",
     "postgres_owner",
+    "provision_page",
     "rabbit_blocker",
     "rabbit_owner",
     "read_pid",

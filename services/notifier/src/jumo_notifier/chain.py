@@ -69,6 +69,19 @@ async def recipient_exists(candidate: Candidate, chain: Chain) -> str | None:
     return None
 
 
+async def email_reachable(candidate: Candidate, chain: Chain) -> str | None:
+    """An email needs an address, and one whose email was not stopped (a permanent refusal by
+    the relay, or unsubscribing from all email)."""
+    if candidate.channel != "email":
+        return None
+    person = candidate.person or {}
+    if not person.get("email"):
+        return "the recipient has no email address"
+    if person.get("email_stopped"):
+        return f"email to the recipient stopped: {person['email_stopped']}"
+    return None
+
+
 async def not_blocked(candidate: Candidate, chain: Chain) -> str | None:
     """The recipient has not blocked who acted (a person or an organization)."""
     actor = candidate.notice.actor
@@ -119,6 +132,7 @@ async def outside_quiet_hours(candidate: Candidate, chain: Chain) -> str | None:
 
 CHECKS: tuple[Check, ...] = (
     recipient_exists,
+    email_reachable,
     not_blocked,
     follow_setting_allows,
     preference_allows,

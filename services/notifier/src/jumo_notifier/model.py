@@ -31,6 +31,7 @@ Kind = Literal[
     "event_tomorrow",
     "opportunity_match",
     "org_post",
+    "email_stopped",
 ]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 Channel = Literal["in_app", "email", "facebook"]
@@ -130,6 +131,7 @@ SENTENCES: dict[Kind, str] = {
     "event_tomorrow": "Tomorrow: {subject}",
     "opportunity_match": "{actor} needs help near you: {subject}",
     "org_post": "{actor} posted: {subject}",
+    "email_stopped": "We stopped emailing you: {reason}",
 }
 DECLINE_REASONS = {
     "not_a_fit": "not a fit this time",

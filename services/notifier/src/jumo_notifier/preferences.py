@@ -62,6 +62,15 @@ class QuietHours(BaseModel):
         return None
 
 
+def facebook_only_for_joins(kinds: dict[Kind, Any]) -> dict[Kind, Any]:
+    """Only joins can be shown on Facebook: a ``facebook`` channel elsewhere is refused."""
+    for kind, channels in kinds.items():
+        if getattr(channels, "facebook", None) is not None and kind not in FACEBOOK_KINDS:
+            joins = ", ".join(sorted(FACEBOOK_KINDS))
+            raise ValueError(f"{kind}: only joins can be shown on Facebook ({joins})")
+    return kinds
+
+
 _ZONES: set[str] = set()
 
 
@@ -83,11 +92,7 @@ class Preferences(BaseModel):
     @field_validator("kinds")
     @classmethod
     def _facebook_only_for_joins(cls, value: dict[Kind, Channels]) -> dict[Kind, Channels]:
-        for kind, channels in value.items():
-            if channels.facebook is not None and kind not in FACEBOOK_KINDS:
-                joins = ", ".join(sorted(FACEBOOK_KINDS))
-                raise ValueError(f"{kind}: only joins can be shown on Facebook ({joins})")
-        return value
+        return facebook_only_for_joins(value)
 
     def allows(self, kind: Kind, channel: Channel) -> bool:
         """Whether ``kind`` reaches the person on ``channel``."""
@@ -107,7 +112,7 @@ class Preferences(BaseModel):
         for kind, channels in change.kinds.items():
             base = kinds.get(kind, Channels())
             kinds[kind] = base.model_copy(update=channels.model_dump(exclude_none=True))
-        fields = change.model_dump(exclude_unset=True, exclude={"kinds"})
+        fields = {name: getattr(change, name) for name in change.model_fields_set - {"kinds"}}
         return self.model_copy(update={**fields, "kinds": kinds})
 
     @classmethod

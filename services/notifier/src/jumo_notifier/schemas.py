@@ -7,11 +7,11 @@ import binascii
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from jumo_common.web import BadRequest, PageQuery
 from jumo_notifier.model import Channel, Kind
-from jumo_notifier.preferences import Digest, QuietHours
+from jumo_notifier.preferences import Digest, QuietHours, facebook_only_for_joins
 
 
 class ListQuery(PageQuery):
@@ -113,6 +113,11 @@ class PreferencesIn(BaseModel):
     kinds: dict[Kind, ChannelsIn] = Field(default_factory=dict)
     digest: Digest | None = None
     quiet_hours: QuietHours | None = None
+
+    @field_validator("kinds")
+    @classmethod
+    def _facebook_only_for_joins(cls, value: dict[Kind, ChannelsIn]) -> dict[Kind, ChannelsIn]:
+        return facebook_only_for_joins(value)
 
 
 class BlockOut(BaseModel):

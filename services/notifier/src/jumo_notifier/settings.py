@@ -44,6 +44,12 @@ class NotifierSettings(ServiceSettings):
     mail_from: str = "Jumo <notifications@jumo.example>"
     # base64 of 32 random bytes: signs the unsubscribe links of emails.
     unsubscribe_key: SecretStr
+    # How often held emails (quiet hours) and due digests are looked for; 0 turns a loop off.
+    mail_release_interval_s: float = Field(default=30.0, ge=0)
+    digest_interval_s: float = Field(default=300.0, ge=0)
+    # A digest goes out from this hour of the person's day (weekly ones on this weekday, 0=Monday).
+    digest_hour: int = Field(default=8, ge=0, le=23)
+    digest_weekday: int = Field(default=0, ge=0, le=6)
 
     # -- Facebook --------------------------------------------------------------------------------
     # base64 of 32 random bytes: seals organizations' Page tokens at rest (AES-256-GCM).

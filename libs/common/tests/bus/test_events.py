@@ -22,6 +22,7 @@ from jumo_common.events import (
 from jumo_common.events.identity import (
     UserDeleted,
     UserFollowed,
+    UserFollowRequested,
     UserRegistered,
     UserUnfollowed,
     UserUpdated,
@@ -43,6 +44,7 @@ def test_identity_contracts_are_registered() -> None:
         ("user.registered", 1): UserRegistered,
         ("user.updated", 1): UserUpdated,
         ("user.followed", 1): UserFollowed,
+        ("user.follow_requested", 1): UserFollowRequested,
         ("user.unfollowed", 1): UserUnfollowed,
         ("user.deleted", 1): UserDeleted,
     }
@@ -100,6 +102,50 @@ def test_unknown_data_fields_are_ignored_for_forward_compatibility() -> None:
     doc = orjson.loads(followed().to_json())
     doc["data"]["added_later"] = "x"
     assert parse_event(doc).data == UserFollowed(follower_id="u1", followee_id="u2", seq=1)
+
+
+def _identity_v1(type_: str, data: dict[str, Any]) -> bytes:
+    return orjson.dumps({
+        "id": str(uuid.uuid4()), "type": type_, "version": 1,
+        "occurred_at": "2026-01-01T00:00:00Z", "producer": "identity", "data": data,
+    })  # fmt: skip
+
+
+def test_identity_v1_events_without_the_notifier_fields_still_parse() -> None:
+    """email and share_joins came later: an event published before them parses, with defaults."""
+    registered = parse_event(
+        _identity_v1("user.registered", {"user_id": "u1", "display_name": "A"})
+    )
+    assert isinstance(registered.data, UserRegistered)
+    assert registered.data.email is None
+    assert registered.data.share_joins is False
+    updated = parse_event(_identity_v1("user.updated", {"user_id": "u1", "display_name": "A"}))
+    assert isinstance(updated.data, UserUpdated)
+    assert updated.data.email is None
+
+
+def test_identity_notifier_fields_round_trip() -> None:
+    data = UserRegistered(
+        user_id="u1", display_name="Ann", email="ann@example.org", share_joins=True
+    )
+    parsed = parse_event(make_event(data, producer="identity").to_json())
+    assert parsed.data == data
+    assert orjson.loads(make_event(data, producer="identity").to_json())["data"]["share_joins"]
+    updated = UserUpdated(user_id="u1", display_name="Ann", email="ann@example.org", version=3)
+    assert parse_event(make_event(updated, producer="identity").to_json()).data == updated
+
+
+def test_follow_requested_names_the_pair_and_its_seq() -> None:
+    request = UserFollowRequested(follower_id="u1", followee_id="u2", seq=3)
+    event = make_event(request, producer="identity", actor_id="u1", subject_id="u2")
+    assert event.type == "user.follow_requested"
+    assert event.version == 1
+    parsed = parse_event(event.to_json())
+    assert isinstance(parsed.data, UserFollowRequested)
+    assert parsed.data == request
+    bad = orjson.loads(event.to_json()) | {"data": {"follower_id": "u1", "followee_id": "u2"}}
+    with pytest.raises(EventParseError, match=r"data\.seq: Field required"):
+        parse_event(orjson.dumps(bad))
 
 
 def test_make_event_refuses_an_unregistered_model() -> None:

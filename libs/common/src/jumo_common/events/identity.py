@@ -3,7 +3,18 @@
 user.followed / user.unfollowed carry ``seq``: a per-(follower, followee) counter that
 identity increments on every follow or unfollow of that pair, so a consumer keeps the state
 of the highest ``seq`` it has seen (``jumo_common.bus.apply_if_newer``) and a late
-``followed`` cannot undo a later ``unfollowed``.
+``followed`` cannot undo a later ``unfollowed``. user.follow_requested carries the pair's ``seq``
+too: it is the move of the same edge to ``requested`` (the followee's profile is not public and
+they approve their followers), which becomes a follow only with a later ``user.followed``.
+
+``email`` (user.registered, user.updated) is the person's contact address, the one identity
+holds from Facebook. It is on the bus for the notifier alone, which sends email with it; it is
+never shown to anyone else, and no other consumer stores or echoes it (orgs' and feed's
+projections keep named fields only).
+
+``share_joins`` (user.registered only) is the choice made at sign-up (``GET
+/auth/facebook/login?share_joins=true``) to have joining shown on Facebook; off unless the person
+said so. identity does not keep it: the notifier owns that preference afterwards.
 """
 
 from __future__ import annotations
@@ -21,6 +32,10 @@ class UserRegistered(EventData):
     facebook_id: str | None = None
     locale: str | None = None
     visibility: str = "public"
+    # Optional, so v1 stays compatible (see the module doc): the contact address, for the
+    # notifier only, and the sign-up's opt-in to share joins on Facebook.
+    email: str | None = None
+    share_joins: bool = False
 
 
 class Place(EventData):
@@ -66,11 +81,24 @@ class UserUpdated(EventData):
     # as a candidate, and how far they would go.
     findable: bool = False
     radius_km: int = 25
+    # The contact address, for the notifier only (optional: v1 stays compatible).
+    email: str | None = None
 
 
 @event_type("user.followed", 1)
 class UserFollowed(EventData):
     """follower_id now follows followee_id (``seq``: per-pair order)."""
+
+    follower_id: str
+    followee_id: str
+    seq: int
+
+
+@event_type("user.follow_requested", 1)
+class UserFollowRequested(EventData):
+    """follower_id asked to follow followee_id, who approves their followers (``seq``: per-pair
+    order, shared with user.followed / user.unfollowed). Not a follow yet: approval publishes
+    user.followed; a decline or a withdrawal publishes nothing."""
 
     follower_id: str
     followee_id: str

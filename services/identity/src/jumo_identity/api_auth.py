@@ -14,6 +14,7 @@ from jumo_identity.schemas import (
     DeletionAnswer,
     DeletionStatus,
     Jwks,
+    LoginQuery,
     LoginTokens,
     RefreshBody,
     TokenPair,
@@ -32,11 +33,16 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@routes.get("/auth/facebook/login", status=302, summary="Start a Facebook login (redirect)")
+@routes.get(
+    "/auth/facebook/login", query=LoginQuery, status=302,
+    summary="Start a Facebook login (redirect); share_joins=true: show my sign-up on Facebook",
+)  # fmt: skip
 async def facebook_login(request: web.Request) -> web.Response:
     """302 to the Facebook dialog; sets the HttpOnly cookie that binds the state to this browser."""
+    query = parse_query(request, LoginQuery)
     identity = request.app[IDENTITY]
-    url, nonce = await identity.login.begin(request.cookies.get(LOGIN_COOKIE), _now())
+    cookie = request.cookies.get(LOGIN_COOKIE)
+    url, nonce = await identity.login.begin(cookie, _now(), share_joins=query.share_joins)
     response = web.Response(status=302, headers={"Location": url, **NO_STORE})
     response.set_cookie(
         LOGIN_COOKIE, nonce, max_age=identity.settings.login_state_ttl_s, path=CALLBACK_PATH,

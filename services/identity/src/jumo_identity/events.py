@@ -2,9 +2,12 @@
 
 Which change publishes what::
 
-    first login              user.registered   (users document)
-    profile or picture edit  user.updated      (users document; changed = field names)
-    follow / unfollow        user.followed / user.unfollowed, seq per pair (follows document)
+    first login                user.registered   (users document; share_joins: the sign-up's
+                                                 choice, carried by the login state)
+    profile or picture edit    user.updated      (users document; changed = field names)
+    a new email from Facebook  user.updated      (at a login; changed names "email")
+    follow / unfollow          user.followed / user.unfollowed, seq per pair (follows document)
+    ask to follow (approval)   user.follow_requested, seq per pair (follows document)
     account deletion         user.deleted      (the user's tombstone)
 """
 
@@ -19,6 +22,7 @@ from jumo_common.events.identity import (
     Place,
     UserDeleted,
     UserFollowed,
+    UserFollowRequested,
     UserRegistered,
     UserUnfollowed,
     UserUpdated,
@@ -37,13 +41,15 @@ def _event(data: Any, *, actor: str | None, subject: str) -> Envelope[Any]:
     )
 
 
-def user_registered(user: User) -> Envelope[Any]:
-    """A person signed up."""
+def user_registered(user: User, *, share_joins: bool = False) -> Envelope[Any]:
+    """A person signed up (``share_joins``: they asked, at sign-up, to show it on Facebook)."""
     data = UserRegistered(
         user_id=user.id,
         display_name=user.display_name,
         avatar_url=user.picture_url,
         facebook_id=user.facebook_id,
+        email=user.email,
+        share_joins=share_joins,
     )
     return _event(data, actor=user.id, subject=user.id)
 
@@ -75,6 +81,7 @@ def user_updated(user: User, changed: Iterable[str], version: int) -> Envelope[A
         version=version,
         findable=user.findable,
         radius_km=user.radius_km,
+        email=user.email,
     )
     return _event(data, actor=user.id, subject=user.id)
 
@@ -82,6 +89,12 @@ def user_updated(user: User, changed: Iterable[str], version: int) -> Envelope[A
 def user_followed(follower_id: str, followee_id: str, seq: int) -> Envelope[Any]:
     """follower now follows followee."""
     data = UserFollowed(follower_id=follower_id, followee_id=followee_id, seq=seq)
+    return _event(data, actor=follower_id, subject=followee_id)
+
+
+def user_follow_requested(follower_id: str, followee_id: str, seq: int) -> Envelope[Any]:
+    """follower asked to follow followee (who approves their followers)."""
+    data = UserFollowRequested(follower_id=follower_id, followee_id=followee_id, seq=seq)
     return _event(data, actor=follower_id, subject=followee_id)
 
 

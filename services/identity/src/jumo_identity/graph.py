@@ -4,7 +4,7 @@ A follow edge is in one of three states — ``active``, ``requested``, ``none`` 
 the rules below, each move one claimed write of the edge whose version is the pair's ``seq``::
 
     follow   a public profile      none → active        user.followed
-             any other profile     none → requested     (nothing published: not yet a follow)
+             any other profile     none → requested     user.follow_requested (not yet a follow)
     unfollow                       active → none        user.unfollowed
                                    requested → none     (the request is withdrawn)
     approve  by the followee       requested → active   user.followed
@@ -62,6 +62,8 @@ def _event_of(before: EdgeState, after: EdgeState) -> EventFor | None:
         return events.user_followed
     if before == "active" and after != "active":
         return events.user_unfollowed
+    if after == "requested" and before != "requested":
+        return events.user_follow_requested
     return None
 
 

@@ -3,6 +3,10 @@
 The state is random, kept only as its SHA-256 with the SHA-256 of a random browser nonce
 (set as an HttpOnly SameSite=Lax cookie by the API), 10 minutes, consumed by the first
 callback that presents it — valid or not — so it can never be replayed.
+
+The state also carries the sign-up's choices through the Facebook round trip: ``share_joins``
+(the person asked to have their joining shown on Facebook) goes into ``user.registered`` if
+this login creates the account, and nowhere else; a returning person's login ignores it.
 """
 
 from __future__ import annotations
@@ -118,7 +122,9 @@ class LoginFlow:
         self._store = store
         self._sessions = sessions
 
-    async def begin(self, browser_nonce: str | None, now: datetime) -> tuple[str, str]:
+    async def begin(
+        self, browser_nonce: str | None, now: datetime, *, share_joins: bool = False
+    ) -> tuple[str, str]:
         """The dialog URL and the browser nonce to (re)set as the login cookie."""
         # Reusing the browser's nonce lets two tabs log in at the same time.
         nonce = usable_nonce(browser_nonce) or random_token()
@@ -127,6 +133,7 @@ class LoginFlow:
         record = {
             "nonce_hash": sha256_hex(nonce),
             "code_verifier": self._sealer.seal(verifier, "pkce") if verifier else None,
+            "share_joins": share_joins,
             "created_at": now,
             "expires_at": now + self._state_ttl,
         }
@@ -145,7 +152,8 @@ class LoginFlow:
             raise InvalidLoginState("The callback carries no code.")
         with facebook_errors():
             confirmed = await self._ask_facebook(params.code, record.get("code_verifier"))
-        user, created = await self._link(confirmed, now)
+        share_joins = record.get("share_joins") is True
+        user, created = await self._link(confirmed, now, share_joins=share_joins)
         tokens = await self._sessions.start(user, now)
         return LoginResult(tokens=tokens, created=created, user=user)
 
@@ -186,14 +194,17 @@ class LoginFlow:
             return []  # user_friends declined: no suggestions, but a fine login
         return [f.id for f in friends.friends]
 
-    async def _link(self, confirmed: ConfirmedLogin, now: datetime) -> tuple[User, bool]:
+    async def _link(
+        self, confirmed: ConfirmedLogin, now: datetime, *, share_joins: bool
+    ) -> tuple[User, bool]:
         profile = confirmed.profile
         existing = await self._store.user_by_facebook_id(profile.id)
         if existing is None:
             document = new_user_document(profile, now)
             document.update(self._facebook_fields(document["_id"], confirmed, now))
             user = User.model_validate(document)
-            if await self._store.create_user(document, [events.user_registered(user)]):
+            registered = events.user_registered(user, share_joins=share_joins)
+            if await self._store.create_user(document, [registered]):
                 return user, True
             existing = await self._store.user_by_facebook_id(profile.id)
             if existing is None:
@@ -205,15 +216,19 @@ class LoginFlow:
         profile = confirmed.profile
         fields = self._facebook_fields(user.id, confirmed, now)
         picture = profile.picture.data.url if profile.picture else None
-        fields |= {"email": profile.email, "picture_url": picture}
+        fresh = {"email": profile.email, "picture_url": picture}
+        fields |= fresh
 
         def plan(doc: dict[str, Any]) -> Change:
-            if doc.get("picture_url") == picture:
+            # A new picture is news for everyone, a new email for the notifier (user.updated
+            # carries the contact address): either publishes the profile as it now is.
+            changed = sorted(name for name, value in fresh.items() if doc.get(name) != value)
+            if not changed:
                 return Change(set=fields)
-            preview = User.model_validate({**doc, "picture_url": picture})
+            preview = User.model_validate({**doc, **fresh})
             return Change(
                 set=fields,
-                events=lambda version: [events.user_updated(preview, ["picture_url"], version)],
+                events=lambda version: [events.user_updated(preview, changed, version)],
             )
 
         written = await self._store.change_user(user.id, plan)

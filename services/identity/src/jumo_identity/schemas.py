@@ -183,6 +183,23 @@ class RefreshBody(ApiModel):
     refresh_token: str = Field(min_length=1, max_length=256)
 
 
+class LoginQuery(BaseModel):
+    """``GET /auth/facebook/login``: the sign-up's choices (other parameters are ignored)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    share_joins: bool = Field(
+        default=False,
+        description=(
+            "Signing up: show my joining Jumo on Facebook (`true` or `false`, default false:"
+            " nothing is posted unless the person says so). Carried through the Facebook round"
+            " trip in the one-time login state and handed to the notifier in user.registered"
+            " when this login creates the account; a returning person's login ignores it, and"
+            " identity does not keep it (the notifier's preferences hold it afterwards)."
+        ),
+    )
+
+
 class CallbackQuery(BaseModel):
     """What Facebook appends to the redirect URI (other parameters are ignored)."""
 

@@ -106,12 +106,13 @@ class LoggedIn:
         return {"Authorization": f"Bearer {self.access_token}"}
 
 
-async def start_login(client: Client) -> dict[str, str]:
-    """GET /auth/facebook/login; the dialog URL's query parameters."""
-    response = await client.get("/auth/facebook/login", allow_redirects=False)
+async def start_login(client: Client, query: dict[str, str] | None = None) -> dict[str, str]:
+    """GET /auth/facebook/login (with ``query``, e.g. share_joins); the dialog URL's query
+    parameters."""
+    response = await client.get("/auth/facebook/login", params=query, allow_redirects=False)
     assert response.status == 302, await response.text()
-    query = parse_qs(urlsplit(response.headers["Location"]).query)
-    return {k: v[0] for k, v in query.items()}
+    dialog = parse_qs(urlsplit(response.headers["Location"]).query)
+    return {k: v[0] for k, v in dialog.items()}
 
 
 async def facebook_code(
@@ -125,9 +126,15 @@ async def facebook_code(
     return str(answer["code"])
 
 
-async def login(client: Client, sandbox: SandboxControl, fb_user: TestUserInfo) -> LoggedIn:
-    """The whole browser flow, ending with identity's token answer."""
-    dialog = await start_login(client)
+async def login(
+    client: Client,
+    sandbox: SandboxControl,
+    fb_user: TestUserInfo,
+    query: dict[str, str] | None = None,
+) -> LoggedIn:
+    """The whole browser flow, ending with identity's token answer (``query``: the login
+    start's, e.g. ``{"share_joins": "true"}``)."""
+    dialog = await start_login(client, query)
     code = await facebook_code(sandbox, fb_user, dialog)
     response = await client.get(
         "/auth/facebook/callback", params={"code": code, "state": dialog["state"]}

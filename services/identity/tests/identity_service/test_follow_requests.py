@@ -1,12 +1,15 @@
 """Follow requests through the HTTP API: a non-public profile approves its followers.
 
-"Publishes nothing" is checked with a later event of the SAME follow edge: the outbox sends the
-events of one document in the order they were written, so once that later event has arrived,
-anything the earlier moves had published would have arrived before it.
+Asking publishes user.follow_requested (once, with the pair's seq), approving user.followed;
+declining and withdrawing publish nothing. "Publishes nothing" is checked with a later event of
+the SAME follow edge: the outbox sends the events of one document in the order they were
+written, so once that later event has arrived, anything the earlier moves had published would
+have arrived before it.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -67,12 +70,19 @@ async def _edge_version(client: Client, follower: LoggedIn, followee: LoggedIn) 
     return int(edge["version"])
 
 
+FOLLOW_EVENTS = ("user.follow_requested", "user.followed", "user.unfollowed")
+
+
 def _follow_events(tap: EventTap) -> list[dict[str, Any]]:
-    return [e for e in tap.received if e["type"] in ("user.followed", "user.unfollowed")]
+    return [e for e in tap.received if e["type"] in FOLLOW_EVENTS]
+
+
+def _pair(follower: LoggedIn, followee: LoggedIn, seq: int) -> dict[str, Any]:
+    return {"follower_id": follower.user_id, "followee_id": followee.user_id, "seq": seq}
 
 
 @pytest.mark.parametrize("visibility", ["followers", "private"])
-async def test_following_a_non_public_profile_is_a_request_that_publishes_nothing(
+async def test_following_a_non_public_profile_is_a_request_published_once(
     client: Client, sandbox: SandboxControl, tap: EventTap, visibility: str
 ) -> None:
     ann, bob = await _person(client, sandbox, "Ann"), await _person(client, sandbox, "Bob")
@@ -87,8 +97,35 @@ async def test_following_a_non_public_profile_is_a_request_that_publishes_nothin
     status, approved = await _answer(client, bob, ann.user_id, "approve")  # the same edge
     assert (status, approved["following"], approved["requested"]) == (200, True, False)
     [followed] = await tap.wait_for("user.followed")
-    assert followed["data"] == {"follower_id": ann.user_id, "followee_id": bob.user_id, "seq": 2}
-    assert _follow_events(tap) == [followed]  # nothing came before it from the request
+    assert followed["data"] == _pair(ann, bob, 2)
+    # The request was published once (asking again while pending changed nothing), before
+    # the follow it became, with the edge's seq and Ann as its actor.
+    [requested] = tap.of_type("user.follow_requested")
+    assert requested["data"] == _pair(ann, bob, 1)
+    assert (requested["actor_id"], requested["subject_id"]) == (ann.user_id, bob.user_id)
+    assert requested["producer"] == "identity"
+    assert _follow_events(tap) == [requested, followed]
+
+
+async def test_asking_at_once_many_times_publishes_one_request(
+    client: Client, sandbox: SandboxControl, tap: EventTap
+) -> None:
+    ann, bob = await _person(client, sandbox, "Ann"), await _person(client, sandbox, "Bob")
+    await _set_visibility(client, bob, "private")
+
+    answers = await asyncio.gather(
+        *(_call(client, "PUT", f"/users/{bob.user_id}/follow", ann) for _ in range(6))
+    )
+
+    # One move wins the edge's next version; the others find the request already made.
+    assert all(status == 200 for status, _ in answers), answers
+    assert sum(body["changed"] for _, body in answers) == 1
+    assert all(body["requested"] for _, body in answers)
+    await _answer(client, bob, ann.user_id, "approve")  # the edge's next event
+    [followed] = await tap.wait_for("user.followed")
+    [requested] = tap.of_type("user.follow_requested")
+    assert (requested["data"], followed["data"]) == (_pair(ann, bob, 1), _pair(ann, bob, 2))
+    assert _follow_events(tap) == [requested, followed]
 
 
 async def test_a_request_shows_to_the_followee_only(
@@ -160,10 +197,11 @@ async def test_approving_publishes_one_followed_with_the_edges_seq_and_opens_the
     await _follow(client, ann, bob, on=False)
     [unfollowed] = await tap.wait_for("user.unfollowed")
     assert unfollowed["data"]["seq"] == 3
-    assert _follow_events(tap) == [followed, unfollowed]
+    [requested] = tap.of_type("user.follow_requested")
+    assert _follow_events(tap) == [requested, followed, unfollowed]
 
 
-async def test_declining_publishes_nothing_and_the_requester_may_ask_again(
+async def test_declining_publishes_nothing_and_asking_again_is_a_new_request(
     client: Client, sandbox: SandboxControl, tap: EventTap
 ) -> None:
     ann, bob = await _person(client, sandbox, "Ann"), await _person(client, sandbox, "Bob")
@@ -186,7 +224,9 @@ async def test_declining_publishes_nothing_and_the_requester_may_ask_again(
     await _answer(client, bob, ann.user_id, "approve")
     [followed] = await tap.wait_for("user.followed")
     assert followed["data"]["seq"] == 4  # request, decline, request, approve
-    assert _follow_events(tap) == [followed]
+    first, second = tap.of_type("user.follow_requested")
+    assert (first["data"], second["data"]) == (_pair(ann, bob, 1), _pair(ann, bob, 3))
+    assert _follow_events(tap) == [first, second, followed]  # nothing for the decline
 
 
 async def test_unfollowing_a_pending_request_withdraws_it_and_publishes_nothing(
@@ -208,7 +248,9 @@ async def test_unfollowing_a_pending_request_withdraws_it_and_publishes_nothing(
     assert (await _follow(client, ann, bob))["following"] is True  # the edge's next event
     [followed] = await tap.wait_for("user.followed")
     assert followed["data"]["seq"] == 3
-    assert _follow_events(tap) == [followed]  # no user.unfollowed for the withdrawal
+    [requested] = tap.of_type("user.follow_requested")
+    assert requested["data"]["seq"] == 1
+    assert _follow_events(tap) == [requested, followed]  # no user.unfollowed for the withdrawal
 
 
 async def test_answering_a_request_nobody_made_is_404(
@@ -250,7 +292,8 @@ async def test_nobody_answers_a_request_addressed_to_someone_else(
     await _answer(client, bob, ann.user_id, "approve")
     [followed] = await tap.wait_for("user.followed")
     assert followed["data"]["seq"] == 2  # nothing happened to the edge in between
-    assert _follow_events(tap) == [followed]
+    [requested] = tap.of_type("user.follow_requested")
+    assert _follow_events(tap) == [requested, followed]
 
 
 async def test_following_a_public_profile_is_immediate(
@@ -267,6 +310,9 @@ async def test_following_a_public_profile_is_immediate(
     assert followed["data"]["seq"] == 1
     status, _ = await _answer(client, bob, ann.user_id, "approve")  # already a follower
     assert status == 200
+    await _follow(client, ann, bob, on=False)  # the edge's next event: nothing came between
+    await tap.wait_for("user.unfollowed")
+    assert [e["type"] for e in _follow_events(tap)] == ["user.followed", "user.unfollowed"]
 
 
 async def test_the_openapi_document_lists_the_follow_request_routes(client: Client) -> None:

@@ -44,6 +44,8 @@ async def test_first_login_creates_the_user_and_publishes_registered(
     [registered] = await tap.wait_for("user.registered")
     assert registered["data"]["user_id"] == first.user_id
     assert registered["subject_id"] == first.user_id
+    assert registered["data"]["email"] == ann.email  # for the notifier (never shown to others)
+    assert registered["data"]["share_joins"] is False  # not asked: nothing shown on Facebook
 
 
 async def test_second_login_finds_the_same_user_and_publishes_nothing_new(

@@ -51,7 +51,9 @@ async def test_edit_profile_normalises_and_publishes_updated(
     assert updated["data"]["location"] == "Lisbon"
     assert "display_name" in updated["data"]["changed"]
     assert updated["data"]["user_id"] == ann.user_id
-    assert "email" not in updated["data"]
+    # The contact address travels for the notifier (never shown to others: see the views).
+    assert updated["data"]["email"] == ann.body["user"]["email"]
+    assert "email" not in updated["data"]["changed"]
 
     again = await client.get("/users/me", headers=ann.auth)
     assert (await again.json())["bio"] == "I plant trees."

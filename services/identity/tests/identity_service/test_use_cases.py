@@ -17,7 +17,13 @@ import jwt
 import pytest
 from pydantic import SecretStr
 
-from jumo_common.events.identity import UserDeleted, UserFollowed, UserUnfollowed, UserUpdated
+from jumo_common.events.identity import (
+    UserDeleted,
+    UserFollowed,
+    UserFollowRequested,
+    UserUnfollowed,
+    UserUpdated,
+)
 from jumo_facebook import FacebookClient, FacebookSettings
 from jumo_facebook.signed_request import sign_request
 from jumo_identity.accounts import Accounts
@@ -189,7 +195,13 @@ async def test_a_private_profile_approves_its_followers(world: World) -> None:
     await person(world, "bob")
     asked = await world.graph.set_following("bob", "ann", follow=True, now=NOW)
     assert (asked.following, asked.requested, asked.changed) == (False, True, True)
-    assert world.store.published == []  # a request is not a follow: nothing is published
+    # A request is not a follow: only the request is published, for the notifier to tell Ann.
+    [request] = world.store.published
+    assert request.data == UserFollowRequested(follower_id="bob", followee_id="ann", seq=1)
+    assert (request.actor_id, request.subject_id) == ("bob", "ann")
+    again = await world.graph.set_following("bob", "ann", follow=True, now=NOW)
+    assert (again.requested, again.changed) == (True, False)
+    assert len(world.store.published) == 1  # asking again while pending publishes nothing
     assert not await world.graph.follows("bob", "ann")
     ann = await world.accounts.live_user("ann")
     requests, _ = await world.graph.page(ann, direction="requests", limit=10, cursor=None)
@@ -197,7 +209,9 @@ async def test_a_private_profile_approves_its_followers(world: World) -> None:
     approved = await world.graph.answer_request("ann", "bob", approve=True, now=NOW)
     assert (approved.following, approved.changed) == (True, True)
     assert await world.graph.follows("bob", "ann")
-    assert len(world.store.published.of_type(UserFollowed)) == 1
+    [followed] = world.store.published.of_type(UserFollowed)
+    assert followed.data.seq == 2  # after the request's seq: the pair's order holds
+    assert len(world.store.published.of_type(UserFollowRequested)) == 1
 
 
 async def test_declining_publishes_nothing_and_the_person_may_ask_again(world: World) -> None:
@@ -210,7 +224,10 @@ async def test_declining_publishes_nothing_and_the_person_may_ask_again(world: W
         await world.graph.answer_request("ann", "bob", approve=True, now=NOW)
     asked = await world.graph.set_following("bob", "ann", follow=True, now=NOW)
     assert asked.requested
-    assert world.store.published == []
+    # One request each time Bob asked; the decline published nothing.
+    requests = world.store.published.of_type(UserFollowRequested)
+    assert [r.data.seq for r in requests] == [1, 3]
+    assert len(world.store.published) == 2
 
 
 async def test_nobody_follows_themselves_or_a_stranger_that_does_not_exist(world: World) -> None:

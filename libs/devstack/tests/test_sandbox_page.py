@@ -128,3 +128,20 @@ def test_without_a_record_each_call_makes_a_new_page(sandbox: Sandbox) -> None:
     second = provision_page(sandbox.url, APP_SECRET)
     assert first.page_id != second.page_id
     assert _post_as_page(sandbox, second, "Cara joined Jumo") == 200
+
+
+def test_the_command_prints_the_two_lines_notifier_reads(sandbox: Sandbox) -> None:
+    env = {"PATH": "/usr/bin:/bin", "FACEBOOK_GRAPH_URL": sandbox.url}
+    done = subprocess.run(
+        [sys.executable, "-m", "jumo_devstack.jumo_page"],
+        env={**env, "FACEBOOK_APP_SECRET": APP_SECRET},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stderr == ""
+    exported = dict(line.removeprefix("export ").split("=", 1) for line in done.stdout.splitlines())
+    assert set(exported) == {"JUMO_PAGE_ID", "JUMO_PAGE_TOKEN"}
+    page = SandboxPage(exported["JUMO_PAGE_ID"], exported["JUMO_PAGE_TOKEN"], "", "")
+    assert _post_as_page(sandbox, page, "Dee joined Jumo") == 200

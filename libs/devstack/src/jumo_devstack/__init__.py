@@ -20,7 +20,13 @@ from jumo_devstack.ferret import (
     ferretdb_binary,
     mongo_ping,
 )
-from jumo_devstack.mailpit import MailpitNode, mailpit_answers, mailpit_binary, mailpit_messages
+from jumo_devstack.mailpit import (
+    MAILPIT_FLAGS,
+    MailpitNode,
+    mailpit_answers,
+    mailpit_binary,
+    mailpit_messages,
+)
 from jumo_devstack.node import Node
 from jumo_devstack.postgres import PostgresCluster, pg_bin, pg_ready, postgres_owner
 from jumo_devstack.processes import (
@@ -61,6 +67,7 @@ from jumo_devstack.sandbox_page import (
 __all__ = [
     "BACKENDS",
     "BACKEND_ENV",
+    "MAILPIT_FLAGS",
     "PAGE_PERMISSIONS",
     "RABBIT_HOME",
     "REDIS_SETTINGS",

@@ -39,6 +39,15 @@ from jumo_devstack.processes import (
 MAILPIT_REL_PATH = Path(".tools/bin/mailpit")
 MAILPIT_BIN_ENV = "JUMO_MAILPIT_BIN"
 DEFAULT_MAX_MESSAGES = 10_000
+# Beside where it listens and writes: no update check (it would ask the internet), no reverse DNS
+# of SMTP clients, and any SMTP login or none accepted, also without TLS. docker-compose.yml's
+# mailpit service passes the same flags.
+MAILPIT_FLAGS: tuple[str, ...] = (
+    "--disable-version-check",
+    "--smtp-disable-rdns",
+    "--smtp-auth-accept-any",
+    "--smtp-auth-allow-insecure",
+)
 
 
 def mailpit_binary() -> Path:
@@ -90,17 +99,14 @@ class MailpitNode(Node):
         return pid
 
     def command(self) -> list[str]:
-        """The command line: our addresses and data file, no update check, no reverse DNS."""
+        """The command line: our addresses and data file, then ``MAILPIT_FLAGS``."""
         args = [
             str(self.binary),
             "--listen", f"{self.host}:{self.port}",
             "--smtp", f"{self.host}:{self.smtp_port}",
             "--database", str(self.data_dir / "mailpit.db"),
             "--max", str(self.max_messages),
-            "--disable-version-check",
-            "--smtp-disable-rdns",
-            "--smtp-auth-accept-any",
-            "--smtp-auth-allow-insecure",
+            *MAILPIT_FLAGS,
         ]  # fmt: skip
         return [*args, "--enable-chaos"] if self.chaos else args
 

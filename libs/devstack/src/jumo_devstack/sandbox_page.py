@@ -12,6 +12,9 @@ The sandbox keeps everything in memory: a restarted sandbox knows neither the us
 ``/me/accounts`` for the recorded person with the recorded Page, that Page is used again;
 otherwise a new person and Page are made (the Page with the recorded id, so ``JUMO_PAGE_ID``
 stays the same across sandbox restarts; the token is new).
+
+From a shell: ``python -m jumo_devstack.jumo_page`` (docker-compose's notifier reads the two
+lines it prints).
 """
 
 from __future__ import annotations

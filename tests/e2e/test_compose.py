@@ -1,26 +1,49 @@
-"""docker-compose.yml's Redis and feed: the same Redis settings as the local node (its command run
-by a real redis-server here), feed wired to Redis, identity and the gateway. No Docker needed."""
+"""docker-compose.yml's Redis, Mailpit, feed and notifier: the same Redis and Mailpit settings as
+the local nodes (their commands run by a real redis-server and Mailpit here), every service's
+environment read by its settings model, feed and notifier wired to their servers, identity and
+the gateway. No Docker needed."""
 
 from __future__ import annotations
 
 import json
 import re
+import smtplib
 import subprocess
+from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from jumo_gateway import TEMPLATES, render
+from pydantic_settings import BaseSettings
 
 from jumo_devstack import (
+    MAILPIT_FLAGS,
     REDIS_SETTINGS,
     free_port,
+    free_ports,
+    mailpit_answers,
+    mailpit_binary,
+    mailpit_messages,
     redis_config,
     redis_ping,
     redis_server_binary,
     terminate_pid,
     wait_for,
 )
+from jumo_facebook import FacebookSettings
+from jumo_feed.settings import FeedSettings
+from jumo_identity.settings import IdentitySettings
+from jumo_notifier.settings import NotifierSettings
+from jumo_orgs.settings import OrgsSettings
 
-COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ROOT / "docker-compose.yml"
+SETTINGS: dict[str, type[BaseSettings]] = {
+    "identity": IdentitySettings,
+    "orgs": OrgsSettings,
+    "feed": FeedSettings,
+    "notifier": NotifierSettings,
+}
 
 
 def service_block(name: str) -> str:
@@ -37,6 +60,24 @@ def setting(block: str, key: str) -> str:
     match = re.search(rf"^\s+{re.escape(key)}:\s*(.+)$", block, flags=re.MULTILINE)
     assert match, f"no {key} in:\n{block}"
     return match.group(1).strip()
+
+
+def environment(block: str) -> dict[str, str]:
+    """A service's environment: the shared ``*service-env`` when it merges it, then its own."""
+    own = block.split("environment:\n", 1)[1]
+    own = re.split(r"^    [a-z_]+:", own, maxsplit=1, flags=re.MULTILINE)[0]
+    values = dict(re.findall(r"^      ([A-Z][A-Z0-9_]*):\s*(.*)$", own, flags=re.MULTILINE))
+    if "<<: *service-env" in own:
+        shared = COMPOSE.read_text().split("environment: &service-env\n", 1)[1]
+        shared = re.split(r"^  [a-z_]+:", shared, maxsplit=1, flags=re.MULTILINE)[0]
+        values = dict(re.findall(r"^    ([A-Z][A-Z0-9_]*):\s*(.*)$", shared, re.MULTILINE)) | values
+    return {key: value.strip().strip('"') for key, value in values.items()}
+
+
+def healthy_dependencies(block: str) -> set[str]:
+    """The services a block waits for, healthy."""
+    depends = block.split("depends_on:", 1)[1]
+    return set(re.findall(r"^\s+([a-z-]+):\n\s+condition: service_healthy$", depends, re.MULTILINE))
 
 
 def redis_command_line() -> list[str]:
@@ -81,9 +122,7 @@ def test_feed_is_built_like_the_other_services_and_wired_to_its_servers() -> Non
     assert setting(feed, "MONGO_DATABASE") == "jumo_feed"
     assert setting(feed, "REDIS_URL") == "redis://redis:6379/0"
     assert setting(feed, "JWKS_URL") == "http://identity:8001/.well-known/jwks.json"
-    depends = feed.split("depends_on:", 1)[1]
-    for server in ("mongo", "rabbitmq", "redis", "identity"):
-        assert re.search(rf"^\s+{server}:\n\s+condition: service_healthy$", depends, re.MULTILINE)
+    assert healthy_dependencies(feed) == {"mongo", "rabbitmq", "redis", "identity"}
 
 
 def test_the_gateway_reaches_feed_and_renders_with_compose_s_environment() -> None:
@@ -95,3 +134,101 @@ def test_the_gateway_reaches_feed_and_renders_with_compose_s_environment() -> No
     values = {key: value.strip('"') for key, value in values.items()}
     text = render((TEMPLATES / "gateway.conf.template").read_text(), values)
     assert "server feed:8003;" in text
+
+
+def settings_variables(model: type[BaseSettings]) -> set[str]:
+    """The environment variables a service's settings model reads (FACEBOOK_* for its nested
+    Facebook settings)."""
+    names = {name.upper() for name in model.model_fields if name != "facebook"}
+    if "facebook" in model.model_fields:
+        names |= {f"FACEBOOK_{name.upper()}" for name in FacebookSettings.model_fields}
+    return names
+
+
+@pytest.mark.parametrize("service", sorted(SETTINGS))
+def test_every_variable_compose_sets_is_one_its_service_reads(service: str) -> None:
+    # A misspelt variable would be ignored silently (extra="ignore") and its default used.
+    values = environment(service_block(service))
+    assert set(values) - settings_variables(SETTINGS[service]) == set()
+    assert values["SERVICE_NAME"] == service
+
+
+def test_notifier_is_built_like_the_other_services_and_wired_to_its_servers() -> None:
+    notifier = service_block("notifier")
+    assert "<<: *service" in notifier
+    assert setting(notifier, "args") == "{SERVICE: notifier}"
+    values = environment(notifier)
+    assert values["PORT"] == "8004"
+    assert values["MONGO_DATABASE"] == "jumo_notifier"
+    assert (values["SMTP_HOST"], values["SMTP_PORT"]) == ("mailpit", "1025")
+    assert values["JWKS_URL"] == "http://identity:8001/.well-known/jwks.json"
+    assert values["FACEBOOK_GRAPH_URL"] == "${FACEBOOK_GRAPH_URL:-http://facebook-sandbox:8090}"
+    # Jumo's own Page comes from the environment; empty, Jumo posts to no Page of its own.
+    assert values["JUMO_PAGE_ID"] == "${JUMO_PAGE_ID:-}"
+    assert values["JUMO_PAGE_TOKEN"] == "${JUMO_PAGE_TOKEN:-}"
+    # Every setting without a default is given.
+    required = {
+        name.upper() for name, field in NotifierSettings.model_fields.items() if field.is_required()
+    }
+    assert required - set(values) == set()
+    wanted = {"mongo", "rabbitmq", "mailpit", "facebook-sandbox", "identity"}
+    assert healthy_dependencies(notifier) == wanted
+
+
+def test_the_sandbox_accepts_notifier_s_page_linking_callback() -> None:
+    uris = environment(service_block("facebook-sandbox"))["FACEBOOK_SANDBOX_REDIRECT_URIS"]
+    gateway = "${GATEWAY_URL:-http://127.0.0.1:8080}"
+    assert uris.split(",") == [
+        f"{gateway}/auth/facebook/callback",
+        f"{gateway}/facebook-pages/callback",
+    ]
+
+
+def mailpit_command_line() -> list[str]:
+    """The mailpit service's command (a flow sequence that is also JSON)."""
+    command: list[str] = json.loads(setting(service_block("mailpit"), "command"))
+    return command
+
+
+def test_mailpit_is_the_local_version_with_the_local_node_s_flags() -> None:
+    block = service_block("mailpit")
+    build = (ROOT / "deploy/local/mailpit/build.sh").read_text()
+    [version] = re.findall(r"^VERSION=(v[0-9.]+)$", build, flags=re.MULTILINE)
+    assert setting(block, "image") == f"axllent/mailpit:{version}"
+    assert mailpit_command_line() == [
+        "--database", "/data/mailpit.db", "--max", "10000", *MAILPIT_FLAGS,
+    ]  # fmt: skip
+    assert setting(block, "ports") == '["127.0.0.1:1025:1025", "127.0.0.1:8025:8025"]'
+    assert setting(block, "test") == '["CMD", "/mailpit", "readyz"]'
+
+
+def test_the_compose_command_gives_a_real_mailpit_those_settings(tmp_path: Path) -> None:
+    # compose's own arguments, as the image's entrypoint hands them to mailpit; only where it
+    # listens and writes changed, so that it runs here beside everything else.
+    http_port, smtp_port = free_ports(2)
+    arguments = mailpit_command_line()
+    arguments[arguments.index("--database") + 1] = str(tmp_path / "mailpit.db")
+    where = ["--listen", f"127.0.0.1:{http_port}", "--smtp", f"127.0.0.1:{smtp_port}"]
+    with (tmp_path / "mailpit.log").open("wb") as log:
+        command = [str(mailpit_binary()), *arguments, *where]
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{http_port}"
+    try:
+        assert wait_for(lambda: mailpit_answers(url), 10), (tmp_path / "mailpit.log").read_text()
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = "n@jumo.example", "a@b.example", "Hi"
+        message.set_content("hello")
+        with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as smtp:
+            smtp.login("notifier", "whatever")  # any login is accepted, without TLS
+            smtp.send_message(message)
+        assert [m["Subject"] for m in mailpit_messages(url)] == ["Hi"]
+    finally:
+        terminate_pid(server.pid, timeout=10)
+        server.wait(10)
+
+
+def test_the_gateway_reaches_notifier() -> None:
+    gateway = service_block("gateway")
+    assert setting(gateway, "NOTIFIER_UPSTREAM") == "notifier:8004"
+    assert "notifier" in healthy_dependencies(gateway)
+    render((TEMPLATES / "gateway.conf.template").read_text(), environment(gateway))

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
-SECRETS = ("FACEBOOK_APP_SECRET", "ENCRYPTION_KEY", "RECORD_KEY_SECRET")
+SECRETS = (
+    "FACEBOOK_APP_SECRET",
+    "ENCRYPTION_KEY",
+    "RECORD_KEY_SECRET",
+    "UNSUBSCRIBE_KEY",
+    "PAGE_TOKEN_KEY",
+)
 
 
 @pytest.mark.parametrize("name", SECRETS)

@@ -9,9 +9,11 @@ The one place that knows how to run the gateway outside Docker. The local stack
 
 Settings come from arguments or, on the command line, from the environment (GATEWAY_LISTEN or
 GATEWAY_URL, IDENTITY_UPSTREAM or IDENTITY_URL, ORGS_UPSTREAM or ORGS_URL, FEED_UPSTREAM or
-FEED_URL, GATEWAY_AUTH_RATE, GATEWAY_AUTH_BURST, GATEWAY_WRITE_RATE, GATEWAY_WRITE_BURST,
-GATEWAY_UPSTREAM_TIMEOUT; see templates/gateway.conf.template). nginx runs as our own process
-(never the system service), with its pid file, logs and temp folders in the run folder.
+FEED_URL, NOTIFIER_UPSTREAM or NOTIFIER_URL, GATEWAY_AUTH_RATE, GATEWAY_AUTH_BURST,
+GATEWAY_WRITE_RATE, GATEWAY_WRITE_BURST, GATEWAY_UPSTREAM_TIMEOUT, GATEWAY_STREAM_RATE,
+GATEWAY_STREAM_BURST, GATEWAY_STREAM_CONNECTIONS; see templates/gateway.conf.template). nginx
+runs as our own process (never the system service), with its pid file, logs and temp folders in
+the run folder.
 Standard library only, so the stack can use it before any virtualenv exists.
 """
 
@@ -78,7 +80,12 @@ def _address(env: Mapping[str, str], name: str, url_name: str, default: str) -> 
 
 def _default_upstreams() -> Mapping[str, str]:
     return MappingProxyType(
-        {"identity": "127.0.0.1:8001", "orgs": "127.0.0.1:8002", "feed": "127.0.0.1:8003"}
+        {
+            "identity": "127.0.0.1:8001",
+            "orgs": "127.0.0.1:8002",
+            "feed": "127.0.0.1:8003",
+            "notifier": "127.0.0.1:8004",
+        }
     )
 
 
@@ -93,6 +100,10 @@ class GatewayConfig:
     write_rate: str = "5r/s"
     write_burst: int = 20
     upstream_timeout_s: int = 30
+    # Opening /notifications/stream, per client address: rate, burst, and how many at once.
+    stream_rate: str = "2r/s"
+    stream_burst: int = 20
+    stream_connections: int = 50
     workers: int = 1
 
     @classmethod
@@ -115,6 +126,11 @@ class GatewayConfig:
             write_rate=env.get("GATEWAY_WRITE_RATE", default.write_rate),
             write_burst=int(env.get("GATEWAY_WRITE_BURST", default.write_burst)),
             upstream_timeout_s=int(env.get("GATEWAY_UPSTREAM_TIMEOUT", default.upstream_timeout_s)),
+            stream_rate=env.get("GATEWAY_STREAM_RATE", default.stream_rate),
+            stream_burst=int(env.get("GATEWAY_STREAM_BURST", default.stream_burst)),
+            stream_connections=int(
+                env.get("GATEWAY_STREAM_CONNECTIONS", default.stream_connections)
+            ),
         )
 
     def values(self, run_dir: Path) -> dict[str, str]:
@@ -128,6 +144,9 @@ class GatewayConfig:
             "GATEWAY_WRITE_RATE": self.write_rate,
             "GATEWAY_WRITE_BURST": str(self.write_burst),
             "GATEWAY_UPSTREAM_TIMEOUT": f"{self.upstream_timeout_s}s",
+            "GATEWAY_STREAM_RATE": self.stream_rate,
+            "GATEWAY_STREAM_BURST": str(self.stream_burst),
+            "GATEWAY_STREAM_CONNECTIONS": str(self.stream_connections),
             "GATEWAY_RUN_DIR": str(run_dir),
             "GATEWAY_WORKERS": str(self.workers),
         }

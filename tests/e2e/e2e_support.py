@@ -44,6 +44,9 @@ class GatewayFactory(Protocol):
         write_rate: str = ...,
         write_burst: int = ...,
         upstream_timeout_s: int = ...,
+        stream_rate: str = ...,
+        stream_burst: int = ...,
+        stream_connections: int = ...,
     ) -> Gateway: ...
 
 

@@ -231,4 +231,6 @@ def test_the_gateway_reaches_notifier() -> None:
     gateway = service_block("gateway")
     assert setting(gateway, "NOTIFIER_UPSTREAM") == "notifier:8004"
     assert "notifier" in healthy_dependencies(gateway)
-    render((TEMPLATES / "gateway.conf.template").read_text(), environment(gateway))
+    text = render((TEMPLATES / "gateway.conf.template").read_text(), environment(gateway))
+    assert "server notifier:8004;" in text
+    assert "location = /notifications/stream {" in text

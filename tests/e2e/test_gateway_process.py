@@ -65,9 +65,13 @@ def test_the_container_template_needs_only_documented_variables() -> None:
         "GATEWAY_WRITE_RATE": "5r/s",
         "GATEWAY_WRITE_BURST": "20",
         "GATEWAY_UPSTREAM_TIMEOUT": "30s",
+        "GATEWAY_STREAM_RATE": "2r/s",
+        "GATEWAY_STREAM_BURST": "20",
+        "GATEWAY_STREAM_CONNECTIONS": "50",
         "IDENTITY_UPSTREAM": "identity:8001",
         "ORGS_UPSTREAM": "orgs:8002",
         "FEED_UPSTREAM": "feed:8003",
+        "NOTIFIER_UPSTREAM": "notifier:8004",
     }
     render((TEMPLATES / "gateway.conf.template").read_text(), documented)
 
@@ -86,12 +90,17 @@ def test_config_from_the_stack_env_file() -> None:
         "identity": "127.0.0.1:9001",
         "orgs": "127.0.0.1:8002",
         "feed": "127.0.0.1:8003",
+        "notifier": "127.0.0.1:8004",
     }
     explicit = GatewayConfig.from_env({**env, "IDENTITY_UPSTREAM": "10.0.0.5:8001"})
     assert explicit.upstreams["identity"] == "10.0.0.5:8001"
     feed = GatewayConfig.from_env({"FEED_URL": "http://127.0.0.1:9003"})
     assert feed.upstreams["feed"] == "127.0.0.1:9003"
     assert GatewayConfig.from_env({"FEED_UPSTREAM": "feed:8003"}).upstreams["feed"] == "feed:8003"
+    notifier = GatewayConfig.from_env({"NOTIFIER_URL": "http://127.0.0.1:9004"})
+    assert notifier.upstreams["notifier"] == "127.0.0.1:9004"
+    upstream = GatewayConfig.from_env({"NOTIFIER_UPSTREAM": "notifier:8004"})
+    assert upstream.upstreams["notifier"] == "notifier:8004"
 
 
 def test_limits_from_the_environment() -> None:
@@ -101,6 +110,17 @@ def test_limits_from_the_environment() -> None:
     assert (config.write_rate, config.write_burst, config.auth_rate) == ("2r/s", 7, "1r/s")
     values = config.values(Path("/run"))
     assert (values["GATEWAY_WRITE_RATE"], values["GATEWAY_WRITE_BURST"]) == ("2r/s", "7")
+    default = GatewayConfig()
+    assert (default.stream_rate, default.stream_burst, default.stream_connections) == (
+        "2r/s",
+        20,
+        50,
+    )
+    streams = {"GATEWAY_STREAM_RATE": "1r/m", "GATEWAY_STREAM_BURST": "3"}
+    config = GatewayConfig.from_env({**streams, "GATEWAY_STREAM_CONNECTIONS": "4"})
+    assert (config.stream_rate, config.stream_burst, config.stream_connections) == ("1r/m", 3, 4)
+    values = config.values(Path("/run"))
+    assert [values[name] for name in (*streams, "GATEWAY_STREAM_CONNECTIONS")] == ["1r/m", "3", "4"]
 
 
 def test_stop_leaves_no_process_and_frees_the_port(start_gateway: GatewayFactory) -> None:

@@ -20,6 +20,9 @@ from jumo_notifier.chain import Chain
 from jumo_notifier.consumers import handlers
 from jumo_notifier.inbox import Inbox
 from jumo_notifier.live import LiveHub
+from jumo_notifier.mail_api import routes as mail_routes
+from jumo_notifier.mail_store import INDEXES as MAIL_INDEXES
+from jumo_notifier.mailing import build_mailing, loops_context
 from jumo_notifier.notices import Notices
 from jumo_notifier.projections import Projections
 from jumo_notifier.settings import NotifierSettings
@@ -33,14 +36,19 @@ def build_notifier(settings: NotifierSettings, store: NotifierStore) -> Notifier
     """Wire the service objects together."""
     chain = Chain(store, {})
     live = LiveHub()
+    inbox = Inbox(settings, store, chain, live)
+    mailing = build_mailing(settings, store, store.db, chain, inbox)
+    projections = Projections(store)
+    projections.also_forget.append(mailing.store.forget)
     return Notifier(
         settings=settings,
         store=store,
         chain=chain,
         notices=Notices(store),
-        projections=Projections(store),
-        inbox=Inbox(settings, store, chain, live),
+        projections=projections,
+        inbox=inbox,
         live=live,
+        mailing=mailing,
     )
 
 
@@ -60,13 +68,15 @@ def create_app(settings: NotifierSettings) -> web.Application:
     app = create_base_app(settings, openapi_info=info)
     app.cleanup_ctx.extend(
         [
-            mongo_context(settings, INDEXES),
+            mongo_context(settings, (*INDEXES, *MAIL_INDEXES)),
             jwt_context(settings),
             notifier_context(settings),
             bus_context(settings, handlers=lambda app: handlers(app[NOTIFIER])),
+            loops_context(settings, lambda app: app[NOTIFIER].mailing),
         ]
     )
     add_routes(app, routes)
+    add_routes(app, mail_routes)
     return app
 
 

@@ -3,9 +3,12 @@
 Queues (``<prefix>notifier.<name>``, each with its dead-letter queue):
 
     notifier.people    the people projection (user.registered, user.updated)
-    notifier.orgs      organizations and their people, follows, causes
+    notifier.orgs      organizations and their people, follows, causes; the digests' posts
+                       and answers to calendar events (``mailing.projections``)
     notifier.notices   in-app notifications: every event that notifies someone, turned into
                        notices (``notices.Notices``), run through the chain, stored once
+    notifier.email     email: the same events, through the chain, each email sent at most
+                       once per (person, event) (``mail.Mail``)
     notifier.erasure   user.deleted, so that an erasure never waits behind a fan-out
 
 Each channel consumes the domain events on a queue of its own (email, Facebook), so a slow
@@ -44,6 +47,7 @@ from jumo_common.events.orgs import (
     OrgVerified,
     PostPublished,
 )
+from jumo_notifier.mailing import projections as mail_projections
 from jumo_notifier.notices import Addressed, Notices
 from jumo_notifier.typedefs import Notifier
 
@@ -120,5 +124,7 @@ def handlers(notifier: Notifier) -> Subscriptions:
         projection(CauseJoined, kept.on_cause, "orgs"),
         projection(CauseLeft, kept.on_cause, "orgs"),
         *channel("notices", notifier.inbox.deliver, notifier),
+        *channel("email", notifier.mailing.mail.deliver, notifier),
+        *mail_projections(notifier.mailing, "orgs"),
         on(UserDeleted, kept.forget, name="erasure", isolated=True),
     )

@@ -8,6 +8,7 @@ back.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from jumo_common.events import Envelope
@@ -35,6 +36,8 @@ class Projections:
 
     def __init__(self, store: NotifierStore) -> None:
         self.store = store
+        # Other areas' ``forget(user_id)`` (their own collections), run by ``forget``.
+        self.also_forget: list[Callable[[str], Awaitable[None]]] = []
 
     async def on_registered(self, event: Envelope[UserRegistered]) -> None:
         """A new person; their sign-up choice to show their joins on Facebook becomes their
@@ -72,6 +75,8 @@ class Projections:
         projections; a tombstone stays (idempotent)."""
         user_id = event.data.user_id
         await self.store.forget(user_id)
+        for forget in self.also_forget:
+            await forget(user_id)
         await self.store.erase_person(user_id)
         log.info("person erased from notifier")
 

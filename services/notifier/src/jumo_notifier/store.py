@@ -18,6 +18,7 @@ Every "exactly once" is an insert of a known ``_id`` (FerretDB's updates are not
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from pymongo import DESCENDING
@@ -143,6 +144,10 @@ class NotifierStore:
         """What ``user_id`` wants of ``org_id`` (None: they never followed it)."""
         return await self.follows.find_one({"_id": pair_id(org_id, user_id)})
 
+    async def follows_of(self, user_id: str) -> list[Document]:
+        """The organizations a person follows (active or not), with their settings."""
+        return [doc async for doc in self.follows.find({"user": user_id})]
+
     async def followers(self, org_id: str) -> list[Document]:
         """The active follows of an organization."""
         return [doc async for doc in self.follows.find({"org": org_id, "active": True})]
@@ -205,6 +210,13 @@ class NotifierStore:
             query["number"] = {"$lt": below}
         if unread is not None:
             query["read"] = not unread
+        cursor = self.notifications.find(query).sort("number", DESCENDING).limit(limit)
+        return [doc async for doc in cursor]
+
+    async def notifications_of_kind(self, user_id: str, kind: str, since: datetime,
+                                    limit: int) -> list[Document]:  # fmt: skip
+        """A person's notifications of one kind created after ``since``, newest first."""
+        query = {"recipient": user_id, "kind": kind, "created_at": {"$gt": since}}
         cursor = self.notifications.find(query).sort("number", DESCENDING).limit(limit)
         return [doc async for doc in cursor]
 

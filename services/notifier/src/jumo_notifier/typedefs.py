@@ -9,6 +9,7 @@ from aiohttp import web
 from jumo_notifier.chain import Chain
 from jumo_notifier.inbox import Inbox
 from jumo_notifier.live import LiveHub
+from jumo_notifier.mailing import Mailing
 from jumo_notifier.notices import Notices
 from jumo_notifier.projections import Projections
 from jumo_notifier.settings import NotifierSettings
@@ -26,6 +27,7 @@ class Notifier:
     projections: Projections
     inbox: Inbox
     live: LiveHub
+    mailing: Mailing
 
 
 NOTIFIER: web.AppKey[Notifier] = web.AppKey("jumo_notifier")

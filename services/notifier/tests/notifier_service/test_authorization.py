@@ -39,6 +39,7 @@ CALLS: list[tuple[str, str, dict[str, str], Any]] = [
     ("PUT", "/notifications/preferences", {}, {"digest": "daily"}),
     ("PUT", f"/notifications/blocked/{SOMEONE}", {}, None),
     ("DELETE", f"/notifications/blocked/{SOMEONE}", {}, None),
+    ("POST", "/notifications/email/resume", {}, None),
 ]
 TEMPLATES = {
     f"/notifications/{A_NOTIFICATION}/read": "/notifications/{id}/read",

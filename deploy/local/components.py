@@ -17,7 +17,7 @@ import socket
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,12 +27,15 @@ from jumo_devstack import (
     RABBIT_HOME,
     Backend,
     FerretNode,
+    MailpitNode,
     PostgresCluster,
     RabbitNode,
     RedisNode,
     backend_setting,
     blocker,
     ferretdb_binary,
+    mailpit_answers,
+    mailpit_binary,
     mongo_ping,
     pg_ready,
     pid_alive,
@@ -145,6 +148,10 @@ class Component:
         """Whether anything at all listens on the configured port."""
         return tcp_open(url_host(self.url), self.port)
 
+    def taken_port(self) -> int | None:
+        """A port of ours that something already listens on, if any."""
+        return self.port if self.port_taken() else None
+
     def start(self, env: Mapping[str, str]) -> State:
         """Start our own copy; return what ``stop`` needs (pids...)."""
         raise NotImplementedError
@@ -155,6 +162,13 @@ class Component:
 
     def tidy(self) -> None:
         """After ``down``: stop helpers a previous ``down`` had to leave running."""
+
+    def prepare(self, env: Mapping[str, str]) -> None:
+        """Before bringing it up, given the env lines of the components before it."""
+
+    def stale(self, state: State) -> bool:
+        """Whether the copy we started runs with settings other than the ones wanted now."""
+        return False
 
     def alive(self, state: State) -> bool:
         """Whether the copy we started still runs."""
@@ -351,6 +365,70 @@ class RedisComponent(Component):
 
 
 @dataclass
+class MailpitComponent(Component):
+    """Mailpit, the mail catcher: a node of our own (MailpitNode), its web inbox and API at the
+    configured URL, its SMTP server at ``smtp_url_var``'s URL (``smtp://host:port``)."""
+
+    smtp_url_var: str = "MAILPIT_SMTP_URL"
+    default_smtp_url: str = "smtp://127.0.0.1:1025"
+
+    @property
+    def port(self) -> int:
+        """The web inbox's and API's port."""
+        return url_port(self.url, 8025)
+
+    @property
+    def smtp_url(self) -> str:
+        """The configured SMTP URL: the environment's, else the default."""
+        return os.environ.get(self.smtp_url_var) or self.default_smtp_url
+
+    @property
+    def smtp_port(self) -> int:
+        """The SMTP port."""
+        return url_port(self.smtp_url, 1025)
+
+    def answers(self) -> bool:
+        """Whether a Mailpit answers at the configured URL."""
+        return mailpit_answers(self.url)
+
+    def taken_port(self) -> int | None:
+        """Its web port or its SMTP port, if something already listens there."""
+        if self.port_taken():
+            return self.port
+        return self.smtp_port if tcp_open(url_host(self.smtp_url), self.smtp_port) else None
+
+    def start(self, env: Mapping[str, str]) -> State:
+        """Start Mailpit (its Chaos API on: tests make the relay refuse mail) and wait for it."""
+        node = MailpitNode(self.folder(), self.port, self.smtp_port, mailpit_binary(), chaos=True)
+        node.start()
+        return {
+            "pid": node.pid,
+            "port": node.port,
+            "smtp_port": node.smtp_port,
+            "binary": str(node.binary),
+            "cmdline": pid_cmdline(node.pid),
+        }
+
+    def alive(self, state: State) -> bool:
+        """Whether our pid still runs Mailpit (a pid can be reused after a reboot)."""
+        return super().alive(state) and pid_cmdline(int(state["pid"])) == state.get("cmdline")
+
+    def stop(self, state: State) -> None:
+        """SIGTERM by pid, SIGKILL after a timeout."""
+        binary = Path(state["binary"])
+        MailpitNode(self.folder(), int(state["port"]), int(state["smtp_port"]), binary).stop()
+
+    def env_lines(self) -> dict[str, str]:
+        """MAILPIT_URL, MAILPIT_SMTP_URL, and SMTP_HOST/SMTP_PORT as notifier reads them."""
+        return {
+            self.url_var: self.url,
+            self.smtp_url_var: self.smtp_url,
+            "SMTP_HOST": url_host(self.smtp_url),
+            "SMTP_PORT": str(self.smtp_port),
+        }
+
+
+@dataclass
 class ProcessComponent(Component):
     """Any long-running program: started in its own session, logged, tracked by a pid file.
 
@@ -358,6 +436,11 @@ class ProcessComponent(Component):
     the environment plus every env line of the components before it. It is of our kind (so
     adopted, and ready once started) when ``ready_url`` answers 2xx JSON holding every item of
     ``expect`` ("*" for any value).
+
+    ``provision``, when given, runs before each bring-up with the env lines of the components
+    before it; what it returns is added, as is, to the child's environment and to the env lines
+    (notifier's Jumo Page, made in the Facebook sandbox that is up by then). A copy we started
+    whose command or environment differs from what is wanted now (``stale``) is restarted.
     """
 
     ready_url: str = "{url}/healthz"
@@ -366,6 +449,8 @@ class ProcessComponent(Component):
     extra_env: dict[str, str] = field(default_factory=dict)
     contributes: dict[str, str] = field(default_factory=dict)
     start_timeout: float = 60.0
+    provision: Callable[[Mapping[str, str]], dict[str, str]] | None = None
+    provisioned: dict[str, str] = field(default_factory=dict)
 
     def _fill(self, text: str) -> str:
         return text.format(
@@ -379,12 +464,29 @@ class ProcessComponent(Component):
             return False
         return all(key in body and value in ("*", body[key]) for key, value in self.expect.items())
 
+    def prepare(self, env: Mapping[str, str]) -> None:
+        """Run ``provision`` (when there is one) and keep what it gives."""
+        if self.provision is not None:
+            self.provisioned = dict(self.provision(env))
+
+    def own_env(self) -> dict[str, str]:
+        """What it adds to the child's environment: ``extra_env`` filled, then ``provisioned``."""
+        return {key: self._fill(value) for key, value in self.extra_env.items()} | self.provisioned
+
+    def settings_digest(self) -> str:
+        """A digest of its command and own environment (recorded, never the values)."""
+        wanted = {"command": [self._fill(arg) for arg in self.command], "env": self.own_env()}
+        return hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()
+
+    def stale(self, state: State) -> bool:
+        """Whether our copy was started with another command or environment than wanted now."""
+        return state.get("settings") != self.settings_digest()
+
     def start(self, env: Mapping[str, str]) -> State:
         """Start the program, write its pid file, wait until it answers."""
         folder = self.folder()
         folder.mkdir(parents=True, exist_ok=True)
-        child_env = {**os.environ, **env}
-        child_env.update({key: self._fill(value) for key, value in self.extra_env.items()})
+        child_env = {**os.environ, **env, **self.own_env()}
         log = folder / f"{self.name}.log"
         proc = spawn_logged([self._fill(arg) for arg in self.command], log, child_env, cwd=REPO)
         (folder / f"{self.name}.pid").write_text(f"{proc.pid}\n")
@@ -393,7 +495,11 @@ class ProcessComponent(Component):
             raise SystemExit(f"{self.name} did not answer within {self.start_timeout}s; see {log}")
         if proc.poll() is not None:
             raise SystemExit(f"{self.name} exited with {proc.returncode}; see {log}")
-        return {"pid": proc.pid, "cmdline": pid_cmdline(proc.pid)}
+        return {
+            "pid": proc.pid,
+            "cmdline": pid_cmdline(proc.pid),
+            "settings": self.settings_digest(),
+        }
 
     def alive(self, state: State) -> bool:
         """Whether our pid still runs our command (a pid can be reused after a reboot)."""
@@ -407,10 +513,10 @@ class ProcessComponent(Component):
         (self.folder() / f"{self.name}.pid").unlink(missing_ok=True)
 
     def env_lines(self) -> dict[str, str]:
-        """Its URL plus whatever it contributes."""
+        """Its URL plus whatever it contributes and was provisioned with."""
         lines = super().env_lines()
         lines.update({key: self._fill(value) for key, value in self.contributes.items()})
-        return lines
+        return lines | self.provisioned
 
 
 def python_module(
@@ -420,6 +526,7 @@ def python_module(
     default_url: str,
     extra_env: dict[str, str] | None = None,
     contributes: dict[str, str] | None = None,
+    provision: Callable[[Mapping[str, str]], dict[str, str]] | None = None,
 ) -> ProcessComponent:
     """A service of ours: ``python -m <module>``, whose ``/healthz`` names it."""
     return ProcessComponent(
@@ -430,4 +537,5 @@ def python_module(
         command=["{python}", "-m", module],
         extra_env=extra_env or {},
         contributes=contributes or {},
+        provision=provision,
     )

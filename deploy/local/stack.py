@@ -31,7 +31,14 @@ moved with ``JUMO_STACK_ENV``.
 Adding a component (the Facebook sandbox, a service, the gateway) is a few lines in
 ``components()``: a ``ProcessComponent`` (``components.py``) with its URL variable, default URL,
 command, extra environment and the env lines it contributes; ``python_module()`` builds one for
-a service of ours, ``python -m <module>``.
+a service of ours, ``python -m <module>``. A component of ours that runs with other settings
+than ``up`` wants now is restarted: the Facebook sandbox keeps its test users and Pages in
+memory, so after it restarts ``up`` makes Jumo's own Page again (``jumo_page``) and restarts
+notifier with the new Page token.
+
+Mailpit (``MAILPIT_URL``, default http://127.0.0.1:8025, its web inbox and API) takes mail over
+SMTP at ``MAILPIT_SMTP_URL`` (default smtp://127.0.0.1:1025); stack.env also gets the
+``SMTP_HOST`` and ``SMTP_PORT`` notifier reads.
 """
 
 from __future__ import annotations
@@ -52,6 +59,7 @@ from pathlib import Path
 from components import (
     Component,
     FerretComponent,
+    MailpitComponent,
     PostgresComponent,
     ProcessComponent,
     RabbitComponent,
@@ -59,9 +67,11 @@ from components import (
     State,
     python_module,
     run_dir,
+    url_host,
+    url_port,
 )
 
-from jumo_devstack import BACKEND_ENV, backend_setting, pid_alive, terminate_pid
+from jumo_devstack import BACKEND_ENV, backend_setting, pid_alive, provision_page, terminate_pid
 from jumo_facebook.sandbox.local import local_app
 
 HERE = Path(__file__).resolve().parent
@@ -75,6 +85,9 @@ DEFAULT_FACEBOOK_URL = "http://127.0.0.1:8090"
 DEFAULT_IDENTITY_URL = "http://127.0.0.1:8001"
 DEFAULT_ORGS_URL = "http://127.0.0.1:8002"
 DEFAULT_FEED_URL = "http://127.0.0.1:8003"
+DEFAULT_NOTIFIER_URL = "http://127.0.0.1:8004"
+DEFAULT_MAILPIT_URL = "http://127.0.0.1:8025"
+DEFAULT_MAILPIT_SMTP_URL = "smtp://127.0.0.1:1025"
 DEFAULT_GATEWAY_URL = "http://127.0.0.1:8080"
 
 
@@ -112,7 +125,11 @@ def facebook_sandbox() -> ProcessComponent:
             "FACEBOOK_SANDBOX_PUBLIC_URL": "{url}",
             # As a real app should be set: a server call without appsecret_proof fails here first.
             "FACEBOOK_SANDBOX_REQUIRE_PROOF": "true",
-            "FACEBOOK_SANDBOX_REDIRECT_URIS": f"{gateway_url()}/auth/facebook/callback",
+            # identity's login, and notifier's login that links an organization's Page.
+            "FACEBOOK_SANDBOX_REDIRECT_URIS": ",".join(
+                f"{gateway_url()}{path}"
+                for path in ("/auth/facebook/callback", "/facebook-pages/callback")
+            ),
             **app,
         },
         contributes={"FACEBOOK_WWW_URL": "{url}", **app},
@@ -176,6 +193,51 @@ def feed_service() -> ProcessComponent:
     )
 
 
+def mailpit() -> MailpitComponent:
+    """Mailpit: the mail catcher notifier sends to; its web inbox at MAILPIT_URL."""
+    return MailpitComponent(
+        "mailpit",
+        "MAILPIT_URL",
+        DEFAULT_MAILPIT_URL,
+        smtp_url_var="MAILPIT_SMTP_URL",
+        default_smtp_url=DEFAULT_MAILPIT_SMTP_URL,
+    )
+
+
+def jumo_page(env: Mapping[str, str]) -> dict[str, str]:
+    """JUMO_PAGE_ID and JUMO_PAGE_TOKEN: Jumo's own Page in the sandbox, made again when the
+    sandbox forgot it (it keeps nothing across a restart; notifier is then restarted too)."""
+    page = provision_page(
+        env["FACEBOOK_GRAPH_URL"],
+        env["FACEBOOK_APP_SECRET"],
+        record=run_dir() / "notifier" / "jumo-page.json",
+        version=env.get("FACEBOOK_GRAPH_VERSION") or "v26.0",
+    )
+    return page.env()
+
+
+def notifier_service() -> ProcessComponent:
+    """The notifier service: email through Mailpit, Jumo's own Page in the sandbox."""
+    smtp = mailpit().smtp_url
+    folder = run_dir() / "notifier"
+    return python_module(
+        "notifier",
+        "jumo_notifier",
+        "NOTIFIER_URL",
+        DEFAULT_NOTIFIER_URL,
+        extra_env={
+            "PORT": "{port}",
+            "PUBLIC_BASE_URL": gateway_url(),
+            "JWKS_URL": f"{identity_url()}/.well-known/jwks.json",
+            "SMTP_HOST": url_host(smtp),
+            "SMTP_PORT": str(url_port(smtp, 1025)),
+            "UNSUBSCRIBE_KEY": kept_secret(folder / "unsubscribe.key"),
+            "PAGE_TOKEN_KEY": kept_secret(folder / "page-token.key"),
+        },
+        provision=jumo_page,
+    )
+
+
 def gateway() -> ProcessComponent:
     """nginx in front of the services, run in the foreground so its pid is the master's."""
     return ProcessComponent(
@@ -201,10 +263,12 @@ def components(every: bool = False) -> list[Component]:
         *([postgres] if wanted else []),
         FerretComponent("mongodb", "MONGO_URL", DEFAULT_MONGO_URL),
         RedisComponent("redis", "REDIS_URL", DEFAULT_REDIS_URL),
+        mailpit(),
         facebook_sandbox(),
         identity_service(),
         orgs_service(),
         feed_service(),
+        notifier_service(),
         gateway(),
     ]
 
@@ -275,20 +339,34 @@ def up() -> int:
 
 
 def bring_up(comp: Component, state: dict[str, State]) -> dict[str, str]:
-    """Bring up one component, updating ``state``; return its env lines."""
+    """Bring up one component, updating ``state``; return its env lines.
+
+    Ours and running with the settings wanted now: left alone; with other settings (notifier
+    after the sandbox forgot Jumo's Page, a changed redirect URI…): restarted. Only a copy of
+    ours is prepared (a server we merely use has settings of its own).
+    """
     entry = state.get(comp.name)
-    if entry and entry.get("started") and comp.alive(entry):
+    ours = bool(entry and entry.get("started") and comp.alive(entry))
+    if entry and ours:
+        comp.prepare({**os.environ, **comp_env_so_far(state)})
+        if comp.stale(entry):
+            print(f"{comp.name}: restarting pid {entry['pid']}: its settings changed", flush=True)
+            comp.stop(entry)
+            ours = False
+    if entry and ours:
         print(f"{comp.name}: ours, already running (pid {entry['pid']}) at {comp.url}")
     elif comp.answers():
         print(f"{comp.name}: using the server already at {comp.url} (not started by us)")
         state[comp.name] = {"started": False, "url": comp.url}
-    elif comp.port_taken():
-        raise SystemExit(f"{comp.name}: port {comp.port} is taken by something else")
+    elif (taken := comp.taken_port()) is not None:
+        raise SystemExit(f"{comp.name}: port {taken} is taken by something else")
     else:
         comp.check_local()
+        env = {**os.environ, **comp_env_so_far(state)}
+        comp.prepare(env)
         print(f"{comp.name}: starting at {comp.url} ...", flush=True)
         began = time.monotonic()
-        record = comp.start({**os.environ, **comp_env_so_far(state)})
+        record = comp.start(env)
         state[comp.name] = {"started": True, "url": comp.url, **record}
         print(f"{comp.name}: up in {time.monotonic() - began:.1f}s (pid {record['pid']})")
     return comp.env_lines()

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,12 +24,14 @@ import pytest
 from jumo_devstack import (
     BACKENDS,
     Backend,
+    appsecret_proof,
     free_port,
     free_ports,
     pid_alive,
     port_answers,
     repo_root,
     scratch_dir,
+    terminate_pid,
     wait_for,
 )
 
@@ -64,16 +68,20 @@ def _stack(command: str, env: dict[str, str]) -> dict[str, Any]:
 
 
 def _free_urls() -> dict[str, str]:
-    amqp, postgres, mongo, redis, facebook, identity, orgs, feed, gateway = free_ports(9)
+    amqp, postgres, mongo, redis, mailpit, smtp, facebook, *services = free_ports(12)
+    identity, orgs, feed, notifier, gateway = services
     return {
         "AMQP_URL": f"amqp://guest:guest@127.0.0.1:{amqp}/",
         "POSTGRES_URL": f"postgres://postgres@127.0.0.1:{postgres}/ferretdb",
         "MONGO_URL": f"mongodb://127.0.0.1:{mongo}/",
         "REDIS_URL": f"redis://127.0.0.1:{redis}/0",
+        "MAILPIT_URL": f"http://127.0.0.1:{mailpit}",
+        "MAILPIT_SMTP_URL": f"smtp://127.0.0.1:{smtp}",
         "FACEBOOK_GRAPH_URL": f"http://127.0.0.1:{facebook}",
         "IDENTITY_URL": f"http://127.0.0.1:{identity}",
         "ORGS_URL": f"http://127.0.0.1:{orgs}",
         "FEED_URL": f"http://127.0.0.1:{feed}",
+        "NOTIFIER_URL": f"http://127.0.0.1:{notifier}",
         "GATEWAY_URL": f"http://127.0.0.1:{gateway}",
     }
 
@@ -95,7 +103,8 @@ def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
     urls = _free_urls()
     ours = _env(base_dir, "ours", urls, backend)
     theirs = _env(base_dir, "theirs", urls, backend)
-    components = {"facebook", "feed", "gateway", "identity", "mongodb", "orgs", "rabbitmq", "redis"}
+    components = {"facebook", "feed", "gateway", "identity", "mailpit", "mongodb", "notifier"}
+    components |= {"orgs", "rabbitmq", "redis"}
     if backend == "postgresql":
         components.add("postgres")
     try:
@@ -109,10 +118,18 @@ def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
         used = {k: v for k, v in urls.items() if backend == "postgresql" or k != "POSTGRES_URL"}
         assert all(f"{key}={url}" in env_lines for key, url in used.items())
         assert f"JUMO_FERRETDB_BACKEND={backend}" in env_lines
-        # The gateway reaches each service: feed's OpenAPI document comes through it.
-        document = _get_json(f"{urls['GATEWAY_URL']}/openapi/feed.json")
-        assert document["openapi"].startswith("3.1")
-        assert _get_json(f"{urls['FEED_URL']}/healthz")["service"] == "feed"
+        # The gateway reaches each service: feed's and notifier's OpenAPI documents come
+        # through it.
+        for service in ("feed", "notifier"):
+            document = _get_json(f"{urls['GATEWAY_URL']}/openapi/{service}.json")
+            assert document["openapi"].startswith("3.1")
+            url = urls[f"{service.upper()}_URL"]
+            assert _get_json(f"{url}/healthz")["service"] == service
+        lines = _env_lines(ours)
+        smtp_port = urlsplit(urls["MAILPIT_SMTP_URL"]).port
+        assert (lines["SMTP_HOST"], lines["SMTP_PORT"]) == ("127.0.0.1", str(smtp_port))
+        assert _get_json(f"{urls['MAILPIT_URL']}/api/v1/info")["Version"] == "v1.33.1"
+        _assert_jumo_page_posts(urls["FACEBOOK_GRAPH_URL"], lines)
         assert _stack("up", ours) == started  # idempotent
 
         # A second stack on the same URLs finds them answering: uses them, never stops them.
@@ -120,6 +137,20 @@ def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
         assert not any(entry["started"] for entry in reused.values())
         _stack("down", theirs)
         assert all(pid_alive(pid) for pid in pids)
+
+        # The sandbox keeps nothing across a restart: the next `up` makes Jumo's Page again
+        # (same id, new token) and restarts notifier with it; nothing else moves.
+        terminate_pid(started["facebook"]["pid"], timeout=10)
+        again = _stack("up", ours)
+        moved = {name for name in again if again[name]["pid"] != started[name]["pid"]}
+        assert moved == {"facebook", "notifier"}
+        new_lines = _env_lines(ours)
+        assert new_lines["JUMO_PAGE_ID"] == lines["JUMO_PAGE_ID"]
+        assert new_lines["JUMO_PAGE_TOKEN"] != lines["JUMO_PAGE_TOKEN"]
+        _assert_jumo_page_posts(urls["FACEBOOK_GRAPH_URL"], new_lines)
+        notifier_env = Path(f"/proc/{again['notifier']['pid']}/environ").read_bytes().split(b"\0")
+        assert f"JUMO_PAGE_TOKEN={new_lines['JUMO_PAGE_TOKEN']}".encode() in notifier_env
+        pids = [entry["pid"] for entry in again.values()]
     finally:
         _stack("down", ours)
     assert not any(pid_alive(pid) for pid in pids)
@@ -130,7 +161,9 @@ def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
     assert not Path(ours["JUMO_RUN_DIR"]).exists()  # data and logs deleted
 
 
-@pytest.mark.parametrize("url_var", ["AMQP_URL", "REDIS_URL", "IDENTITY_URL"])
+@pytest.mark.parametrize(
+    "url_var", ["AMQP_URL", "REDIS_URL", "MAILPIT_URL", "MAILPIT_SMTP_URL", "IDENTITY_URL"]
+)
 def test_up_refuses_a_port_taken_by_something_else(base_dir: Path, url_var: str) -> None:
     port = free_port()
     intruder = subprocess.Popen(  # answers HTTP on every path, /healthz included: with a 404
@@ -141,14 +174,14 @@ def test_up_refuses_a_port_taken_by_something_else(base_dir: Path, url_var: str)
     )
     try:
         assert _wait_port(port)
-        scheme = {"AMQP_URL": "amqp://guest:guest@", "REDIS_URL": "redis://"}.get(
-            url_var, "http://"
-        )
+        schemes = {"AMQP_URL": "amqp://guest:guest@", "REDIS_URL": "redis://"}
+        scheme = schemes.get(url_var, "smtp://" if url_var == "MAILPIT_SMTP_URL" else "http://")
         urls = {**_free_urls(), url_var: f"{scheme}127.0.0.1:{port}/"}
         env = _env(base_dir, "stack", urls, "postgresql")
         try:
             result = _run("up", env)
-            name = {"AMQP_URL": "rabbitmq", "REDIS_URL": "redis"}.get(url_var, "identity")
+            names = {"AMQP_URL": "rabbitmq", "REDIS_URL": "redis", "MAILPIT_URL": "mailpit"}
+            name = names.get(url_var, "mailpit" if url_var == "MAILPIT_SMTP_URL" else "identity")
             assert result.returncode != 0
             assert f"{name}: port {port} is taken by something else" in result.stderr
         finally:
@@ -157,6 +190,24 @@ def test_up_refuses_a_port_taken_by_something_else(base_dir: Path, url_var: str)
     finally:
         intruder.terminate()
         intruder.wait(10)
+
+
+def _env_lines(env: dict[str, str]) -> dict[str, str]:
+    """The KEY=value lines stack.py wrote (its values are shell-quoted only when they need it)."""
+    text = Path(env["JUMO_STACK_ENV"]).read_text()
+    pairs = [line.split("=", 1) for line in text.splitlines() if "=" in line]
+    return {key: shlex.split(value)[0] if value else "" for key, value in pairs}
+
+
+def _assert_jumo_page_posts(graph_url: str, lines: dict[str, str]) -> None:
+    """JUMO_PAGE_ID and JUMO_PAGE_TOKEN post to that Page in the stack's sandbox."""
+    secret, token = lines["FACEBOOK_APP_SECRET"], lines["JUMO_PAGE_TOKEN"]
+    form = {"message": "Ann joined Jumo", "access_token": token}
+    form["appsecret_proof"] = appsecret_proof(secret, token)
+    url = f"{graph_url}/v26.0/{lines['JUMO_PAGE_ID']}/feed"
+    data = urllib.parse.urlencode(form).encode()
+    with urllib.request.urlopen(url, data=data, timeout=10) as response:  # noqa: S310 (ours)
+        assert "id" in json.loads(response.read())
 
 
 def _get_json(url: str) -> Any:
@@ -173,5 +224,5 @@ def test_status_of_a_stack_that_is_down_says_so_and_exits_0(base_dir: Path) -> N
     result = _run("status", env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "stack: down (`make up` starts it)"
-    names = ("rabbitmq", "postgres", "mongodb", "redis", "identity")
+    names = ("rabbitmq", "postgres", "mongodb", "redis", "mailpit", "identity", "notifier")
     assert all(name in result.stdout for name in names)

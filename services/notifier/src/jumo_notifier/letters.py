@@ -92,6 +92,13 @@ def scope_name(scope: Scope) -> str:
     return NAMES.get(scope, "these emails")
 
 
+def local_time(at: datetime, zone: str | None) -> str:
+    """A calendar event's start in its zone: ``Saturday 14 June, 10:00 (Europe/Paris)``."""
+    if not zone:
+        return at.strftime("%A %d %B, %H:%M UTC")
+    return at.astimezone(ZoneInfo(zone)).strftime("%A %d %B, %H:%M") + f" ({zone})"
+
+
 def first_name(name: str) -> str:
     """The first word of a name (``Ann Lee`` → ``Ann``)."""
     return (name.split() or ["there"])[0]
@@ -154,15 +161,10 @@ class Letters:
         return self._message(person, sentence, text, html, email_id, now, notice.kind)
 
     def _when(self, notice: Notice) -> str | None:
-        """A calendar event's start in its own time zone (``Saturday 14 June, 10:00``)."""
         starts = notice.data.get("starts_at")
         if not starts:
             return None
-        at = datetime.fromisoformat(starts)
-        zone = notice.data.get("time_zone")
-        if zone:
-            at = at.astimezone(ZoneInfo(zone))
-        return at.strftime("%A %d %B, %H:%M") + (f" ({zone})" if zone else "")
+        return local_time(datetime.fromisoformat(starts), notice.data.get("time_zone"))
 
     # -- a digest ---------------------------------------------------------------------------
 
@@ -172,8 +174,10 @@ class Letters:
         """A person's digest: ``content`` has ``posts``, ``opportunities``, ``events``."""
         frequency = content["frequency"]
         subject = f"Your {'daily' if frequency == 'daily' else 'weekly'} Jumo digest"
+        events = [rsvp | {"when": local_time(rsvp["starts_at"], rsvp["event"].get("time_zone"))}
+                  for rsvp in content["events"]]  # fmt: skip
         context = self._common(person, "digest") | {
-            "content": content,
+            "content": {**content, "events": events},
             "title": subject,
             "url": self.url,
         }

@@ -47,7 +47,8 @@ class Inbox:
         """Store the notice for every recipient the chain allows; how many were new."""
         notice = addressed.notice
         now = datetime.now(UTC)
-        allowed = await self.chain.allowed(notice, addressed.recipients, "in_app", now)
+        allowed = await self.chain.allowed(notice, addressed.recipients, "in_app", now,
+                                           addressed.known)  # fmt: skip
         docs = [self.document(notice, candidate.recipient) for candidate, _ in allowed]
         stored = await self.store.add_notifications(docs)
         for doc in stored:

@@ -5,8 +5,9 @@ members, people); the channels (``inbox``, ``mail``, ``publishing``) decide and 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from jumo_common.events import Envelope
@@ -20,7 +21,7 @@ from jumo_common.events.applications import (
     ApplicationWaitlisted,
 )
 from jumo_common.events.calendar import EventReminder
-from jumo_common.events.identity import UserFollowed, UserRegistered
+from jumo_common.events.identity import UserFollowed, UserFollowRequested, UserRegistered
 from jumo_common.events.opportunities import OpportunityPublished
 from jumo_common.events.orgs import (
     CauseJoined,
@@ -29,16 +30,22 @@ from jumo_common.events.orgs import (
     OrgVerified,
     PostPublished,
 )
+from jumo_common.mongo import Document
 from jumo_notifier.model import Kind, Notice, Party
 from jumo_notifier.store import NotifierStore
+
+# How long one event's follows are shared between its channels in this process.
+SHARED_FOR_S = 30.0
 
 
 @dataclass(frozen=True)
 class Addressed:
-    """A notice and the people it is for."""
+    """A notice and the people it is for; ``known``: the documents they were found by (a
+    post's follows), which the chain reads instead of reading every profile again."""
 
     notice: Notice
     recipients: Sequence[str]
+    known: Mapping[str, Document] = field(default_factory=dict)
 
 
 def cause_name(slug: str) -> str:
@@ -62,6 +69,24 @@ class Notices:
 
     def __init__(self, store: NotifierStore) -> None:
         self.store = store
+        self._follows: dict[str, asyncio.Task[list[Document]]] = {}
+
+    async def follows_for(self, org_id: str, event_id: str) -> list[Document]:
+        """An organization's follows as one event's channels read them: each channel (app,
+        email, Facebook) builds the same notices from the same event at about the same time,
+        so this process reads the follows once per event, not once per channel (10,000 follows
+        cost FerretDB a second or more)."""
+        key = f"{org_id}:{event_id}"
+        task = self._follows.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self.store.followers(org_id))
+            self._follows[key] = task
+            asyncio.get_running_loop().call_later(SHARED_FOR_S, self._follows.pop, key, None)
+        try:
+            return await asyncio.shield(task)
+        except Exception:
+            self._follows.pop(key, None)  # the next channel's retry reads again
+            raise
 
     async def _person(self, user_id: str) -> Party:
         return person_party(user_id, await self.store.person(user_id))
@@ -91,10 +116,9 @@ class Notices:
                         group=f"followed:{data.followee_id}")  # fmt: skip
         return [Addressed(notice, [data.followee_id])]
 
-    async def follow_requested(
-        self, event: Envelope[Any], follower: str, followee: str
-    ) -> list[Addressed]:
+    async def follow_requested(self, event: Envelope[UserFollowRequested]) -> list[Addressed]:
         """Someone asked to follow you (identity's approval flow)."""
+        follower, followee = event.data.follower_id, event.data.followee_id
         notice = Notice("follow_requested", str(event.id), event.occurred_at,
                         actor=await self._person(follower),
                         subject=person_party(followee, {"name": "you"}),
@@ -134,8 +158,9 @@ class Notices:
                         subject=Party("post", data.post_id, data.title, link),
                         org_id=data.org.org_id, important=data.important,
                         data={"excerpt": data.excerpt})  # fmt: skip
-        followers = [doc["user"] for doc in await self.store.followers(data.org.org_id)]
-        return [Addressed(notice, followers)]
+        found = await self.follows_for(data.org.org_id, str(event.id))
+        follows = {doc["user"]: doc for doc in found}
+        return [Addressed(notice, list(follows), follows)]
 
     # -- volunteering -----------------------------------------------------------------------
 

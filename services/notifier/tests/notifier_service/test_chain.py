@@ -60,11 +60,11 @@ def chain() -> Chain:
 
 def test_the_chain_runs_its_checks_in_this_order() -> None:
     assert [c.__name__ for c in CHECKS] == [
+        "preference_allows",
         "recipient_exists",
         "email_reachable",
         "not_blocked",
         "follow_setting_allows",
-        "preference_allows",
         "not_duplicate",
         "outside_quiet_hours",
     ]

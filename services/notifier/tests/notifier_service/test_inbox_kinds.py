@@ -15,7 +15,7 @@ from jumo_common.events.applications import (
     ApplicationWaitlisted,
 )
 from jumo_common.events.calendar import CalendarEventCard, EventReminder
-from jumo_common.events.identity import UserFollowed
+from jumo_common.events.identity import UserFollowed, UserFollowRequested
 from jumo_common.events.opportunities import OpportunityPublished, OpportunitySnapshot
 from jumo_common.events.orgs import CauseJoined, OrgCard, OrgRejected, OrgVerified, PostPublished
 from jumo_common.testing.tokens import TestKeys
@@ -56,6 +56,14 @@ async def test_being_followed_reaches_the_followee_only(client: Client, keys: Te
     assert (await texts(client, ann))[0] == "Bob followed you"
     assert await texts(client, bob) == ["Welcome to Jumo, Bob! Share that you joined."]
     assert await texts(client, cat) == ["Welcome to Jumo, Cat! Share that you joined."]
+
+
+async def test_a_follow_request_reaches_the_followee_only(client: Client, keys: TestKeys) -> None:
+    ann, bob = await person(client, keys, "Ann"), await person(client, keys, "Bob")
+    await publish(client, UserFollowRequested(follower_id=bob.user_id, followee_id=ann.user_id,
+                                              seq=1), producer="identity")  # fmt: skip
+    assert (await texts(client, ann))[0] == "Bob asked to follow you"
+    assert len(await texts(client, bob)) == 1
 
 
 async def test_followers_of_an_organization_group_for_its_admins(

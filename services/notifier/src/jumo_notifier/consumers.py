@@ -31,7 +31,13 @@ from jumo_common.events.applications import (
     ApplicationWaitlisted,
 )
 from jumo_common.events.calendar import EventReminder
-from jumo_common.events.identity import UserDeleted, UserFollowed, UserRegistered, UserUpdated
+from jumo_common.events.identity import (
+    UserDeleted,
+    UserFollowed,
+    UserFollowRequested,
+    UserRegistered,
+    UserUpdated,
+)
 from jumo_common.events.opportunities import OpportunityPublished
 from jumo_common.events.orgs import (
     CauseJoined,
@@ -79,6 +85,7 @@ def builders(notices: Notices, notifier: Notifier) -> Sequence[tuple[type[Any], 
     return (
         (UserRegistered, registered),
         (UserFollowed, notices.user_followed),
+        (UserFollowRequested, notices.follow_requested),
         (OrgFollowed, notices.org_followed),
         (OrgVerified, notices.moderated),
         (OrgRejected, notices.moderated),

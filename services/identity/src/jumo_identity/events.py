@@ -13,7 +13,7 @@ Which change publishes what::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from jumo_common.events import Envelope, make_event
@@ -41,8 +41,11 @@ def _event(data: Any, *, actor: str | None, subject: str) -> Envelope[Any]:
     )
 
 
-def user_registered(user: User, *, share_joins: bool = False) -> Envelope[Any]:
-    """A person signed up (``share_joins``: they asked, at sign-up, to show it on Facebook)."""
+def user_registered(
+    user: User, *, share_joins: bool = False, friend_ids: Sequence[str] = ()
+) -> Envelope[Any]:
+    """A person signed up (``share_joins``: they asked, at sign-up, to show it on Facebook;
+    ``friend_ids``: their Facebook friends already on Jumo, who hear that they joined)."""
     data = UserRegistered(
         user_id=user.id,
         display_name=user.display_name,
@@ -50,6 +53,7 @@ def user_registered(user: User, *, share_joins: bool = False) -> Envelope[Any]:
         facebook_id=user.facebook_id,
         email=user.email,
         share_joins=share_joins,
+        friend_ids=tuple(friend_ids),
     )
     return _event(data, actor=user.id, subject=user.id)
 

@@ -203,7 +203,8 @@ class LoginFlow:
             document = new_user_document(profile, now)
             document.update(self._facebook_fields(document["_id"], confirmed, now))
             user = User.model_validate(document)
-            registered = events.user_registered(user, share_joins=share_joins)
+            friends = [f.id for f in await self._store.friends_using_jumo(user)]
+            registered = events.user_registered(user, share_joins=share_joins, friend_ids=friends)
             if await self._store.create_user(document, [registered]):
                 return user, True
             existing = await self._store.user_by_facebook_id(profile.id)

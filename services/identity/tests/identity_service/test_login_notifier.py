@@ -17,7 +17,7 @@ from jumo_common.mongo import MONGO_DB
 from jumo_common.testing.bus import EventTap
 from jumo_facebook.sandbox.testing import SandboxControl
 
-from .conftest import Client, LoggedIn, login, start_login
+from .conftest import Client, LoggedIn, befriend, login, start_login
 
 SHARE = {"share_joins": "true"}
 
@@ -140,3 +140,19 @@ async def test_the_openapi_document_describes_share_joins(client: Client) -> Non
     assert parameter["schema"]["default"] is False
     assert "Facebook" in parameter["schema"]["description"]
     assert "422" in operation["responses"]
+
+
+async def test_registered_names_the_facebook_friends_already_on_jumo(
+    client: Client, sandbox: SandboxControl, tap: EventTap
+) -> None:
+    fb_early, fb_new, fb_stranger = [await sandbox.create_test_user(n)
+                                     for n in ("Early Bird", "New Comer", "Stranger")]  # fmt: skip
+    early = await login(client, sandbox, fb_early)
+    await login(client, sandbox, fb_stranger)
+    await befriend(sandbox, fb_early, fb_new)
+    newcomer = await login(client, sandbox, fb_new)
+    registered = await tap.wait_for("user.registered", 3)
+    mine = next(e for e in registered if e["data"]["user_id"] == newcomer.user_id)
+    assert mine["data"]["friend_ids"] == [early.user_id]
+    first = next(e for e in registered if e["data"]["user_id"] == early.user_id)
+    assert first["data"]["friend_ids"] == []  # nobody was there yet

@@ -100,7 +100,7 @@ class Notices:
         welcome = Notice("welcome", str(event.id), event.occurred_at, actor=me,
                          subject=Party("org", "jumo", "Jumo", "/"))  # fmt: skip
         found = [Addressed(welcome, [data.user_id])]
-        friends = tuple(getattr(data, "friend_ids", ()) or ())
+        friends = data.friend_ids
         if friends:
             joined = Notice("friend_joined", str(event.id), event.occurred_at, actor=me,
                             group=f"friend_joined:{event.occurred_at.date()}")  # fmt: skip

@@ -15,7 +15,7 @@ from jumo_common.events.applications import (
     ApplicationWaitlisted,
 )
 from jumo_common.events.calendar import CalendarEventCard, EventReminder
-from jumo_common.events.identity import UserFollowed, UserFollowRequested
+from jumo_common.events.identity import UserFollowed, UserFollowRequested, UserRegistered
 from jumo_common.events.opportunities import OpportunityPublished, OpportunitySnapshot
 from jumo_common.events.orgs import CauseJoined, OrgCard, OrgRejected, OrgVerified, PostPublished
 from jumo_common.testing.tokens import TestKeys
@@ -47,6 +47,16 @@ async def test_a_new_person_is_welcomed_with_a_share_link(client: Client, keys: 
     assert welcome["text"].startswith("Welcome to Jumo, Ann")
     assert "/dialog/share?" in welcome["data"]["share_url"]
     assert "href=http" in welcome["data"]["share_url"]
+
+
+async def test_friends_on_jumo_hear_that_a_friend_joined(client: Client, keys: TestKeys) -> None:
+    early, other, stranger = [await person(client, keys, n) for n in ("Eli", "Oda", "Sam")]
+    joined = UserRegistered(user_id=uuid.uuid4().hex, display_name="Nia",
+                            friend_ids=(early.user_id, other.user_id))  # fmt: skip
+    await publish(client, joined, producer="identity")
+    assert (await texts(client, early))[0] == "Your friend Nia joined Jumo"
+    assert (await texts(client, other))[0] == "Your friend Nia joined Jumo"
+    assert len(await texts(client, stranger)) == 1
 
 
 async def test_being_followed_reaches_the_followee_only(client: Client, keys: TestKeys) -> None:

@@ -36,6 +36,10 @@ class UserRegistered(EventData):
     # notifier only, and the sign-up's opt-in to share joins on Facebook.
     email: str | None = None
     share_joins: bool = False
+    # The Jumo users who are the person's Facebook friends when they sign up: the notifier
+    # tells each of them "your friend joined Jumo" (Facebook's /me/friends lists only friends
+    # who use the app, so these are people already here).
+    friend_ids: tuple[str, ...] = ()
 
 
 class Place(EventData):

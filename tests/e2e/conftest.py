@@ -78,8 +78,8 @@ async def gateway(start_gateway: GatewayFactory, service: ServiceBehindGateway) 
 def system(
     nginx: str, infra: InfraUrls, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SystemUnderTest]:
-    """The Facebook sandbox, identity, orgs, feed with a Redis, and a gateway: processes of
-    this session's own."""
+    """The Facebook sandbox (with Jumo's Page), identity, orgs, feed with a Redis, notifier
+    with a Mailpit, and a gateway: processes of this session's own."""
     sut = start_system(tmp_path_factory.mktemp("system"), infra, nginx)
     yield sut
     sut.stop()
@@ -88,6 +88,7 @@ def system(
         client.drop_database(sut.plan.mongo_database)
         client.drop_database(sut.plan.orgs_database)
         client.drop_database(sut.plan.feed_database)
+        client.drop_database(sut.plan.notifier_database)
     asyncio.run(_delete_topology(infra.amqp_url, sut.plan))
 
 
@@ -96,6 +97,7 @@ def system(
 SERVICE_QUEUES = {
     "orgs": ("events", "erasure"),
     "feed": ("events", "activities", "fanout", "erasure"),
+    "notifier": ("people", "orgs", "notices", "facebook", "email", "erasure"),
 }
 
 

@@ -1,5 +1,6 @@
 """The whole system as processes of the test's own: the Facebook sandbox, identity, orgs, feed
-(with a Redis of its own) and the gateway in front."""
+(with a Redis of its own), notifier (with a Mailpit of its own and Jumo's Page in the sandbox)
+and the gateway in front."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from e2e_support import free_port
 from jumo_gateway import Gateway, GatewayConfig
 
 from jumo_common.testing.plugin import InfraUrls
-from jumo_devstack import RedisNode
+from jumo_devstack import MailpitNode, RedisNode, SandboxPage, provision_page
 
 # Only these pass from the test's environment to the processes: `make test` exports the local
 # stack's settings (FACEBOOK_*, PUBLIC_BASE_URL, …), which must not leak into ours.
@@ -119,6 +120,9 @@ class Plan:
     orgs_port: int = field(default_factory=free_port)
     feed_port: int = field(default_factory=free_port)
     redis_port: int = field(default_factory=free_port)
+    notifier_port: int = field(default_factory=free_port)
+    mailpit_port: int = field(default_factory=free_port)
+    smtp_port: int = field(default_factory=free_port)
 
     @property
     def mongo_database(self) -> str:
@@ -136,6 +140,11 @@ class Plan:
         return f"e2e_{self.token}_feed"
 
     @property
+    def notifier_database(self) -> str:
+        """notifier's database for this run."""
+        return f"e2e_{self.token}_notifier"
+
+    @property
     def events_exchange(self) -> str:
         """identity's events exchange for this run."""
         return f"test.{self.token}.jumo.events"
@@ -147,8 +156,9 @@ class Plan:
 
 @dataclass
 class SystemUnderTest:
-    """The sandbox, identity, orgs, feed and its Redis, and the gateway in front: processes of
-    this test session."""
+    """The sandbox, identity, orgs, feed and its Redis, notifier and its Mailpit, and the
+    gateway in front: processes of this test session. ``jumo_page`` is Jumo's own Page in the
+    sandbox (made once the sandbox is up), the one notifier posts to."""
 
     plan: Plan
     gateway: Gateway
@@ -157,6 +167,16 @@ class SystemUnderTest:
     orgs: ServiceProcess
     redis: RedisNode
     feed: ServiceProcess
+    mailpit: MailpitNode
+    notifier: ServiceProcess
+    page: SandboxPage | None = None
+
+    @property
+    def jumo_page(self) -> SandboxPage:
+        """Jumo's own Page in the sandbox, with its token (made when the sandbox started)."""
+        if self.page is None:
+            raise RuntimeError("the system is not started: no Page of Jumo's yet")
+        return self.page
 
     @property
     def sandbox_url(self) -> str:
@@ -173,32 +193,46 @@ class SystemUnderTest:
         """The Facebook app's secret."""
         return self.plan.app_secret
 
+    @property
+    def mailpit_url(self) -> str:
+        """Mailpit's web inbox and API: what notifier sent arrives there."""
+        return self.mailpit.url
+
     def start(self) -> None:
-        """Start Redis, the sandbox, identity, orgs, feed, then the gateway; on failure stop
-        what started."""
+        """Start Redis, Mailpit, the sandbox, Jumo's Page in it (as the local stack makes it),
+        identity, orgs, feed, notifier with that Page, then the gateway; on failure stop what
+        started."""
         try:
             self.redis.start()
+            self.mailpit.start()
             self.sandbox.start()
+            self.page = provision_page(self.sandbox_url, self.app_secret)
             self.identity.start()
             self.orgs.start()
             self.feed.start()
+            self.notifier.env = {**self.notifier.env, **self.page.env()}
+            self.notifier.start()
             self.gateway.start()
         except BaseException:
             self.stop()
             raise
 
     def stop(self) -> None:
-        """Stop everything that was started, gateway first, Redis last (by its pid)."""
+        """Stop everything that was started, gateway first, Redis and Mailpit last (by pid)."""
         self.gateway.stop()
-        for process in (self.feed, self.orgs, self.identity, self.sandbox):
+        for process in (self.notifier, self.feed, self.orgs, self.identity, self.sandbox):
             process.stop()
+        self.mailpit.stop()
         self.redis.stop()
 
 
 def _sandbox(plan: Plan, folder: Path) -> ServiceProcess:
-    callback = f"{plan.url(plan.gateway_port)}/auth/facebook/callback"
+    gateway = plan.url(plan.gateway_port)
     args = ["-m", "jumo_facebook.sandbox", "--port", str(plan.sandbox_port)]
-    args += ["--app-id", plan.app_id, "--app-secret", plan.app_secret, "--redirect-uri", callback]
+    args += ["--app-id", plan.app_id, "--app-secret", plan.app_secret]
+    # identity's login, and notifier's login that links an organization's Page.
+    for path in ("/auth/facebook/callback", "/facebook-pages/callback"):
+        args += ["--redirect-uri", f"{gateway}{path}"]
     args += ["--require-proof"]  # as the local stack's sandbox, and as a real app should be set
     ready = f"{plan.url(plan.sandbox_port)}/__sandbox/app"
     return ServiceProcess("sandbox", args, {}, folder / "sandbox.log", ready)
@@ -259,9 +293,36 @@ def _feed(plan: Plan, infra: InfraUrls, redis: RedisNode, folder: Path) -> Servi
     return ServiceProcess("feed", ["-m", "jumo_feed"], env, folder / "feed.log", ready)
 
 
+def _notifier(plan: Plan, infra: InfraUrls, mailpit: MailpitNode, folder: Path) -> ServiceProcess:
+    """notifier; JUMO_PAGE_ID and JUMO_PAGE_TOKEN join its environment once the sandbox has the
+    Page (SystemUnderTest.start)."""
+    sandbox = plan.url(plan.sandbox_port)
+    env = {
+        "PORT": str(plan.notifier_port),
+        "AMQP_URL": infra.amqp_url,
+        "MONGO_URL": infra.mongo_url,
+        "MONGO_DATABASE": plan.notifier_database,
+        "EVENTS_EXCHANGE": plan.events_exchange,
+        "QUEUE_PREFIX": f"test.{plan.token}.",
+        "PUBLIC_BASE_URL": plan.url(plan.gateway_port),
+        "JWKS_URL": f"{plan.url(plan.identity_port)}/.well-known/jwks.json",
+        "SMTP_HOST": mailpit.host,
+        "SMTP_PORT": str(mailpit.smtp_port),
+        "UNSUBSCRIBE_KEY": new_encryption_key(),
+        "PAGE_TOKEN_KEY": new_encryption_key(),
+        "FACEBOOK_APP_ID": plan.app_id,
+        "FACEBOOK_APP_SECRET": plan.app_secret,
+        "FACEBOOK_GRAPH_URL": sandbox,
+        "FACEBOOK_WWW_URL": sandbox,
+        "LOG_JSON": "true",
+    }
+    ready = f"{plan.url(plan.notifier_port)}/readyz"
+    return ServiceProcess("notifier", ["-m", "jumo_notifier"], env, folder / "notifier.log", ready)
+
+
 def start_system(folder: Path, infra: InfraUrls, nginx: str) -> SystemUnderTest:
-    """Start Redis, the sandbox, identity, orgs, feed and a gateway on free ports, with names
-    of their own."""
+    """Start Redis, Mailpit, the sandbox (with Jumo's Page), identity, orgs, feed, notifier and
+    a gateway on free ports, with names of their own."""
     plan = Plan()
     config = GatewayConfig(
         listen=f"127.0.0.1:{plan.gateway_port}",
@@ -269,10 +330,13 @@ def start_system(folder: Path, infra: InfraUrls, nginx: str) -> SystemUnderTest:
             "identity": f"127.0.0.1:{plan.identity_port}",
             "orgs": f"127.0.0.1:{plan.orgs_port}",
             "feed": f"127.0.0.1:{plan.feed_port}",
+            "notifier": f"127.0.0.1:{plan.notifier_port}",
         },
     )
     gateway = Gateway(folder / "gateway", config, nginx)
     redis = RedisNode(folder / "redis", plan.redis_port)
+    # Its Chaos API on: a test can make the relay refuse mail (a bounce) for this system only.
+    mailpit = MailpitNode(folder / "mailpit", plan.mailpit_port, plan.smtp_port, chaos=True)
     system = SystemUnderTest(
         plan,
         gateway,
@@ -281,6 +345,8 @@ def start_system(folder: Path, infra: InfraUrls, nginx: str) -> SystemUnderTest:
         orgs=_orgs(plan, infra, folder),
         redis=redis,
         feed=_feed(plan, infra, redis, folder),
+        mailpit=mailpit,
+        notifier=_notifier(plan, infra, mailpit, folder),
     )
     system.start()
     return system

@@ -4,19 +4,29 @@ A stream upstream of the test's own stands in for notifier's ``GET /notification
 writes one small event at a time, when the test says so, and keeps the stream open. Each event
 must reach the client through real nginx at once (a buffering proxy holds small writes back
 until a buffer fills or the stream ends), a quiet stream must outlive the gateway's usual
-upstream timeout, and opening streams is limited per client address.
+upstream timeout, and opening streams is limited per client address. Then the real notifier of
+the session's system, through its gateway: a follow shows on the follower's stream.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import queue
+import socket
+import threading
 import time
 from collections.abc import AsyncIterator
+from http.client import HTTPConnection
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
 from aiohttp import web
+from e2e_curl import Curl
+from e2e_orgs import newcomer, ok
+from e2e_processes import SystemUnderTest
 from e2e_support import GatewayFactory, free_port
 from jumo_gateway import Gateway
 from test_gateway import assert_gateway_problem, bearer, fetch
@@ -210,3 +220,66 @@ async def test_one_address_holds_a_bounded_number_of_streams(
             return response.status == 200
 
     await wait_until(a_third_opens, timeout=5, what="a stream once the others closed")
+
+
+class LiveStream:
+    """``GET /notifications/stream`` through a gateway, read line by line in a thread of its
+    own; each event (its ``field: value`` lines) lands on ``events``."""
+
+    def __init__(self, gateway_url: str, token: str) -> None:
+        url = urlsplit(gateway_url)
+        self.connection = HTTPConnection(url.hostname or "", url.port, timeout=30)
+        self.connection.request("GET", STREAM, headers={"Authorization": f"Bearer {token}"})
+        self.response = self.connection.getresponse()
+        self.events: queue.Queue[dict[str, str]] = queue.Queue()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        fields: dict[str, str] = {}
+        try:
+            for raw in self.response:
+                line = raw.decode().rstrip("\n")
+                if line == "" and fields:
+                    self.events.put(fields)
+                    fields = {}
+                elif line and not line.startswith(":"):
+                    name, _, value = line.partition(":")
+                    fields[name] = value.removeprefix(" ")
+        except (OSError, ValueError):
+            return  # the connection went away
+
+    def next_notification(self, timeout: float) -> dict[str, str]:
+        """The next ``notification`` event (``retry`` lines skipped)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            event = self.events.get(timeout=max(0.0, deadline - time.monotonic()))
+            if event.get("event") == "notification":
+                return event
+
+    def close(self) -> None:
+        """Hang up: the reader sees the end of the stream and stops, then the socket closes."""
+        if self.connection.sock is not None:
+            self.connection.sock.shutdown(socket.SHUT_RDWR)
+        self.reader.join(10)
+        self.connection.close()
+
+
+def test_a_follow_shows_on_the_followed_person_s_stream_through_the_gateway(
+    system: SystemUnderTest, curl: Curl, other_curl: Curl
+) -> None:
+    gw = system.gateway.url
+    ann, ben = newcomer(curl, system), newcomer(other_curl, system)
+    stream = LiveStream(gw, ann["access_token"])
+    try:
+        assert stream.response.status == 200
+        assert stream.response.getheader("Content-Type", "").startswith("text/event-stream")
+        assert stream.response.getheader("X-Accel-Buffering") == "no"
+        ok(other_curl, "PUT", f"{gw}/users/{ann['user']['id']}/follow", ben)
+        event = stream.next_notification(timeout=20)
+    finally:
+        stream.close()
+    notification = json.loads(event["data"])
+    assert notification["kind"] == "followed"
+    assert notification["actor"]["id"] == ben["user"]["id"]
+    assert event["id"] == notification["cursor"]  # what a reconnection sends as Last-Event-ID

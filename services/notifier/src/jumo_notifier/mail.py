@@ -30,6 +30,8 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
+from jumo_common.events import Envelope
+from jumo_common.events.identity import UserUpdated
 from jumo_common.logging import get_logger
 from jumo_common.mongo import Document
 from jumo_notifier.chain import Candidate, Chain, Decision
@@ -48,6 +50,12 @@ RELEASE_LEASE = timedelta(minutes=10)
 # A held email the relay could not take is tried again this much later.
 RELEASE_RETRY = timedelta(minutes=1)
 STOPPED_NAMESPACE = uuid.UUID("6f1c2c0e-9a43-4c8e-9f3a-6a3f0c1e5d21")
+# How long (tenths of a second) a new address waits for the people projection before retrying.
+PROJECTION_WAITS = 50
+
+
+class ProjectionBehind(Exception):
+    """What this handler needs another queue's handler to have written first: retry later."""
 
 
 def utc_now() -> datetime:
@@ -83,7 +91,10 @@ class Mail:
         """Email the notice to every recipient the chain allows; how many were sent."""
         notice = addressed.notice
         now = self.clock()
-        allowed = await self.chain.allowed(notice, addressed.recipients, "email", now)
+        allowed = await self.chain.allowed(notice, addressed.recipients, "email", now,
+                                           addressed.known)  # fmt: skip
+        if not allowed:
+            return 0
         sent, later = 0, None
         async with self.mailer.session() as session:
             for candidate, decision in allowed:
@@ -166,6 +177,28 @@ class Mail:
             data={"reason_text": why},
         )
         await self.inbox.deliver(Addressed(notice, [user_id]))
+
+    async def on_address_changed(self, event: Envelope[UserUpdated]) -> None:
+        """A person whose address was refused gave another one: email reaches the new one (an
+        unsubscribing from all stays: it was about the person, not the address)."""
+        address, user_id = event.data.email, event.data.user_id
+        person = await self.store.person(user_id)
+        if not address or person is None or person.get("email_stopped_reason") != "refused":
+            return
+        if person.get("email_stopped_for") == address:
+            return
+        # The people projection writes this event too (notifier.people), and on FerretDB a
+        # write that overlaps it can be lost: resume once the projection holds the new address.
+        for _ in range(PROJECTION_WAITS):
+            person = await self.store.person(user_id) or {}
+            if person.get("email") == address or person.get("erased"):
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise ProjectionBehind("the people projection has not applied the new address yet")
+        if not person.get("erased"):
+            await self.mail_store.resume_email(user_id)
+            log.info("email resumes: a new address after a refusal")
 
     # -- held emails ------------------------------------------------------------------------
 

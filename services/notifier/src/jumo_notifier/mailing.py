@@ -2,8 +2,8 @@
 consumes; its background loops.
 
 Its subscriptions: the email channel on its own queue ``notifier.email`` (every event that
-notifies someone, like the app's), and the digests' projections on ``notifier.orgs`` (posts;
-answers to calendar events and their changes).
+notifies someone, like the app's, and ``user.updated``: a new address after a refusal), and the
+digests' projections on ``notifier.orgs`` (posts; answers to calendar events and their changes).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from aiohttp import web
 
 from jumo_common.bus import Subscription, on
 from jumo_common.events.calendar import EventCancelled, EventRsvped, EventUpdated
+from jumo_common.events.identity import UserUpdated
 from jumo_common.events.orgs import PostDeleted, PostHidden, PostPublished
 from jumo_common.mongo import Database
 from jumo_notifier.chain import Chain
@@ -64,9 +65,11 @@ def build_mailing(
 
 
 def projections(mailing: Mailing, queue: str) -> list[Subscription[Any]]:
-    """The digests' projections, on ``queue`` (``notifier.orgs``)."""
+    """The digests' projections, on ``queue`` (``notifier.orgs``); a new address after a
+    refusal, on the email channel's own queue (``notifier.email``)."""
     digests = mailing.digests
     return [
+        on(UserUpdated, mailing.mail.on_address_changed, name="email", isolated=True),
         on(PostPublished, digests.on_post, name=queue, isolated=True),
         on(PostDeleted, digests.on_post_deleted, name=queue, isolated=True),
         on(PostHidden, digests.on_post_hidden, name=queue, isolated=True),

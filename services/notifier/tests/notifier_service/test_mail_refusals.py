@@ -12,6 +12,7 @@ import pytest
 from jumo_common.bus import BUS_KEY
 from jumo_common.events import Envelope, make_event
 from jumo_common.events.applications import ApplicationAccepted
+from jumo_common.events.identity import UserUpdated
 from jumo_common.testing.plugin import LogLines
 from jumo_common.testing.tokens import TestKeys
 from jumo_common.testing.wait import wait_until
@@ -114,3 +115,27 @@ async def test_a_temporary_refusal_is_retried_until_the_relay_takes_it_once(
     assert arrived["Subject"] == "Water for All accepted you for River clean-up"
     assert (await service(client).store.person(val.user_id) or {}).get("email_stopped") is None
     assert len(await relay.to(to)) == 1
+
+
+async def test_a_new_address_after_a_refusal_gets_email_again(
+    client: Client, keys: TestKeys, relay: Mailbox
+) -> None:
+    admin = await person(client, keys, "Ada", email=address("ada"))
+    org = await new_org(client, admin)
+    old, new = address("val"), address("val")
+    val = await person(client, keys, "Val", email=old)
+    await relay.chaos(Recipient=REFUSE)
+    await publish(client, ApplicationAccepted(**application(org, val, "accepted", 1)))
+    assert (await service(client).store.person(val.user_id) or {})["email_stopped"]
+    await relay.chaos(Recipient=TAKE)
+    # The same address again (identity republishes the profile): still stopped.
+    await publish(client, UserUpdated(user_id=val.user_id, display_name="Val", version=2,
+                                      email=old), producer="identity")  # fmt: skip
+    assert (await service(client).store.person(val.user_id) or {})["email_stopped"]
+    await publish(client, UserUpdated(user_id=val.user_id, display_name="Val", version=3,
+                                      email=new), producer="identity")  # fmt: skip
+    assert (await service(client).store.person(val.user_id) or {}).get("email_stopped") is None
+    await publish(client, ApplicationAccepted(**application(org, val, "accepted", 2)))
+    [arrived] = await relay.wait_for(new)
+    assert arrived["Subject"] == "Water for All accepted you for River clean-up"
+    assert await relay.to(old) == []

@@ -5,15 +5,16 @@ notification matches nothing (404)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 from aiohttp import web
 
 from jumo_common.jwt import require_user
+from jumo_common.mongo import Document
 from jumo_common.web import ApiRoutes, NotFound, json_response, parse_body, parse_query
 from jumo_common.web.encoding import dumps
 from jumo_notifier.inbox import stream_item
+from jumo_notifier.live import Stream
 from jumo_notifier.preferences import Preferences
 from jumo_notifier.schemas import (
     BlockOut,
@@ -122,33 +123,54 @@ async def stream(request: web.Request) -> web.StreamResponse:
                                                        limit=1)  # fmt: skip
         since = int(newest[0]["number"]) if newest else 0
     await response.write(b"retry: 3000\n\n")
-    wake = notifier.live.open(who.user_id)
+    stream = notifier.live.open(who.user_id, since)
     try:
-        while True:
-            since = await _send_new(response, notifier, who.user_id, since)
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(notifier.settings.stream_poll_s):
-                    await wake.wait()
-            if not wake.is_set():
-                await response.write(b": idle\n\n")
-            wake.clear()
+        await _serve(response, notifier, who.user_id, stream)
     except (ConnectionResetError, asyncio.CancelledError):
         pass
     finally:
-        notifier.live.close(who.user_id, wake)
+        notifier.live.close(who.user_id, stream)
     return response
 
 
-async def _send_new(response: web.StreamResponse, notifier: Notifier, user_id: str,
-                    since: int) -> int:  # fmt: skip
-    """Write every notification above ``since``; the new high-water mark."""
-    for doc in await notifier.store.newer_than(user_id, since):
+async def _serve(response: web.StreamResponse, notifier: Notifier, user_id: str,
+                 stream: Stream) -> None:  # fmt: skip
+    """Send what the database holds above the stream's mark, then what is handed to it, and
+    read the database again every ``stream_poll_s`` (other processes' notifications)."""
+    settings = notifier.settings
+    loop = asyncio.get_running_loop()
+    read_at = 0.0
+    idle_since = loop.time()
+    while True:
+        if loop.time() - read_at >= settings.stream_poll_s:
+            found = await notifier.store.newer_than(user_id, stream.since)
+            await _send(response, stream.fresh(found, read=True))
+            if found:
+                stream.caught_up(max(int(d["number"]) for d in found))
+            read_at = loop.time()
+        wait = max(0.0, settings.stream_poll_s - (loop.time() - read_at))
+        try:
+            async with asyncio.timeout(wait):
+                handed = [await stream.inbox.get()]
+        except TimeoutError:
+            handed = []
+        while not stream.inbox.empty():
+            handed.append(stream.inbox.get_nowait())
+        if handed:
+            await _send(response, stream.fresh(handed, read=False))
+            idle_since = loop.time()
+        elif loop.time() - idle_since >= settings.stream_heartbeat_s:
+            await response.write(b": idle\n\n")
+            idle_since = loop.time()
+
+
+async def _send(response: web.StreamResponse, docs: list[Document]) -> None:
+    """Write each notification as one ``notification`` event."""
+    for doc in docs:
         item = NotificationOut.model_validate(stream_item(doc))
         payload = dumps(item.model_dump(mode="json"))
         await response.write(b"id: " + item.cursor.encode() + b"\nevent: notification\n"
                              b"data: " + payload + b"\n\n")  # fmt: skip
-        since = max(since, int(doc["number"]))
-    return since
 
 
 def _resume_from(request: web.Request) -> int | None:

@@ -52,7 +52,7 @@ class Inbox:
         docs = [self.document(notice, candidate.recipient) for candidate, _ in allowed]
         stored = await self.store.add_notifications(docs)
         for doc in stored:
-            self.live.wake(doc["recipient"])
+            self.live.hand(doc)
         return len(stored)
 
     def document(self, notice: Notice, recipient: str) -> Document:

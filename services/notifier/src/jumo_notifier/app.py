@@ -18,12 +18,15 @@ from jumo_common.web import OpenApiInfo, add_routes, create_base_app
 from jumo_notifier.api import routes
 from jumo_notifier.chain import Chain
 from jumo_notifier.consumers import handlers
+from jumo_notifier.facebook import INDEXES as FACEBOOK_INDEXES
+from jumo_notifier.facebook import build_facebook, facebook_context
 from jumo_notifier.inbox import Inbox
 from jumo_notifier.live import LiveHub
 from jumo_notifier.mail_api import routes as mail_routes
 from jumo_notifier.mail_store import INDEXES as MAIL_INDEXES
 from jumo_notifier.mailing import build_mailing, loops_context
 from jumo_notifier.notices import Notices
+from jumo_notifier.page_api import routes as page_routes
 from jumo_notifier.projections import Projections
 from jumo_notifier.settings import NotifierSettings
 from jumo_notifier.store import INDEXES, NotifierStore
@@ -40,15 +43,19 @@ def build_notifier(settings: NotifierSettings, store: NotifierStore) -> Notifier
     mailing = build_mailing(settings, store, store.db, chain, inbox)
     projections = Projections(store)
     projections.also_forget.append(mailing.store.forget)
+    notices = Notices(store)
+    facebook = build_facebook(settings, store, chain, notices, projections, inbox)
+    projections.also_forget.append(facebook.forget)
     return Notifier(
         settings=settings,
         store=store,
         chain=chain,
-        notices=Notices(store),
+        notices=notices,
         projections=projections,
         inbox=inbox,
         live=live,
         mailing=mailing,
+        facebook=facebook,
     )
 
 
@@ -68,15 +75,17 @@ def create_app(settings: NotifierSettings) -> web.Application:
     app = create_base_app(settings, openapi_info=info)
     app.cleanup_ctx.extend(
         [
-            mongo_context(settings, (*INDEXES, *MAIL_INDEXES)),
+            mongo_context(settings, (*INDEXES, *MAIL_INDEXES, *FACEBOOK_INDEXES)),
             jwt_context(settings),
             notifier_context(settings),
             bus_context(settings, handlers=lambda app: handlers(app[NOTIFIER])),
             loops_context(settings, lambda app: app[NOTIFIER].mailing),
+            facebook_context(lambda app: app[NOTIFIER].facebook),
         ]
     )
     add_routes(app, routes)
     add_routes(app, mail_routes)
+    add_routes(app, page_routes)
     return app
 
 

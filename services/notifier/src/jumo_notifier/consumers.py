@@ -9,6 +9,8 @@ Queues (``<prefix>notifier.<name>``, each with its dead-letter queue):
                        notices (``notices.Notices``), run through the chain, stored once
     notifier.email     email: the same events, through the chain, each email sent at most
                        once per (person, event) (``mail.Mail``)
+    notifier.facebook  members' joins (with their opt-in) and organizations' news posted to
+                       Facebook Pages, each once (``publishing.Publishing``, ``poster``)
     notifier.erasure   user.deleted, so that an erasure never waits behind a fan-out
 
 Each channel consumes the domain events on a queue of its own (email, Facebook), so a slow
@@ -53,8 +55,10 @@ from jumo_common.events.orgs import (
     OrgVerified,
     PostPublished,
 )
+from jumo_common.events.record import VolunteeringAttested
 from jumo_notifier.mailing import projections as mail_projections
 from jumo_notifier.notices import Addressed, Notices
+from jumo_notifier.publishing import Publishing
 from jumo_notifier.typedefs import Notifier
 
 E = TypeVar("E", bound=EventData)
@@ -115,6 +119,18 @@ def projection(model: type[E], handler: EventHandler[E], queue: str) -> Subscrip
     return on(model, handler, name=queue, isolated=True)
 
 
+def facebook(publishing: Publishing) -> list[Subscription[Any]]:
+    """The Facebook channel's handlers, on ``notifier.facebook``."""
+    return [
+        on(UserRegistered, publishing.registered, name="facebook", isolated=True),
+        on(CauseJoined, publishing.cause_joined, name="facebook", isolated=True),
+        on(ApplicationAccepted, publishing.accepted, name="facebook", isolated=True),
+        on(VolunteeringAttested, publishing.attested, name="facebook", isolated=True),
+        on(OpportunityPublished, publishing.opportunity, name="facebook", isolated=True),
+        on(PostPublished, publishing.news, name="facebook", isolated=True),
+    ]
+
+
 def handlers(notifier: Notifier) -> Subscriptions:
     """notifier's subscriptions, built from its service objects."""
     kept = notifier.projections
@@ -133,5 +149,6 @@ def handlers(notifier: Notifier) -> Subscriptions:
         *channel("notices", notifier.inbox.deliver, notifier),
         *channel("email", notifier.mailing.mail.deliver, notifier),
         *mail_projections(notifier.mailing, "orgs"),
+        *facebook(notifier.facebook.publishing),
         on(UserDeleted, kept.forget, name="erasure", isolated=True),
     )

@@ -32,6 +32,7 @@ Kind = Literal[
     "opportunity_match",
     "org_post",
     "email_stopped",
+    "page_link_broken",
 ]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 Channel = Literal["in_app", "email", "facebook"]
@@ -132,6 +133,8 @@ SENTENCES: dict[Kind, str] = {
     "opportunity_match": "{actor} needs help near you: {subject}",
     "org_post": "{actor} posted: {subject}",
     "email_stopped": "We stopped emailing you: {reason}",
+    "page_link_broken": "Jumo can no longer post to the Facebook Page of {subject}: {reason}. "
+    "Link it again.",
 }
 DECLINE_REASONS = {
     "not_a_fit": "not a fit this time",

@@ -25,6 +25,7 @@ from jumo_common.events.orgs import (
     OrgUpdated,
 )
 from jumo_common.logging import get_logger
+from jumo_common.mongo import insert_once
 from jumo_notifier.preferences import Preferences, sharing_joins
 from jumo_notifier.store import NotifierStore
 
@@ -48,11 +49,16 @@ class Projections:
         if email:
             fields["email"] = email
         if not await self.store.save_person(data.user_id, fields, 0):
-            return
-        if getattr(data, "share_joins", False) and not await self.store.preferences_of(
-            data.user_id
-        ):
-            await self.store.save_preferences(data.user_id, sharing_joins().model_dump(mode="json"))
+            # Already projected (by another queue, or a redelivery) or erased. The opt-in is
+            # still written when missing: the other queue may not have written it yet, and a
+            # channel deciding now must see it.
+            person = await self.store.person(data.user_id)
+            if person is None or person.get("erased"):
+                return
+        if getattr(data, "share_joins", False):
+            # Exclusive: both queues may get here at once, and a choice made since stays.
+            chosen = {"_id": data.user_id, **sharing_joins().model_dump(mode="json")}
+            await insert_once(self.store.preferences, chosen)
 
     async def on_updated(self, event: Envelope[UserUpdated]) -> None:
         """A changed profile: name, contact email and what matches opportunities to them."""

@@ -60,6 +60,15 @@ class NotifierSettings(ServiceSettings):
     jumo_page_token: SecretStr = SecretStr("")
     # The FACEBOOK_* variables, read by jumo_facebook's own settings model.
     facebook: FacebookSettings = Field(default_factory=lambda: FacebookSettings())
+    # Posting to Pages (poster.py): the queue is read this often (and at once when this process
+    # queued something); an attempt's claim outlives a dead process this long (more than a
+    # Graph call's timeout); unsure tries before giving up; the pause after a rate limit when
+    # Facebook did not say how long; posts in flight per Page in one process.
+    posting_poll_s: float = Field(default=1.0, gt=0)
+    posting_lease_s: float = Field(default=30.0, gt=0)
+    posting_max_attempts: int = Field(default=8, ge=1)
+    posting_throttle_s: float = Field(default=60.0, gt=0)
+    posting_page_concurrency: int = Field(default=4, ge=1)
 
     # -- in-app ----------------------------------------------------------------------------------
     # A stream also polls the database this often, for notifications another process created.

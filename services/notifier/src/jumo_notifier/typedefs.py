@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from jumo_notifier.chain import Chain
+from jumo_notifier.facebook import FacebookChannel
 from jumo_notifier.inbox import Inbox
 from jumo_notifier.live import LiveHub
 from jumo_notifier.mailing import Mailing
@@ -28,6 +29,7 @@ class Notifier:
     inbox: Inbox
     live: LiveHub
     mailing: Mailing
+    facebook: FacebookChannel
 
 
 NOTIFIER: web.AppKey[Notifier] = web.AppKey("jumo_notifier")

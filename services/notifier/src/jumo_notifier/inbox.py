@@ -50,10 +50,13 @@ class Inbox:
         allowed = await self.chain.allowed(notice, addressed.recipients, "in_app", now,
                                            addressed.known)  # fmt: skip
         docs = [self.document(notice, candidate.recipient) for candidate, _ in allowed]
-        stored = await self.store.add_notifications(docs)
-        for doc in stored:
-            self.live.hand(doc)
+        stored = await self.store.add_notifications(docs, self._hand)
         return len(stored)
+
+    def _hand(self, docs: list[Document]) -> None:
+        """Stored notifications go to their recipients' open streams at once."""
+        for doc in docs:
+            self.live.hand(doc)
 
     def document(self, notice: Notice, recipient: str) -> Document:
         """One recipient's notification of ``notice``."""

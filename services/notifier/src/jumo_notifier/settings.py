@@ -72,7 +72,9 @@ class NotifierSettings(ServiceSettings):
 
     # -- in-app ----------------------------------------------------------------------------------
     # A stream also polls the database this often, for notifications another process created.
-    stream_poll_s: float = Field(default=2.0, gt=0)
+    # Every open stream costs a query per interval (200 streams at 2 s: 100 queries a second
+    # beside a fan-out's writes); a notification this process stored reaches its streams at once.
+    stream_poll_s: float = Field(default=5.0, gt=0)
     # A stream sends a comment line this often, so proxies keep an idle connection open.
     stream_heartbeat_s: float = Field(default=15.0, gt=0)
     # Opportunities are proposed to people whose place is within this distance (their own

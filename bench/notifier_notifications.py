@@ -16,7 +16,9 @@ notifications stored (must equal the followers); notifications per second = foll
 time. Meanwhile ``--streams`` of the followers hold ``GET /notifications/stream`` open over
 HTTP (aiohttp server and client in this process); each stream's delay is from the publish to
 its ``notification`` event arriving. Medians over the posts, p50/p99 of every stream delay.
-Saves bench/notifier_notifications.json.
+Then FerretDB's floor in the same run (``ceiling``): the follows read alone, and as many
+notification-shaped inserts alone; ``created_over_ceiling`` is the median creation time over
+their sum. Saves bench/notifier_notifications.json.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from jumo_common.testing.tokens import TestKeys
 from jumo_facebook import FacebookSettings
 from jumo_notifier.app import create_app
 from jumo_notifier.settings import NotifierSettings
+from jumo_notifier.store import INDEXES
 from jumo_notifier.typedefs import NOTIFIER
 
 HERE = Path(__file__).resolve().parent
@@ -121,6 +124,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             print(f"seeded {len(ids)} followers in {seeded_s:.1f} s", flush=True)
             result = await measure(app, url, keys, org, ids, args)
             result["seeding_s"] = round(seeded_s, 2)
+            result["ceiling"] = await ceiling(app, org, len(ids))
+            floor = result["ceiling"]["read_follows_s"] + result["ceiling"]["insert_s"]
+            result["created_over_ceiling"] = round(result["created_s_median"] / floor, 2)
         finally:
             await server.close()
             await cleanup(mongo_url, amqp_url, settings)
@@ -180,6 +186,37 @@ async def measure(app: Any, url: str, keys: TestKeys, org: OrgCard, ids: list[st
         "stream_deliveries": len(delays),
         "goal_created_s": 2.0,
     }
+
+
+async def ceiling(app: Any, org: OrgCard, count: int) -> dict[str, float]:
+    """FerretDB's floor for one such post, in the same run: reading the organization's follows
+    (the fields the chain reads) and inserting as many notification-shaped documents into a
+    collection with notifications' indexes, four bulk writes of 200 at a time — notifier's own
+    path without the chain, the bus or the streams."""
+    store = app[NOTIFIER].store
+    started = time.perf_counter()
+    follows = await store.followers(org.org_id)
+    read_s = time.perf_counter() - started
+    scratch = store.db["ceiling_notifications"]
+    for spec in INDEXES:
+        if spec.collection == "notifications":
+            await scratch.create_index(list(spec.keys))
+    event_id = str(uuid.uuid4())
+    template = (await store.notifications.find_one({})) or {}
+    docs = [{**template, "_id": f"x:{event_id}:{f['user']}", "recipient": f["user"],
+             "event_id": event_id} for f in follows[:count]]  # fmt: skip
+    gate = asyncio.Semaphore(4)
+
+    async def insert(chunk: list[dict[str, Any]]) -> None:
+        async with gate:
+            await scratch.insert_many(chunk, ordered=False)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(insert(docs[i : i + 200]) for i in range(0, len(docs), 200)))
+    insert_s = time.perf_counter() - started
+    print(f"ceiling: read {len(follows)} follows {read_s:.3f} s, insert {len(docs)} "
+          f"{insert_s:.3f} s", flush=True)  # fmt: skip
+    return {"read_follows_s": round(read_s, 3), "insert_s": round(insert_s, 3)}
 
 
 async def cleanup(mongo_url: str, amqp_url: str, settings: NotifierSettings) -> None:

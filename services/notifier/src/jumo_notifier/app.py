@@ -43,7 +43,7 @@ def build_notifier(settings: NotifierSettings, store: NotifierStore) -> Notifier
     mailing = build_mailing(settings, store, store.db, chain, inbox)
     projections = Projections(store)
     projections.also_forget.append(mailing.store.forget)
-    notices = Notices(store)
+    notices = Notices(store, settings.default_radius_km)
     facebook = build_facebook(settings, store, chain, notices, projections, inbox)
     projections.also_forget.append(facebook.forget)
     return Notifier(

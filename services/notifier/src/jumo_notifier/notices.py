@@ -22,7 +22,7 @@ from jumo_common.events.applications import (
 )
 from jumo_common.events.calendar import EventReminder
 from jumo_common.events.identity import UserFollowed, UserFollowRequested, UserRegistered
-from jumo_common.events.opportunities import OpportunityPublished
+from jumo_common.events.opportunities import OpportunityPublished, OpportunitySnapshot
 from jumo_common.events.orgs import (
     CauseJoined,
     OrgFollowed,
@@ -30,6 +30,7 @@ from jumo_common.events.orgs import (
     OrgVerified,
     PostPublished,
 )
+from jumo_common.geo import distance_km
 from jumo_common.mongo import Document
 from jumo_notifier.model import Kind, Notice, Party
 from jumo_notifier.store import NotifierStore
@@ -67,8 +68,9 @@ def person_party(user_id: str, person: dict[str, Any] | None) -> Party:
 class Notices:
     """The builders, with the projections they read."""
 
-    def __init__(self, store: NotifierStore) -> None:
+    def __init__(self, store: NotifierStore, default_radius_km: int = 25) -> None:
         self.store = store
+        self.default_radius_km = default_radius_km
         self._follows: dict[str, asyncio.Task[list[Document]]] = {}
 
     async def follows_for(self, org_id: str, event_id: str) -> list[Document]:
@@ -217,15 +219,15 @@ class Notices:
         return [Addressed(notice, await self.matching_people(event.data))]
 
     async def matching_people(self, data: OpportunityPublished) -> list[str]:
-        """The people in one of its causes, with one of its skills (when it asks for any),
-        in its city (unless it is remote)."""
+        """The people in one of its causes, with one of its skills (when it asks for any), and
+        near it unless it is remote: within their own radius (else ``default_radius_km``) of its
+        place when both have a point, else in its city."""
         snapshot = data.opportunity
         candidates: dict[str, None] = {}
         for cause in snapshot.causes:
             candidates.update(dict.fromkeys(await self.store.cause_members(cause)))
         people = await self.store.people_by_ids(candidates)
         wanted_skills = {s.lower() for s in snapshot.skills}
-        city = (snapshot.city or "").strip().lower()
         matched = []
         for user_id, person in people.items():
             if person.get("erased"):
@@ -233,11 +235,20 @@ class Notices:
             skills = {s.lower() for s in person.get("skills") or ()}
             if wanted_skills and not wanted_skills & skills:
                 continue
-            place = (person.get("place") or {}).get("city") or person.get("location") or ""
-            if not snapshot.remote and (not city or place.strip().lower() != city):
-                continue
-            matched.append(user_id)
+            if snapshot.remote or self.near(snapshot, person):
+                matched.append(user_id)
         return matched
+
+    def near(self, snapshot: OpportunitySnapshot, person: Mapping[str, Any]) -> bool:
+        """Whether the opportunity is near the person (see ``matching_people``)."""
+        place = person.get("place") or {}
+        if snapshot.lat is not None and snapshot.lng is not None and place.get("lat") is not None:
+            radius = person.get("radius_km") or self.default_radius_km
+            km = distance_km(place["lat"], place["lng"], snapshot.lat, snapshot.lng)
+            return bool(km <= radius)
+        city = (snapshot.city or "").strip().lower()
+        theirs = (place.get("city") or person.get("location") or "").strip().lower()
+        return bool(city) and theirs == city
 
 
 VOLUNTEER_KINDS: dict[type[ApplicationEvent], Kind] = {

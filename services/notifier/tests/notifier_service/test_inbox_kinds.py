@@ -193,6 +193,32 @@ async def test_a_new_opportunity_reaches_people_it_matches(client: Client, keys:
         assert not any("Medic" in t for t in await texts(client, missed))
 
 
+async def test_near_is_within_the_persons_radius_of_the_place(
+    client: Client, keys: TestKeys
+) -> None:
+    admin = await person(client, keys, "Ada")
+    org = await new_org(client, admin)
+    lyon = {"city": "Lyon", "lat": 45.76, "lng": 4.84}
+    villeurbanne = await person(client, keys, "Vil", place={"city": "Villeurbanne", "lat": 45.77,
+                                                            "lng": 4.88})  # fmt: skip
+    vienne_wide = await person(client, keys, "Wid", place={"city": "Vienne", "lat": 45.52,
+                                                           "lng": 4.87}, radius_km=40)  # fmt: skip
+    vienne_close = await person(client, keys, "Clo", place={"city": "Vienne", "lat": 45.52,
+                                                            "lng": 4.87}, radius_km=10)  # fmt: skip
+    for seq, who in enumerate((villeurbanne, vienne_wide, vienne_close), start=1):
+        await publish(client, CauseJoined(cause="clean-water", user_id=who.user_id, seq=seq))
+    snapshot = OpportunitySnapshot(opportunity_id="d" * 32, org=org, title="Quay clean-up",
+                                   excerpt="x", status="open", commitment="one_off",
+                                   causes=("clean-water",), city="Lyon", lat=lyon["lat"],
+                                   lng=lyon["lng"], time_zone="Europe/Paris", places=3,
+                                   url_path="/opportunities/" + "d" * 32)  # fmt: skip
+    await publish(client, OpportunityPublished(opportunity=snapshot, published_at=now(), version=1))
+    # 3 km away (another city's name), 27 km within a 40 km radius, 27 km beyond a 10 km one.
+    for near in (villeurbanne, vienne_wide):
+        assert (await texts(client, near))[0] == "Water for All needs help near you: Quay clean-up"
+    assert not any("Quay" in t for t in await texts(client, vienne_close))
+
+
 async def test_joining_a_cause_gives_its_share_link(client: Client, keys: TestKeys) -> None:
     ann = await person(client, keys, "Ann")
     await publish(client, CauseJoined(cause="clean-water", user_id=ann.user_id, seq=1))

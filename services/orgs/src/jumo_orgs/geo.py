@@ -6,7 +6,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-EARTH_RADIUS_KM = 6371.0088
+from jumo_common.geo import EARTH_RADIUS_KM, distance_km
+
+__all__ = ["EARTH_RADIUS_KM", "Box", "box_around", "distance_km", "rounded"]
 KM_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_KM / 180
 
 
@@ -28,14 +30,6 @@ class Box:
 def rounded(value: float) -> float:
     """A coordinate kept at 2 decimals (about a kilometre): no more precision than a town."""
     return round(value, 2)
-
-
-def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """The great-circle (haversine) distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def box_around(lat: float, lng: float, radius_km: float) -> Box:

@@ -32,7 +32,8 @@ def snapshot(opp: Opportunity, org: OrgCard) -> OpportunitySnapshot:
     return OpportunitySnapshot(
         opportunity_id=opp.id, org=org, title=opp.title, excerpt=excerpt(opp.description),
         status=opp.status, commitment=opp.commitment, causes=opp.causes, skills=opp.skills,
-        city=place.city, country=place.country, remote=opp.remote, time_zone=opp.time_zone,
+        city=place.city, country=place.country, lat=place.lat, lng=place.lng,
+        remote=opp.remote, time_zone=opp.time_zone,
         starts_at=opp.starts_at, ends_at=opp.ends_at, slots=len(opp.slots), places=opp.places,
         deadline=opp.deadline, url_path=f"/opportunities/{opp.id}",
     )  # fmt: skip

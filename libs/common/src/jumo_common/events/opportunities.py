@@ -35,6 +35,9 @@ class OpportunitySnapshot(EventData):
     skills: tuple[str, ...] = ()
     city: str | None = None
     country: str | None = None
+    # Where it happens, rounded to 2 decimals (about a kilometre); None when remote or unknown.
+    lat: float | None = None
+    lng: float | None = None
     remote: bool = False
     time_zone: str
     starts_at: AwareDatetime | None = None  # the first slot's start (None: ongoing)

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -65,9 +66,14 @@ class PostStore:
         return [doc async for doc in self.posts.find({"event_id": event_id})]
 
     async def queued(self, limit: int = 1000) -> list[Document]:
-        """The pending posts, soonest due first."""
-        cursor = self.queue.find({}).sort("due", ASCENDING).limit(limit)
+        """The pending posts (what a round needs of each), soonest due first."""
+        fields = {"page_id": 1, "due": 1}
+        cursor = self.queue.find({}, fields).sort("due", ASCENDING).limit(limit)
         return [doc async for doc in cursor]
+
+    async def queued_item(self, key: str) -> Document | None:
+        """One post's queue entry, as it is now (None: no longer queued)."""
+        return await self.queue.find_one({"_id": key})
 
     async def claim_attempt(self, key: str, first: int, now: datetime,
                             lease: timedelta) -> tuple[int, bool] | None:  # fmt: skip
@@ -108,8 +114,8 @@ class PostStore:
         if post_id is not None:
             fields["post_id"] = post_id
         await self.posts.update_one({"_id": key, "state": "pending"}, {"$set": fields})
-        await self.queue.delete_one({"_id": key})
-        await self.attempts.delete_many({"key": key})
+        await asyncio.gather(self.queue.delete_one({"_id": key}),
+                             self.attempts.delete_many({"key": key}))  # fmt: skip
 
     async def dequeue(self, key: str) -> None:
         """Drop a queue entry whose post is no longer pending."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -42,8 +43,10 @@ log = get_logger(__name__)
 # How many recent posts of a Page are searched for a marker.
 RECENT_POSTS = 100
 # In flight at once in one process, over every Page.
-MAX_IN_FLIGHT = 32
+MAX_IN_FLIGHT = 64
 BLOCKED_REFRESH_S = 30.0
+# Keys this process settled, remembered so that a round's stale list does not start them again.
+SETTLED_KEPT = 10_000
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ class Poster:
         self.blocked_pages = 0
         self._wake = asyncio.Event()
         self._in_flight: dict[str, str] = {}  # key -> page id
+        self._settled: OrderedDict[str, None] = OrderedDict()  # keys this process settled
         self._tasks: set[asyncio.Task[None]] = set()
         self._blocked_read_at = 0.0
 
@@ -148,6 +152,8 @@ class Poster:
         now = datetime.now(UTC)
         await self._refresh_blocked(now)
         wait = self.settings.posting_poll_s
+        if len(self._in_flight) >= MAX_IN_FLIGHT:
+            return wait  # woken again when one ends
         paused: dict[str, datetime | None] = {APP: await self._not_before(APP)}
         for item in await self.posts.queued():
             page_id = str(item["page_id"])
@@ -165,7 +171,7 @@ class Poster:
         return as_utc(state["not_before"]) if state and state.get("not_before") else None
 
     def _may_start(self, key: str, page_id: str) -> bool:
-        if key in self._in_flight or len(self._in_flight) >= MAX_IN_FLIGHT:
+        if key in self._in_flight or key in self._settled or len(self._in_flight) >= MAX_IN_FLIGHT:
             return False
         same_page = sum(1 for page in self._in_flight.values() if page == page_id)
         return same_page < self.settings.posting_page_concurrency
@@ -195,17 +201,27 @@ class Poster:
 
     # -- one attempt ------------------------------------------------------------------------
 
-    async def attempt(self, item: Document) -> None:
+    async def attempt(self, queued: Document) -> None:
         """One attempt at one queued post (steps 1-4 of the module doc)."""
-        key, now = str(item["_id"]), datetime.now(UTC)
+        key, now = str(queued["_id"]), datetime.now(UTC)
+        # The round's list may be stale: another attempt may have ended it or put it off.
+        item = await self.posts.queued_item(key)
+        if item is None:
+            self._done(key)
+            return
+        if as_utc(item["due"]) > now:
+            return
         lease = timedelta(seconds=self.settings.posting_lease_s)
         claimed = await self.posts.claim_attempt(key, int(item.get("attempt", 1)), now, lease)
         if claimed is None:
             return
         number, unsure = claimed[0], claimed[1] or bool(item.get("check_first"))
+        # Read only now, under the claim: a post settled by another process meanwhile shows
+        # settled (its claims are deleted after its record is written).
         post = await self.posts.post(key)
         if post is None or post.get("state") != "pending":
             await self.posts.dequeue(key)
+            self._done(key)
             return
         target = await self.resolve(post)
         if isinstance(target, str):
@@ -300,6 +316,7 @@ class Poster:
         if failures >= self.settings.posting_max_attempts:
             why = f"{verdict.why}; gave up after {failures} tries (it may be on the Page)"
             await self.posts.finish(key, "failed", why, now)
+            self._done(key)
             log.error("facebook post given up", key=key, why=why)
             return
         # An unsure try waits at least one more call timeout: a call we gave up on may still
@@ -321,3 +338,10 @@ class Poster:
 
     async def _end(self, post: Document, state: str, why: str, post_id: str | None = None) -> None:
         await self.posts.finish(str(post["_id"]), state, why, datetime.now(UTC), post_id)
+        self._done(str(post["_id"]))
+
+    def _done(self, key: str) -> None:
+        """This key is settled: later rounds skip it (their list may still show it)."""
+        self._settled[key] = None
+        while len(self._settled) > SETTLED_KEPT:
+            self._settled.popitem(last=False)

@@ -68,7 +68,7 @@ class NotifierSettings(ServiceSettings):
     posting_lease_s: float = Field(default=30.0, gt=0)
     posting_max_attempts: int = Field(default=8, ge=1)
     posting_throttle_s: float = Field(default=60.0, gt=0)
-    posting_page_concurrency: int = Field(default=4, ge=1)
+    posting_page_concurrency: int = Field(default=8, ge=1)
 
     # -- in-app ----------------------------------------------------------------------------------
     # A stream also polls the database this often, for notifications another process created.

@@ -7,11 +7,15 @@ Modules: ``client`` (the client in a cleanup context, declared indexes, server c
 
 from jumo_common.mongo.bulk import chunked_bulk_write
 from jumo_common.mongo.claims import (
+    SEALED,
     STALE_CLAIM,
+    VOIDED,
     WRITE_CLAIMS,
     claim_next,
+    fate,
     insert_once,
     purge_claims,
+    seal,
 )
 from jumo_common.mongo.client import (
     ASCENDING,
@@ -50,7 +54,9 @@ __all__ = [
     "MONGO_CLIENT",
     "MONGO_DB",
     "READINESS_NAME",
+    "SEALED",
     "STALE_CLAIM",
+    "VOIDED",
     "WRITE_CLAIMS",
     "CleanupContext",
     "Client",
@@ -69,10 +75,12 @@ __all__ = [
     "decode_cursor",
     "encode_cursor",
     "ensure_indexes",
+    "fate",
     "find_page",
     "insert_once",
     "is_ferretdb",
     "mongo_context",
     "ping",
     "purge_claims",
+    "seal",
 ]

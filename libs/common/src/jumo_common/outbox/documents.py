@@ -9,11 +9,17 @@ The one way a producer writes a document that causes events, on every store we s
 A write (1) reads the document by ``_id``, (2) asks the caller's pure ``plan`` what changes
 (``None``: nothing, no write, no event), (3) claims the next ``version`` by an exclusive insert
 into the write claims (``jumo_common.mongo.claim_next``; a writer that loses the race reads
-again), (4) writes the fields, the version, and the outbox — the earlier events still pending
-plus this change's — in ONE update by ``_id``, and (5) wakes the relay. Because every writer of
-a document claims first, two writes of one document never overlap, which FerretDB (whose
-updates are unlocked read-modify-writes) needs; and because the relay never writes producer
-documents, dropping the sent events at step 4 cannot erase anything (see ``pending``).
+again), (4) seals the claim (``jumo_common.mongo.seal``: a claim that went stale while its
+writer was slow may have been skipped by another writer, and then this one must not write; it
+reads again), (5) writes the fields, the version, and the outbox — the earlier events still
+pending plus this change's — in ONE update by ``_id`` and the version read, and (6) wakes the
+relay. Because every writer of a document claims and seals first, two writes of one document
+never overlap, which FerretDB (whose updates are unlocked read-modify-writes) needs; and
+because the relay never writes producer documents, dropping the sent events at step 5 cannot
+erase anything (see ``pending``). The update's filter on the version read is a second guard,
+for a writer so slow that the claims of its version were purged meanwhile (a day later); the
+``_id`` index serves it on MongoDB and FerretDB on PostgreSQL (on SQLite, only an exact
+``{_id}`` filter is served by an index: there it reads the collection).
 
 ``jumo_common.testing.memory.MemoryDocuments`` behaves the same in memory, for use-case tests;
 one contract suite runs over both.
@@ -29,7 +35,7 @@ from typing import Any, Protocol
 
 from jumo_common.change import Change
 from jumo_common.events import Envelope
-from jumo_common.mongo import Collection, Document, claim_next, insert_once
+from jumo_common.mongo import Collection, Document, claim_next, insert_once, seal
 from jumo_common.outbox.pending import OUTBOX_DUE_FIELD, OUTBOX_FIELD, Outbox
 
 VERSION_FIELD = "version"
@@ -108,10 +114,18 @@ async def let_the_winner_write(attempt: int) -> None:
 class VersionedDocuments:
     """One collection of documents written only through claimed versions (module doc)."""
 
-    def __init__(self, collection: Collection, outbox: Outbox, claims: Collection) -> None:
+    def __init__(
+        self,
+        collection: Collection,
+        outbox: Outbox,
+        claims: Collection,
+        *,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.collection = collection
         self.outbox = outbox
         self.claims = claims
+        self._clock = clock or _now  # the time claims are taken and sealed at (tests move it)
 
     def _claim_key(self, doc_id: Any) -> str:
         return f"{self.collection.name}:{doc_id}"
@@ -161,7 +175,7 @@ class VersionedDocuments:
             current = int(doc.get(VERSION_FIELD, 0)) if doc else 0
             if change is None:
                 return Written(doc, None, current)
-            version = await claim_next(self.claims, self._claim_key(doc_id), current, _now())
+            version = await claim_next(self.claims, self._claim_key(doc_id), current, self._clock())
             if version is not None and await self._write(doc_id, doc, change, version):
                 return Written(doc, change, version)
             await let_the_winner_write(attempt)
@@ -177,17 +191,26 @@ class VersionedDocuments:
         if change.scrub_actor is not None:
             kept = [_scrubbed(e, change.scrub_actor) for e in kept]
         outbox = kept + events
+        if not await seal(self.claims, self._claim_key(doc_id), version, self._clock()):
+            return False  # it was slow, and another writer skipped its version: read again
         if doc is None:
             fields = {"_id": doc_id, **change.set, VERSION_FIELD: version}
             if outbox:
                 fields |= {OUTBOX_FIELD: outbox, OUTBOX_DUE_FIELD: _now()}
             written = await insert_once(self.collection, fields)
         else:
-            await self.collection.update_one({"_id": doc_id}, _update(doc, change, version, outbox))
-            written = True
+            result = await self.collection.update_one(
+                _as_read(doc_id, doc), _update(doc, change, version, outbox)
+            )
+            written = result.matched_count == 1
         if written and events:
             self.outbox.notify()
         return written
+
+
+def _as_read(doc_id: Any, doc: Document) -> Document:
+    """The filter of the document by ``_id`` at the version it was read."""
+    return {"_id": doc_id, VERSION_FIELD: doc.get(VERSION_FIELD, {"$exists": False})}
 
 
 def _update(doc: Document, change: Change, version: int, outbox: list[dict[str, Any]]) -> Document:

@@ -41,8 +41,9 @@ class Targets:
         self.pages = pages
         self.inbox = inbox
 
-    async def resolve(self, post: Document) -> Target | str:
-        """Where an intended post goes now (for the poster), or why nowhere."""
+    async def resolve(self, post: Document, state: Document | None) -> Target | str:
+        """Where an intended post goes now (for the poster), or why nowhere; ``state``: its
+        Page's state as the poster just read it."""
         page_id = str(post["page_id"])
         if post.get("target") == JUMO:
             token = self.settings.jumo_page_token.get_secret_value()
@@ -53,10 +54,9 @@ class Targets:
             target = await self.links.target(str(post["org_id"]), page_id)
         if isinstance(target, str):
             return target
-        state = await self.pages.page(page_id) or {}
-        status = state.get("status", "ok")
-        if status != "ok" and state.get("token_fp") == fingerprint(target.token):
-            return f"the Page is {status}: {state.get('why')}"
+        status = (state or {}).get("status", "ok")
+        if status != "ok" and (state or {}).get("token_fp") == fingerprint(target.token):
+            return f"the Page is {status}: {(state or {}).get('why')}"
         return target
 
     async def link_broken(self, post: Document, target: Target, why: str) -> None:

@@ -1,9 +1,11 @@
 """The poster: makes the intended Facebook posts (``post_store``), exactly once, as Facebook
 really behaves (``page_throttle``).
 
-Every notifier process runs one. It reads the queue whenever this process queued a post (woken)
-and every ``posting_poll_s`` (posts queued by other processes, retries that fell due), and
-tries each due post whose Page (and the app) is not paused, a few per Page at a time:
+Every notifier process runs one. It reads the queue when this process queued a post (at most
+every ``READ_GAP_S``), when what it read ran out, and every ``posting_poll_s`` (posts queued by
+other processes, retries that fell due); as slots free up it starts the next due post of what it
+read whose Page (and the app) is not paused, a few per Page at a time. An attempt reads its
+queue entry and the pauses afresh (what the round read may be stale), then:
 
 1. claim the attempt (``<key>:<n>``, an exclusive insert: one process per attempt);
 2. resolve where it goes (Jumo's Page, or the organization's linked Page and its token) — gone,
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -47,6 +50,8 @@ MAX_IN_FLIGHT = 64
 BLOCKED_REFRESH_S = 30.0
 # Keys this process settled, remembered so that a round's stale list does not start them again.
 SETTLED_KEPT = 10_000
+# The queue is read at most this often (a burst queues hundreds of posts within a second).
+READ_GAP_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -58,8 +63,9 @@ class Target:
     org_id: str | None = None
 
 
-# A post's target, or the sentence saying why it can no longer go anywhere.
-Resolve = Callable[[Document], Awaitable[Target | str]]
+# A post's target (given its Page's state as just read), or the sentence saying why it can no
+# longer go anywhere.
+Resolve = Callable[[Document, Document | None], Awaitable[Target | str]]
 # Called when a Page's link broke (190/102, a missing permission): tell whom it concerns.
 OnBroken = Callable[[Document, Target, str], Awaitable[None]]
 
@@ -112,11 +118,18 @@ class Poster:
         self._wake = asyncio.Event()
         self._in_flight: dict[str, str] = {}  # key -> page id
         self._settled: OrderedDict[str, None] = OrderedDict()  # keys this process settled
+        # The queue as last read, and the pauses then: what to start as slots free up.
+        self._backlog: list[Document] = []
+        self._paused: dict[str, datetime | None] = {}
+        self._read_at = -READ_GAP_S
+        self._stale = True
         self._tasks: set[asyncio.Task[None]] = set()
         self._blocked_read_at = 0.0
 
     def wake(self) -> None:
-        """Something was queued: read the queue now."""
+        """Something was queued: read the queue soon (reads are at least ``READ_GAP_S`` apart,
+        so a burst of posts queued at once costs a few reads, not one each)."""
+        self._stale = True
         self._wake.set()
 
     @contextlib.asynccontextmanager
@@ -148,22 +161,48 @@ class Poster:
     # -- one round --------------------------------------------------------------------------
 
     async def round(self) -> float:
-        """Start every due post that may go now; seconds until the next round is needed."""
-        now = datetime.now(UTC)
-        await self._refresh_blocked(now)
-        wait = self.settings.posting_poll_s
-        if len(self._in_flight) >= MAX_IN_FLIGHT:
-            return wait  # woken again when one ends
+        """Read the queue when it may have changed (something was queued here, the backlog ran
+        out, ``posting_poll_s`` passed: other processes queue too), then start what may go;
+        seconds until the next round is needed."""
+        await self._refresh_blocked(datetime.now(UTC))
+        since_read = time.monotonic() - self._read_at
+        must_read = self._stale or not self._backlog or since_read >= self.settings.posting_poll_s
+        if must_read and since_read >= READ_GAP_S:
+            await self._read_queue()
+        wait = self._fill(datetime.now(UTC))
+        if must_read and since_read < READ_GAP_S:
+            wait = min(wait, READ_GAP_S - since_read)
+        return wait
+
+    async def _read_queue(self) -> None:
+        """The queue, and the pause of each Page in it (and of the app), as they are now."""
+        self._stale = False
+        self._read_at = time.monotonic()
+        items = await self.posts.queued()
         paused: dict[str, datetime | None] = {APP: await self._not_before(APP)}
-        for item in await self.posts.queued():
+        for item in items:
             page_id = str(item["page_id"])
             if page_id not in paused:
                 paused[page_id] = await self._not_before(page_id)
-            due = max([as_utc(item["due"])] + [t for t in (paused[APP], paused[page_id]) if t])
+        self._backlog, self._paused = items, paused
+
+    def _fill(self, now: datetime) -> float:
+        """Start what the last read showed due on a Page not paused, while slots are free
+        (an attempt reads its entry afresh first: the backlog may be stale)."""
+        wait, kept = self.settings.posting_poll_s, []
+        for item in self._backlog:
+            key, page_id = str(item["_id"]), str(item["page_id"])
+            if key in self._settled:
+                continue
+            pauses = (self._paused.get(APP), self._paused.get(page_id))
+            due = max([as_utc(item["due"])] + [t for t in pauses if t])
             if due > now:
                 wait = min(wait, (due - now).total_seconds())
-            elif self._may_start(item["_id"], page_id):
+            elif self._may_start(key, page_id):
                 self._start(item, page_id)
+                continue
+            kept.append(item)
+        self._backlog = kept
         return max(0.01, wait)
 
     async def _not_before(self, page_id: str) -> datetime | None:
@@ -171,7 +210,7 @@ class Poster:
         return as_utc(state["not_before"]) if state and state.get("not_before") else None
 
     def _may_start(self, key: str, page_id: str) -> bool:
-        if key in self._in_flight or key in self._settled or len(self._in_flight) >= MAX_IN_FLIGHT:
+        if key in self._in_flight or len(self._in_flight) >= MAX_IN_FLIGHT:
             return False
         same_page = sum(1 for page in self._in_flight.values() if page == page_id)
         return same_page < self.settings.posting_page_concurrency
@@ -184,9 +223,10 @@ class Poster:
         task.add_done_callback(lambda done: self._ended(key, done))
 
     def _ended(self, key: str, task: asyncio.Task[None]) -> None:
+        """A slot is free: the next post of the backlog may go (no read needed for that)."""
         self._tasks.discard(task)
         self._in_flight.pop(key, None)
-        self.wake()  # the next post of that Page may go
+        self._wake.set()
 
     async def _attempt_logged(self, item: Document) -> None:
         try:
@@ -211,6 +251,14 @@ class Poster:
             return
         if as_utc(item["due"]) > now:
             return
+        # The pauses as they are now (another process may have set one since the last read).
+        page_id = str(item["page_id"])
+        state, app = await asyncio.gather(self.pages.page(page_id), self.pages.page(APP))
+        for scope, paused in ((page_id, state), (APP, app)):
+            until = as_utc(paused["not_before"]) if paused and paused.get("not_before") else None
+            self._paused[scope] = until
+            if until is not None and until > now:
+                return
         lease = timedelta(seconds=self.settings.posting_lease_s)
         claimed = await self.posts.claim_attempt(key, int(item.get("attempt", 1)), now, lease)
         if claimed is None:
@@ -223,7 +271,7 @@ class Poster:
             await self.posts.dequeue(key)
             self._done(key)
             return
-        target = await self.resolve(post)
+        target = await self.resolve(post, state)
         if isinstance(target, str):
             await self._end(post, "cancelled", target)
             return
@@ -270,6 +318,7 @@ class Poster:
         why = verdict.why if verdict.pause_s else f"usage at {percent:.0f} %"
         until = datetime.now(UTC) + timedelta(seconds=seconds)
         await self.pages.pause(scope or page_id, until, why)
+        self._paused[scope or page_id] = until
         log.info("facebook page slowed down", page_id=page_id, scope=scope or "page",
                  seconds=round(seconds, 1), why=why)  # fmt: skip
 

@@ -79,7 +79,9 @@ class PageStore:
         doc = await self.logins.find_one({"_id": state_hash})
         if doc is None:
             return None
-        taken = {"_id": f"taken:{state_hash}", "admin": doc.get("admin")}
+        # Kept as long as the login would have been: purged with the expired ones.
+        taken = {"_id": f"taken:{state_hash}", "admin": doc.get("admin"),
+                 "expires_at": doc.get("expires_at")}  # fmt: skip
         if not await insert_once(self.logins, taken):
             return None
         await self.logins.delete_one({"_id": state_hash})
@@ -88,7 +90,7 @@ class PageStore:
     async def purge_logins(self, now: datetime) -> None:
         """Forget expired logins (a handful: one per linking admin)."""
         async for doc in self.logins.find({}, {"expires_at": 1}):
-            if "expires_at" in doc and as_utc(doc["expires_at"]) < now:
+            if doc.get("expires_at") and as_utc(doc["expires_at"]) < now:
                 await self.logins.delete_one({"_id": doc["_id"]})
 
     async def save_choice(self, org_id: str, admin: str, doc: Mapping[str, Any]) -> None:

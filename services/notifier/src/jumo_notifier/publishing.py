@@ -125,13 +125,13 @@ class Publishing:
 
     async def _join(self, addressed: Addressed, user_id: str, key: str, text: str, path: str,
                     *, org_id: str | None = None) -> None:  # fmt: skip
-        """Intend a member's join post, if the chain allows it on the facebook channel."""
-        now = datetime.now(UTC)
-        allowed = await self.chain.allowed(addressed.notice, [user_id], "facebook", now)
-        if not allowed:
-            return
+        """Intend a member's join post, if it has a Page to go to and the chain allows it on
+        the facebook channel."""
         page_id = await self._page_of(org_id)
-        if page_id is not None:
+        if page_id is None:
+            return
+        now = datetime.now(UTC)
+        if await self.chain.allowed(addressed.notice, [user_id], "facebook", now):
             await self._intend(key, addressed.notice, page_id, text, path, user_id=user_id,
                                org_id=org_id)  # fmt: skip
 

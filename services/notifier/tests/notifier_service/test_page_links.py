@@ -167,6 +167,13 @@ async def test_a_state_works_once_in_the_browser_that_started_it_and_not_after_i
     assert status == 400
     assert "unknown" in unknown["detail"]
 
+    # Expired logins and the marks of used states go at the next login's start.
+    await logins.update_many({}, {"$set": {"expires_at": past}})
+    await start_login(client, ann, org)
+    left = [doc async for doc in logins.find({})]
+    assert len(left) == 1
+    assert left[0]["expires_at"].replace(tzinfo=UTC) > datetime.now(UTC)
+
 
 async def test_a_cancelled_login_or_a_declined_permission_links_nothing(
     client: Client, keys: TestKeys, sandbox: SandboxControl

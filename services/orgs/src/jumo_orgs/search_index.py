@@ -15,7 +15,10 @@ their ``_id`` ending in its digest):
   ``RESOLUTIONS``; ``m:<creation month>``; ``c:<cause>:<month>`` for each of its causes and
   ``c:^<top cause>:<month>`` for each cause's family (the newest listing and a cause's are read
   a month at a time, newest first).
-- ``o`` is the organization's id (its rows are rewritten together).
+- ``o`` is the organization's id (its rows are rewritten together), ``v`` the version of the
+  organization they were written from: a row's ``_id`` ends in that version and the digest of
+  its payload, so a sync of an older version never writes a row of a newer one, and deletes only
+  rows older than its own (``search_sync``).
 - ``p``, the payload, is all that search reads of the organization (``decode`` gives back its
   ``FIELDS``), packed into one string without quotes so that it costs FerretDB one short value
   (a JSON object there costs twice as much); of its ``terms``, only those the row's key can be
@@ -23,9 +26,11 @@ their ``_id`` ending in its digest):
   carrying every word would make the index megabytes per organization. A query with several
   words reads the rows of each and joins their terms (``search_store``).
 
-Beside them: one ``head`` row per organization (``{_id: <org id>, k: "head", o, v: its
-version, f: FORMAT}``), written last, so that an organization whose head lags its version (a
-crash between the two writes, a format change) is found and repaired; and one row per month in
+Beside them: one ``head`` row per organization and version (``{_id: <org id>/head/<version>.
+<FORMAT>, k: "head", o, v: its version, f: FORMAT}``), written after the version's rows, so
+that an organization whose head lags its version (a crash between the two writes, a format
+change) or that has two heads (a crash before the older rows went) is found and repaired; and
+one row per month in
 which a visibility has organizations (``k: "<vis>:months"``), so that a listing walks only
 months that hold some.
 """
@@ -42,7 +47,7 @@ from jumo_orgs import catalogue, text
 from jumo_orgs.geo import Box
 
 ROWS = "org_search"
-FORMAT = 1  # bump when keys or payload change: the repair then rewrites every organization
+FORMAT = 2  # bump when keys or payload change: the repair then rewrites every organization
 HEAD = "head"
 PUBLIC, OTHER = "v", "o"  # visibility: verified; any other status (hidden ones have no rows)
 RESOLUTIONS = (0.25, 1.0, 4.0, 16.0)  # grid cells, in degrees
@@ -134,9 +139,15 @@ def org_keys(org: Document) -> list[str]:
 # ---- rows ---------------------------------------------------------------------------------------
 
 
-def head_row(org_id: str, version: Any) -> Row:
-    """The row that says which version of an organization its rows were written from."""
-    return {"_id": org_id, "k": HEAD, "o": org_id, "v": version, "f": FORMAT}
+def version_of(org: Document) -> int:
+    """The version of an organization its rows are written from (0: one never versioned)."""
+    return int(org.get("version") or 0)
+
+
+def head_row(org_id: str, version: int) -> Row:
+    """The row that says an organization's rows of ``version`` are all written."""
+    return {"_id": f"{org_id}/{HEAD}/{version}.{FORMAT}", "k": HEAD, "o": org_id, "v": version,
+            "f": FORMAT}  # fmt: skip
 
 
 def month_row(vis: str, month: str) -> Row:
@@ -155,15 +166,16 @@ def row_terms(key: str, terms: list[str]) -> list[str]:
 
 
 def org_rows(org: Document) -> list[Row]:
-    """An organization's rows, its head last (a hidden one: its head alone)."""
-    vis, org_id = visibility(org), org["_id"]
+    """An organization's rows of its version, its head last (a hidden one: its head alone)."""
+    vis, org_id, version = visibility(org), org["_id"], version_of(org)
     rows: list[Row] = []
     if vis is not None:
         terms = list(org.get("terms") or ())
-        digest = hashlib.blake2b(encode(org).encode(), digest_size=6).hexdigest()
-        rows = [{"_id": f"{org_id}/{vis}:{key}/{digest}", "k": f"{vis}:{key}", "o": org_id,
-                 "p": encode(org, row_terms(key, terms))} for key in org_keys(org)]  # fmt: skip
-    return [*rows, head_row(org_id, org.get("version"))]
+        digest = hashlib.blake2b(f"{FORMAT}{SEP}{encode(org)}".encode(), digest_size=6).hexdigest()
+        rows = [{"_id": f"{org_id}/{vis}:{key}/{version}.{digest}", "k": f"{vis}:{key}",
+                 "o": org_id, "v": version, "p": encode(org, row_terms(key, terms))}
+                for key in org_keys(org)]  # fmt: skip
+    return [*rows, head_row(org_id, version)]
 
 
 # ---- the payload --------------------------------------------------------------------------------

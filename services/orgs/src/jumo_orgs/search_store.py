@@ -228,14 +228,18 @@ class MongoSearchStore:
 
     async def _read(self, keys: list[str]) -> list[Document]:
         """The organizations of the rows of ``keys``, once each, with the terms of all their
-        rows read (each word row carries only the terms its key can match)."""
-        found: dict[str, Document] = {}
-        for row in await self._rows(keys, {"_id": 0, "p": 1}):
-            doc = decode(row["p"])
+        rows read (each word row carries only the terms its key can match). Rows of an older
+        version (a sync's, until it deletes them: ``search_sync``) give way to a newer one's."""
+        found: dict[str, tuple[Any, Document]] = {}
+        for row in await self._rows(keys, {"_id": 0, "p": 1, "v": 1}):
+            doc, version = decode(row["p"]), row.get("v", 0)
             if (seen := found.get(doc["_id"])) is not None:
-                doc["terms"] = list(dict.fromkeys([*seen["terms"], *doc["terms"]]))
-            found[doc["_id"]] = doc
-        return list(found.values())
+                if seen[0] > version:
+                    continue
+                if seen[0] == version:
+                    doc["terms"] = list(dict.fromkeys([*seen[1]["terms"], *doc["terms"]]))
+            found[doc["_id"]] = (version, doc)
+        return [doc for _, doc in found.values()]
 
     async def _rows(self, keys: list[str], projection: Document | None = None) -> list[Document]:
         if len(keys) == 1:

@@ -1,28 +1,37 @@
 """Writing search's index (``search_index``): an organization's rows follow its document.
 
 The organizations store calls ``sync`` right after each write of an organization (creation,
-edit, verification, hiding, a change of owners, erasure of its creator, an import): the rows
-are derived from the document as written, then the document's version is read again, and if
-another write slipped in meanwhile the rows are derived again, until they match the latest
-version. Two syncs of one organization may interleave; each ends with rows of a version it read
-last, and the last writer of the organization syncs last. New rows are written before the old
-ones go, and the head last, so an organization being edited never drops out of search.
+edit, verification, hiding, a change of owners, erasure of its creator, an import) with the
+document as written. Every row carries the version it was written from, in its ``_id`` too, so
+syncs of one organization, however they interleave, are ordered by that version without any
+update (FerretDB's updates are unlocked read-modify-writes; inserts and deletes are not):
+
+1. insert the version's rows that are missing, then its head (the version is complete);
+2. delete the organization's rows no newer than that version that it does not want — never a
+   newer version's, so a slow sync of an older version cannot undo a newer one's rows;
+3. read the organization's version again: if a newer write came meanwhile, this sync's rows
+   may have landed after that version's sync deleted the older ones, so they go too — at once
+   if a newer head exists (that version's rows are all there), else the newer sync's step 2,
+   which is still to come, deletes them.
+
+So the rows of the last version stay, whatever order the syncs end in, and an organization being
+edited never drops out of search (a version's rows are written before older ones go).
 
 What a crash between the organization's write and its rows' leaves behind (a head that lags the
-organization's version), ``repair`` finds and rewrites: each housekeeping round runs it
-(hourly), and ``python -m jumo_orgs reindex`` on demand (once after a deployment that brings
-the index or changes ``FORMAT``).
+organization's version, or two heads), ``repair`` finds and rewrites: each housekeeping round
+runs it (hourly), and ``python -m jumo_orgs reindex`` on demand (once after a deployment that
+brings the index or changes ``FORMAT``).
 It reads every organization's version once (seconds at 10,000 on FerretDB: ``bench/``).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
-from pymongo import DeleteMany, InsertOne, ReplaceOne
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo import DeleteMany, InsertOne
+from pymongo.errors import BulkWriteError
 
-from jumo_common.logging import get_logger
 from jumo_common.mongo import Collection, Database, Document, insert_once
 from jumo_common.mongo.bulk import WriteOp, chunked_bulk_write
 from jumo_orgs.search_index import (
@@ -33,33 +42,36 @@ from jumo_orgs.search_index import (
     month_of,
     month_row,
     org_rows,
+    version_of,
     visibility,
 )
 
-log = get_logger(__name__)
-MAX_SYNC_ROUNDS = 5
+DUPLICATE_KEY = 11000
+# A sync of one version racing another of the same version (a repair, a retried request) loses
+# an insert now and then, and reads again; each attempt finds more of the rows in place.
+MAX_ATTEMPTS = 5
 
 
-def _version(doc: Document | None) -> Any:
-    return doc.get("version") if doc is not None else None
+def older(version: int) -> Document:
+    """The filter of the rows written from ``version`` or an older one (or before versions)."""
+    return {"v": {"$not": {"$gt": version}}}
 
 
 def row_writes(org_id: str, present: dict[str, Row], wanted: list[Row]) -> list[WriteOp]:
-    """The writes that turn an organization's ``present`` rows into the ``wanted`` ones: the
-    rows missing (rows never change: a new payload is new rows), then one deletion of those no
-    longer wanted, then the head if it changed."""
-    keep = [row["_id"] for row in wanted]
-    writes: list[WriteOp] = [
-        InsertOne(row) for row in wanted if row["k"] != HEAD and row["_id"] not in present
-    ]
-    if set(present) - set(keep):
-        writes.append(DeleteMany({"o": org_id, "_id": {"$nin": keep}}))
-    for head in (row for row in wanted if row["k"] == HEAD and present.get(row["_id"]) != row):
-        if head["_id"] in present:
-            writes.append(ReplaceOne({"_id": head["_id"]}, head))
-        else:  # two syncs inserting it at once: one fails, and reads again
-            writes.append(InsertOne(head))
+    """The writes that turn an organization's rows into the ``wanted`` ones (of one version):
+    those missing from ``present``, the head last (rows never change: a new version is new
+    rows), then one deletion of every other row that is not newer — always, for it must also
+    catch the rows an older sync inserts after ``present`` was read (module doc)."""
+    if not wanted:
+        return [DeleteMany({"o": org_id})] if present else []  # the organization is gone
+    version, keep = wanted[-1]["v"], [row["_id"] for row in wanted]
+    writes: list[WriteOp] = [InsertOne(row) for row in wanted if row["_id"] not in present]
+    writes.append(DeleteMany({"o": org_id, "_id": {"$nin": keep}, **older(version)}))
     return writes
+
+
+def _only_duplicates(error: BulkWriteError) -> bool:
+    return all(e.get("code") == DUPLICATE_KEY for e in error.details.get("writeErrors", []))
 
 
 class MongoSearchIndex:
@@ -69,29 +81,32 @@ class MongoSearchIndex:
         self.rows: Collection = db[ROWS]
         self.orgs: Collection = db["orgs"]
 
-    async def sync(self, org_id: str, known: Document | None = None) -> bool:
-        """Make an organization's rows those of its latest version (``known``: the document
-        just written, saving a read); False if writes kept slipping in (``repair`` will)."""
-        doc = known
-        for _ in range(MAX_SYNC_ROUNDS):
-            if doc is None:
-                doc = await self.orgs.find_one({"_id": org_id})
-            try:
-                await self._write(org_id, doc)
-            except (BulkWriteError, DuplicateKeyError):
-                doc = None  # a concurrent sync wrote the same rows first: read again
-                continue
-            now = await self.orgs.find_one({"_id": org_id}, {"version": 1})
-            if _version(now) == _version(doc):
-                return True
-            doc = None
-        # Its last rows may have undone a concurrent sync's while that one's head says all is
-        # well: mark the head stale, for the repair to rewrite (unless a later sync does first).
-        await self.rows.update_one({"_id": org_id, "k": HEAD}, {"$set": {"v": None}})
-        log.warning("search index of an organization left to repair", org_id=org_id)
-        return False
+    async def sync(self, org_id: str, known: Document | None = None) -> None:
+        """Write an organization's rows of ``known`` (the document just written; None: read
+        it), and drop those of older versions (module doc)."""
+        doc = known if known is not None else await self.orgs.find_one({"_id": org_id})
+        await self._write(org_id, doc)
+        if doc is None:
+            return
+        latest = await self.orgs.find_one({"_id": org_id}, {"version": 1})
+        version = version_of(doc)
+        if latest is not None and version_of(latest) > version:
+            newer = await self.rows.find_one({"o": org_id, "k": HEAD, "v": {"$gt": version}})
+            if newer is not None:
+                await self.rows.delete_many({"o": org_id, **older(version)})
 
     async def _write(self, org_id: str, doc: Document | None) -> None:
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                await self._write_once(org_id, doc)
+            except BulkWriteError as error:
+                # Only duplicates: a sync of the same version wrote some rows first: read again.
+                if attempt == MAX_ATTEMPTS - 1 or not _only_duplicates(error):
+                    raise
+            else:
+                return
+
+    async def _write_once(self, org_id: str, doc: Document | None) -> None:
         present = {row["_id"]: row for row in await self.rows.find({"o": org_id}).to_list()}
         wanted = org_rows(doc) if doc is not None else []
         vis = visibility(doc) if doc is not None else None
@@ -106,12 +121,15 @@ class MongoSearchIndex:
 
     async def repair(self) -> int:
         """Rewrite the rows of every organization whose head lags its version (or the row
-        format), and drop those of organizations that are gone; how many."""
-        heads = {row["o"]: row for row in await self.rows.find({"k": HEAD}).to_list()}
+        format), or that has two heads, and drop those of organizations that are gone; how
+        many."""
+        heads: dict[Any, list[Row]] = defaultdict(list)
+        for row in await self.rows.find({"k": HEAD}).to_list():
+            heads[row["o"]].append(row)
         stale = []
         async for org in self.orgs.find({}, {"_id": 1, "version": 1}):
-            head = heads.pop(org["_id"], None)
-            if head is None or head.get("v") != org.get("version") or head.get("f") != FORMAT:
+            mine = heads.pop(org["_id"], [])
+            if [(h.get("v"), h.get("f")) for h in mine] != [(version_of(org), FORMAT)]:
                 stale.append(org["_id"])
         for org_id in [*stale, *heads]:
             await self.sync(org_id)

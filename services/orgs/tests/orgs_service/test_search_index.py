@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime
 
-from pymongo import DeleteMany, InsertOne, ReplaceOne
+from pymongo import DeleteMany, InsertOne
 
 from jumo_orgs import search_index
 from jumo_orgs.geo import box_around
@@ -56,9 +56,18 @@ def test_rows_by_visibility() -> None:
     assert {r["k"][:2] for r in org_rows(verified) if r["k"] != HEAD} == {"v:"}
     assert {r["k"][:2] for r in org_rows(pending) if r["k"] != HEAD} == {"o:"}
     assert [r["k"] for r in org_rows(hidden)] == [HEAD]
-    assert org_rows(verified)[-1] == {"_id": verified["_id"], "k": HEAD, "o": verified["_id"],
-                                      "v": 1, "f": search_index.FORMAT}  # fmt: skip
+    org_id, fmt = verified["_id"], search_index.FORMAT
+    assert org_rows(verified)[-1] == {"_id": f"{org_id}/head/1.{fmt}", "k": HEAD, "o": org_id,
+                                      "v": 1, "f": fmt}  # fmt: skip
     assert len({r["_id"].rsplit("/")[-1] for r in org_rows(verified) if r["k"] != HEAD}) == 1
+    assert {r["v"] for r in org_rows(verified)} == {1}  # every row says its version
+
+
+def test_each_version_has_rows_of_its_own() -> None:
+    doc = org_doc("Same Page")
+    again = org_rows(doc | {"version": 2})  # a write that changed nothing search reads
+    assert not {r["_id"] for r in org_rows(doc)} & {r["_id"] for r in again}
+    assert [r["p"] for r in org_rows(doc) if "p" in r] == [r["p"] for r in again if "p" in r]
 
 
 def test_a_row_carries_the_terms_its_key_may_be_asked_for() -> None:
@@ -126,12 +135,17 @@ def test_every_point_of_a_box_is_in_one_of_its_cells() -> None:
 def test_writes_turn_present_rows_into_wanted_ones() -> None:
     doc = org_doc("Green Lyon")
     rows = org_rows(doc)
-    assert all(isinstance(w, InsertOne) for w in row_writes(doc["_id"], {}, rows))
+    first = row_writes(doc["_id"], {}, rows)
+    assert [w._doc for w in first if isinstance(w, InsertOne)] == rows  # the head last
+    assert [type(w) for w in first] == [InsertOne] * len(rows) + [DeleteMany]
     present = {r["_id"]: r for r in rows}
-    assert row_writes(doc["_id"], present, rows) == []  # nothing changed: nothing written
+    assert [type(w) for w in row_writes(doc["_id"], present, rows)] == [DeleteMany]  # only that
     renamed = org_rows(doc | {"name": "Green Paris", "version": 2})
     writes = row_writes(doc["_id"], present, renamed)
-    assert sum(isinstance(w, InsertOne) for w in writes) == len(renamed) - 1  # a new payload
-    assert sum(isinstance(w, DeleteMany) for w in writes) == 1  # the old rows, in one go
-    assert isinstance(writes[-1], ReplaceOne)  # the head, last
-    assert [type(w) for w in row_writes(doc["_id"], present, [])] == [DeleteMany]
+    assert sum(isinstance(w, InsertOne) for w in writes) == len(renamed)  # a new version
+    assert isinstance(writes[-1], DeleteMany)  # then the rest, in one go, after the head
+    deleted = writes[-1]._filter
+    assert deleted["v"] == {"$not": {"$gt": 2}}  # never a newer version's rows
+    assert deleted["_id"] == {"$nin": [r["_id"] for r in renamed]}
+    assert [type(w) for w in row_writes(doc["_id"], present, [])] == [DeleteMany]  # gone
+    assert row_writes(doc["_id"], {}, []) == []

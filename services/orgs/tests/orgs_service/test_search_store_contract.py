@@ -40,7 +40,7 @@ class Twin:
             await self.db["orgs"].insert_many([dict(d) for d in docs])
             index = MongoSearchIndex(self.db)
             for doc in docs:
-                assert await index.sync(doc["_id"])
+                await index.sync(doc["_id"])
         return [d["_id"] for d in docs]
 
     async def ids(self, query: OrgQuery, limit: int = 100, **kwargs: Any) -> list[str]:

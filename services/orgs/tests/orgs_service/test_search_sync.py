@@ -1,8 +1,10 @@
 """search's index (``search_sync``) against the organizations it indexes, on the real servers:
 every write of an organization through the app leaves the index true (creation, edits, each
-state, hiding and restoring, owners, claims, erasure of its creator, the CSV import, concurrent
-edits); a write whose rows never came (the process died between the two) is repaired by a
-housekeeping round, and organizations written before the index existed by ``reindex``."""
+state, hiding and restoring, owners, claims, erasure of its creator, the CSV import, 30
+concurrent edits), and syncs of older versions that end after the newest one's never undo its
+rows nor shadow them in search; a write whose rows never came (the process died between the
+two) is repaired by a housekeeping round, and organizations written before the index existed by
+``reindex``."""
 
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ from jumo_orgs.__main__ import run_reindex
 from jumo_orgs.app import build_orgs, housekeep
 from jumo_orgs.imports import import_csv
 from jumo_orgs.schemas.search import OrgSearchQuery
-from jumo_orgs.search_index import ROWS, month_of, month_row, org_rows, visibility
+from jumo_orgs.search_index import HEAD, ROWS, month_of, month_row, org_rows, visibility
+from jumo_orgs.search_sync import MongoSearchIndex
 from jumo_orgs.settings import OrgsSettings
 from jumo_orgs.store import INDEXES
 from jumo_orgs.typedefs import Orgs
@@ -45,9 +48,12 @@ async def index_problems(db: Database) -> list[str]:
                 if "o" in r and r["o"] not in orgs]  # fmt: skip
     for org_id, doc in orgs.items():
         wanted = {row["_id"]: row for row in org_rows(doc)}
-        held = {row["_id"] for row in rows if row.get("o") == org_id}
-        if held != set(wanted) or present.get(org_id) != wanted[org_id]:
-            problems.append(f"{doc['name']}: {len(held ^ set(wanted))} rows differ")
+        held = {row["_id"]: row for row in rows if row.get("o") == org_id}
+        if held != wanted:
+            versions = sorted({str(row.get("v")) for row in held.values()})
+            problems.append(f"{doc['name']} (version {doc['version']}): "
+                            f"{len(held.keys() ^ wanted.keys())} rows differ, rows of versions "
+                            f"{', '.join(versions)}")  # fmt: skip
         if (vis := visibility(doc)) and month_row(vis, month_of(doc["created_at"]))["_id"] not in (
             present
         ):
@@ -145,7 +151,7 @@ async def test_imports_and_claims_keep_the_index_true(client: Client, keys: Test
 async def test_concurrent_edits_leave_the_rows_of_the_last(client: Client, keys: TestKeys) -> None:
     ann = await person(client, keys, "Ann")
     org = await created(client, ann, "Busy Org")
-    missions = [f"Mission number {n} words{n}" for n in range(12)]
+    missions = [f"Mission number {n} words{n}" for n in range(30)]
     answers = await asyncio.gather(*(
         client.patch(f"/orgs/{org['id']}", json={"mission": m}, headers=ann.auth)
         for m in missions
@@ -156,17 +162,51 @@ async def test_concurrent_edits_leave_the_rows_of_the_last(client: Client, keys:
     await assert_true(client)
 
 
-# ---- repair -------------------------------------------------------------------------------------
-
-
 def _renamed(doc: Document, name: str) -> Change:
     page = {k: v for k, v in doc.items() if k in ("name", "mission", "description", "hq")}
     return Change(set={"name": name, **org_pages.keywords(page | {"name": name})})
 
 
+def renaming(name: str) -> Any:
+    return lambda doc: _renamed(doc, name)
+
+
 async def names(orgs: Orgs, q: str) -> list[str]:
     page = await orgs.search.search(OrgSearchQuery(q=q), None)
     return sorted(hit.name for hit in page.items)
+
+
+async def test_slow_syncs_of_older_versions_never_undo_the_newest_rows(
+    settings: OrgsSettings, mongo_db: Database
+) -> None:
+    await ensure_indexes(mongo_db, INDEXES)
+    orgs = build_orgs(settings, mongo_db)
+    bare = VersionedDocuments(mongo_db["orgs"], orgs.outbox, mongo_db[WRITE_CLAIMS])
+    doc = org_doc("First Name")
+    assert await orgs.stores.orgs.create_org(doc, [])
+    versions = []
+    for n in range(2, 12):  # written without their rows: the syncs come below
+        written = await bare.change(doc["_id"], renaming(f"Name Word{n}"))
+        assert written is not None
+        versions.append(written.after())
+    index = MongoSearchIndex(mongo_db)
+    await index.sync(doc["_id"], versions[-1])  # the last version's sync ends first
+    seen: list[list[str]] = []
+
+    async def watch() -> None:
+        while True:
+            seen.append(await names(orgs, "word11"))
+
+    watcher = asyncio.create_task(watch())
+    # Then those of every older version, at once, as slow syncs of earlier requests would.
+    await asyncio.gather(*(index.sync(doc["_id"], v) for v in reversed(versions[:-1])))
+    watcher.cancel()
+    assert await index_problems(mongo_db) == []
+    assert seen
+    assert all(found == ["Name Word11"] for found in seen), {str(f) for f in seen}
+
+
+# ---- repair -------------------------------------------------------------------------------------
 
 
 async def test_a_housekeeping_round_repairs_writes_whose_rows_never_came(
@@ -183,7 +223,12 @@ async def test_a_housekeeping_round_repairs_writes_whose_rows_never_came(
     assert await bare.create(org_doc("Never Indexed"), [])
     await bare.change(renamed["_id"], lambda doc: _renamed(doc, "New Name"))
     await mongo_db["orgs"].delete_one({"_id": gone["_id"]})
-    await mongo_db[ROWS].update_one({"_id": old_format["_id"]}, {"$set": {"f": 0}})
+    # Old Format's rows as FORMAT 1 wrote them: no version in the rows, one head by its id.
+    await mongo_db[ROWS].delete_many({"o": old_format["_id"], "k": HEAD})
+    await mongo_db[ROWS].insert_many([
+        {"_id": old_format["_id"], "k": HEAD, "o": old_format["_id"], "v": 1, "f": 1},
+        {"_id": f"{old_format['_id']}/v:t:zzz/0", "k": "v:t:zzz", "o": old_format["_id"], "p": ""},
+    ])  # fmt: skip
     assert await index_problems(mongo_db)
     assert await names(orgs, "lyon") == ["Deleted", "Old Format", "Old Name"]  # the rows' word
 

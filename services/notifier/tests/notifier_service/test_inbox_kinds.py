@@ -198,7 +198,6 @@ async def test_near_is_within_the_persons_radius_of_the_place(
 ) -> None:
     admin = await person(client, keys, "Ada")
     org = await new_org(client, admin)
-    lyon = {"city": "Lyon", "lat": 45.76, "lng": 4.84}
     villeurbanne = await person(client, keys, "Vil", place={"city": "Villeurbanne", "lat": 45.77,
                                                             "lng": 4.88})  # fmt: skip
     vienne_wide = await person(client, keys, "Wid", place={"city": "Vienne", "lat": 45.52,
@@ -209,8 +208,8 @@ async def test_near_is_within_the_persons_radius_of_the_place(
         await publish(client, CauseJoined(cause="clean-water", user_id=who.user_id, seq=seq))
     snapshot = OpportunitySnapshot(opportunity_id="d" * 32, org=org, title="Quay clean-up",
                                    excerpt="x", status="open", commitment="one_off",
-                                   causes=("clean-water",), city="Lyon", lat=lyon["lat"],
-                                   lng=lyon["lng"], time_zone="Europe/Paris", places=3,
+                                   causes=("clean-water",), city="Lyon", lat=45.76, lng=4.84,
+                                   time_zone="Europe/Paris", places=3,
                                    url_path="/opportunities/" + "d" * 32)  # fmt: skip
     await publish(client, OpportunityPublished(opportunity=snapshot, published_at=now(), version=1))
     # 3 km away (another city's name), 27 km within a 40 km radius, 27 km beyond a 10 km one.

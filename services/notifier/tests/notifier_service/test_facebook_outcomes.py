@@ -154,7 +154,9 @@ async def test_a_rate_limit_pauses_the_page_for_every_process(
     await publish_only(client, registered("Person 0"), "identity")
     until, why = await paused_until(client, jumo_page.id)
     assert why == f"rate limited (code {code})"
-    [refused_at] = graph_calls(sandbox)
+    # The refusal is the first call. Not the only one by now: under load this test may see
+    # the pause only after it ended, when the post was already made again (r8: two calls).
+    refused_at = graph_calls(sandbox)[0]
     assert until.timestamp() - refused_at >= 1.9  # posting_throttle_s: Facebook said nothing
 
     for n in (1, 2):  # queued during the pause, on either process

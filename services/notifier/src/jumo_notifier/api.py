@@ -5,7 +5,6 @@ notification matches nothing (404)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from aiohttp import web
 
@@ -245,8 +244,3 @@ async def unblock(request: web.Request) -> web.Response:
     other = request.match_info["user_id"]
     await service(request).store.unblock(who.user_id, other)
     return json_response(BlockOut(user_id=other, blocked=False))
-
-
-def describe_stream() -> dict[str, Any]:
-    """What the stream sends, for documentation."""
-    return {"event": "notification", "id": "the cursor", "data": "a NotificationOut"}

@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from jumo_common.logging import get_logger
 from jumo_common.mongo import Document
@@ -213,8 +212,3 @@ class Chain:
     def register(self, channel: Channel, already: AlreadyDone) -> None:
         """How ``channel`` tells that it already delivered a candidate."""
         self.already_done[channel] = already
-
-
-def describe() -> list[dict[str, Any]]:
-    """The chain, for documentation: each check's name and what it asks."""
-    return [{"check": c.__name__, "asks": (c.__doc__ or "").strip()} for c in CHECKS]

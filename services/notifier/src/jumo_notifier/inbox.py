@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
 from jumo_common.logging import get_logger
 from jumo_common.mongo import Document
@@ -140,8 +139,3 @@ def item(members: list[Document]) -> dict[str, Any]:
 def stream_item(doc: Document) -> dict[str, Any]:
     """A notification as the live stream sends it (ungrouped)."""
     return item([doc])
-
-
-def unsubscribe_path(token: str) -> str:
-    """The one-click unsubscribe path of a signed token."""
-    return f"/notifications/unsubscribe?token={quote(token)}"

@@ -73,7 +73,3 @@ class LiveHub:
         """A notification was stored: every open stream of its recipient gets it."""
         for stream in self._streams.get(doc["recipient"], ()):
             stream.hand(doc)
-
-    def listeners(self) -> int:
-        """How many streams are open in this process."""
-        return sum(len(s) for s in self._streams.values())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -126,12 +126,3 @@ class Preferences(BaseModel):
 def sharing_joins() -> Preferences:
     """The choice made at sign-up to show one's joins on Facebook."""
     return Preferences(kinds={kind: Channels(facebook=True) for kind in FACEBOOK_KINDS})
-
-
-def zone_exists(name: str) -> bool:
-    """Whether ``name`` is a time zone this machine knows."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True

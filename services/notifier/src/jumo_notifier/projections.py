@@ -26,7 +26,7 @@ from jumo_common.events.orgs import (
 )
 from jumo_common.logging import get_logger
 from jumo_common.mongo import insert_once
-from jumo_notifier.preferences import Preferences, sharing_joins
+from jumo_notifier.preferences import sharing_joins
 from jumo_notifier.store import NotifierStore
 
 log = get_logger(__name__)
@@ -126,8 +126,3 @@ class Projections:
         data = event.data
         joined = isinstance(data, CauseJoined)
         await self.store.save_cause(data.cause, data.user_id, joined, data.seq)
-
-
-def default_preferences() -> Preferences:
-    """Everyone's preferences before they choose."""
-    return Preferences()

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from jumo_common.web import BadRequest, PageQuery
-from jumo_notifier.model import Channel, Kind
+from jumo_notifier.model import Kind
 from jumo_notifier.preferences import Digest, QuietHours, facebook_only_for_joins
 
 
@@ -144,6 +144,3 @@ def decode_cursor(cursor: str) -> int:
     if number <= 0 or number >= 2**53:
         raise BadRequest("this cursor is not one notifier gave out", type_suffix="bad-cursor")
     return number
-
-
-CHANNEL_NAMES: tuple[Channel, ...] = ("in_app", "email", "facebook")

@@ -287,17 +287,9 @@ class NotifierStore:
         """``user_id`` hears from ``blocked`` again."""
         await self.blocks.delete_one({"_id": pair_id(user_id, blocked)})
 
-    async def has_blocked(self, user_id: str, other: str) -> bool:
-        """Whether ``user_id`` blocked ``other``."""
-        return await self.blocks.find_one({"_id": pair_id(user_id, other)}) is not None
-
     async def blockers_of(self, other: str) -> set[str]:
         """Who blocked ``other``."""
         return {doc["user"] async for doc in self.blocks.find({"blocked": other})}
-
-    async def blocked_by(self, user_id: str) -> list[str]:
-        """Whom a person blocked."""
-        return [doc["blocked"] async for doc in self.blocks.find({"user": user_id})]
 
     # -- erasure ----------------------------------------------------------------------------
 

@@ -125,6 +125,9 @@ def facebook_sandbox() -> ProcessComponent:
             "FACEBOOK_SANDBOX_PUBLIC_URL": "{url}",
             # As a real app should be set: a server call without appsecret_proof fails here first.
             "FACEBOOK_SANDBOX_REQUIRE_PROOF": "true",
+            # Facebook's app budget: 200 calls an hour per user of the app (at least 5,000), so
+            # that `make demo`'s 2,000 people can sign up as they could on Facebook.
+            "FACEBOOK_SANDBOX_APP_CALLS_PER_USER": "200",
             # identity's login, and notifier's login that links an organization's Page.
             "FACEBOOK_SANDBOX_REDIRECT_URIS": ",".join(
                 f"{gateway_url()}{path}"

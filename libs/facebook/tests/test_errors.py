@@ -139,6 +139,21 @@ async def test_app_budget_exhausted_is_rate_limited() -> None:
     assert caught.value.code == 4
 
 
+async def test_app_budget_grows_with_the_apps_users() -> None:
+    async with running_sandbox(test_config(app_call_limit=3, app_calls_per_user=2)) as sandbox:
+        token = await _token(sandbox)  # one test user: the budget is still the floor, 3
+        await sandbox.create_test_user("Ben")
+        await sandbox.create_test_user("Chloe")  # three users: 2 calls each, 6
+        async with FacebookClient(sandbox.client_settings()) as fb:
+            for _ in range(6):
+                await fb.me(token)
+            assert fb.last_usage is not None
+            assert fb.last_usage.max_percent == 100
+            with pytest.raises(FacebookRateLimitedError) as caught:
+                await fb.me(token)
+    assert caught.value.code == 4
+
+
 async def test_latency_beyond_the_timeout_is_unavailable(sandbox: SandboxControl) -> None:
     token = await _token(sandbox)
     await sandbox.fail(ME, latency_ms=2000)

@@ -39,7 +39,7 @@ def _percent(calls: int, limit: int) -> int:
 def _usage_headers(
     request: web.Request, response: web.StreamResponse, state: SandboxState, fault: Failure | None
 ) -> None:
-    app = _percent(len(state.app_calls), state.config.app_call_limit)
+    app = _percent(len(state.app_calls), state.app_call_budget())
     usage = {"call_count": app, "total_cputime": max(app - 1, 0), "total_time": max(app - 1, 0)}
     response.headers["x-app-usage"] = json.dumps(usage)
     business_id = request.get(BUSINESS_KEY)
@@ -59,7 +59,7 @@ async def _graph_call(
     request: web.Request, handler: Handler, fault: Failure | None
 ) -> web.StreamResponse:
     state = request.app[STATE_KEY]
-    if len(state.app_calls) >= state.config.app_call_limit:
+    if len(state.app_calls) >= state.app_call_budget():
         raise GraphError(400, 4, "(#4) Application request limit reached", is_transient=True)
     if fault and fault.latency_s:
         await asyncio.sleep(fault.latency_s)

@@ -43,6 +43,10 @@ class SandboxConfig(BaseSettings):
     public_url: str = ""
     # Rate budgets behind the usage headers: calls per rolling hour (app), per day (Page).
     app_call_limit: int = Field(default=5000, ge=1)
+    # Facebook's app budget grows with the app's users: "calls within one hour = 200 * number
+    # of users" (Graph API rate limiting). 0 keeps the budget at app_call_limit; otherwise the
+    # budget is the larger of app_call_limit and this many calls per test user.
+    app_calls_per_user: int = Field(default=0, ge=0)
     page_call_limit: int = Field(default=4800, ge=1)
     code_ttl_s: int = Field(default=600, ge=1)
     token_ttl_s: int = Field(default=5183944, ge=1)

@@ -205,6 +205,11 @@ class SandboxState:
                 return failure
         return None
 
+    def app_call_budget(self) -> int:
+        """The app's calls per rolling hour: the floor, or so many per user of the app."""
+        per_user = self.config.app_calls_per_user * len(self.users)
+        return max(self.config.app_call_limit, per_user)
+
     def count_call(self, calls: deque[float], window_s: float) -> None:
         """Record one call in a rolling window."""
         now = self.now()

@@ -25,6 +25,7 @@ import json
 import random
 import resource
 import time
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +51,42 @@ async def warm(session: aiohttp.ClientSession, url: str, headers: dict[str, str]
     await asyncio.gather(*(one() for _ in range(n)), return_exceptions=True)
 
 
+Send = Callable[[int, float], Coroutine[Any, Any, None]]
+
+
+async def send_on_schedule(
+    total: int, rate: float, phase: float, t0: float, send: Send
+) -> list[asyncio.Task[None]]:
+    """Start ``send(i, due)`` for request i at its due time ``t0 + (i + phase) / rate`` (the
+    running loop's clock), never waiting for an answer; the tasks, once all are started."""
+    loop = asyncio.get_running_loop()
+    interval = 1.0 / rate
+    tasks: list[asyncio.Task[None]] = []
+    i = 0
+    while i < total:
+        now = loop.time()
+        while i < total and t0 + (i + phase) * interval <= now:
+            tasks.append(asyncio.create_task(send(i, t0 + (i + phase) * interval)))
+            i += 1
+        if i < total:
+            await asyncio.sleep(max(0.0, t0 + (i + phase) * interval - loop.time()))
+    return tasks
+
+
+async def settle(tasks: list[asyncio.Task[None]], grace: float) -> None:
+    """Wait up to ``grace`` seconds for the requests still running; cancel the rest (their
+    status stays UNANSWERED)."""
+    _, late = await asyncio.wait(tasks, timeout=grace) if tasks else (set(), set())
+    for task in late:
+        task.cancel()
+    await asyncio.gather(*late, return_exceptions=True)
+
+
 async def run(args: argparse.Namespace, tokens: list[str]) -> dict[str, Any]:
     """Send the schedule; every request's figures."""
     headers = [{"Authorization": f"Bearer {t}"} for t in tokens]
     rng = random.Random(args.seed)
     total = int(args.rate * args.seconds)
-    interval = 1.0 / args.rate
     intended = [0.0] * total
     latency = [0.0] * total
     lag = [0.0] * total
@@ -68,6 +99,7 @@ async def run(args: argparse.Namespace, tokens: list[str]) -> dict[str, Any]:
         cpu_before = cpu_seconds()
 
         async def one(i: int, due: float) -> None:
+            intended[i] = due - t0
             lag[i] = loop.time() - due
             try:
                 async with session.get(args.url, headers=rng.choice(headers)) as answer:
@@ -77,22 +109,9 @@ async def run(args: argparse.Namespace, tokens: list[str]) -> dict[str, Any]:
                 status[i] = CONNECTION_ERROR
             latency[i] = loop.time() - due
 
-        tasks: list[asyncio.Task[None]] = []
-        i = 0
-        while i < total:
-            now = loop.time()
-            while i < total and t0 + (i + args.phase) * interval <= now:
-                due = t0 + (i + args.phase) * interval
-                intended[i] = due - t0
-                tasks.append(asyncio.create_task(one(i, due)))
-                i += 1
-            if i < total:
-                await asyncio.sleep(max(0.0, t0 + (i + args.phase) * interval - loop.time()))
+        tasks = await send_on_schedule(total, args.rate, args.phase, t0, one)
         sent_until = loop.time() - t0
-        _, late = await asyncio.wait(tasks, timeout=args.grace) if tasks else (set(), set())
-        for task in late:
-            task.cancel()
-        await asyncio.gather(*late, return_exceptions=True)
+        await settle(tasks, args.grace)
         cpu = cpu_seconds() - cpu_before
     return {
         "rate": args.rate, "seconds": args.seconds, "phase": args.phase,

@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import random
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import aio_pika
@@ -43,6 +44,7 @@ from jumo_common.settings import ServiceSettings
 
 DEAD_REASON_HEADER = "x-jumo-dead-reason"
 DEAD_QUEUE_HEADER = "x-jumo-dead-from"
+DEAD_AT_HEADER = "x-jumo-dead-at"  # when (ISO 8601, UTC): `bus.deadletters list` shows it
 DELIVERY_COUNT_HEADER = "x-delivery-count"
 
 log = structlog.get_logger(__name__)
@@ -244,6 +246,7 @@ class Consumer:
         headers = dict(message.headers or {})
         headers[DEAD_REASON_HEADER] = reason[:1000]
         headers[DEAD_QUEUE_HEADER] = self.topology.queue.name
+        headers[DEAD_AT_HEADER] = datetime.now(UTC).isoformat()
         dead = aio_pika.Message(
             message.body,
             headers=headers,

@@ -51,6 +51,13 @@ logs: ## tail the stack's logs (every component's log file)
 	if [ "$${#files[@]}" -eq 0 ]; then echo "stack: no log files in $(RUN_DIR)"; exit 0; fi; \
 	exec tail -n 20 -F "$${files[@]}"
 
+# Lists only; replaying after a fix is the command itself (docs/operations.md).
+.PHONY: deadletters
+deadletters: ## every service's dead letters with their reasons (SERVICE=orgs for one)
+	@set -a; . "$(STACK_ENV)"; set +a; \
+	for service in $(or $(SERVICE),orgs feed notifier); do \
+		$(UV) run --frozen python -m jumo_common.bus.deadletters list "$$service"; done
+
 # Brings up what is not running, then runs pytest with the stack's URLs. pytest's exit code is
 # make's: 5 (no tests collected) fails like any other.
 test: up ## the same as up, then every test against the real servers (PYTEST_ARGS=...)

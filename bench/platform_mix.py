@@ -60,9 +60,9 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -78,6 +78,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 STACK_ENV = ROOT / "deploy" / "local" / "stack.env"
 STACK_JSON = ROOT / "deploy" / "local" / "run" / "stack.json"
+DEMO = ROOT / "deploy" / "demo"
 GRAPH = "v26.0"
 GOAL_RATE = 300
 GOAL_P99_MS = 100.0
@@ -335,6 +336,14 @@ async def own_people(
     return people, {org_id: [admin] for org_id, admin in zip(made, admins, strict=True)}
 
 
+def later(moment: str | None) -> bool:
+    """No time, or one more than an hour away (a slot that starts or a deadline that passes
+    during the run would refuse applications)."""
+    if moment is None:
+        return True
+    return datetime.fromisoformat(moment) > datetime.now(UTC) + timedelta(hours=1)
+
+
 def after(cursor: str | None) -> str:
     """The query's cursor parameter (none for the first page)."""
     return f"&cursor={cursor}" if cursor else ""
@@ -364,8 +373,9 @@ async def read_world(
         place = opp.get("place") or {}
         if place.get("lat") is not None and place.get("lng") is not None:
             points.append((float(place["lat"]), float(place["lng"])))
-        slots = [s for s in opp["slots"] if s["remaining"] > 0]
-        if opp["status"] != "open" or opp["remaining"] <= 0 or (opp["slots"] and not slots):
+        slots = [s for s in opp["slots"] if s["remaining"] > 0 and later(s.get("starts_at"))]
+        if (opp["status"] != "open" or opp["remaining"] <= 0 or (opp["slots"] and not slots)
+                or not later(opp.get("deadline"))):  # fmt: skip
             continue
         words = [w for w in opp["title"].split() if len(w) > 3 and w.isalpha()]
         openings.append(Opening(
@@ -487,8 +497,17 @@ class Mixer:
 # -- the generators -----------------------------------------------------------------------------
 
 
-async def generate(plan: dict[str, Any]) -> dict[str, Any]:
-    """Send this generator's share of a step's schedule; each request's figures."""
+async def handshake() -> float:
+    """Tell the parent this generator is ready; the start time it answers (epoch seconds)."""
+    print("ready", flush=True)
+    return float(await asyncio.to_thread(sys.stdin.readline))
+
+
+async def generate(
+    plan: dict[str, Any], start: Callable[[], Awaitable[float]] = handshake
+) -> dict[str, Any]:
+    """Send this generator's share of a step's schedule once its connections are open and
+    ``start`` has said when; each request's figures."""
     requests: list[Request] = [(r[0], r[1], r[2], r[3], r[4]) for r in plan["requests"]]
     total = len(requests)
     base = plan["gateway"]
@@ -499,8 +518,7 @@ async def generate(plan: dict[str, Any]) -> dict[str, Any]:
     timeout = aiohttp.ClientTimeout(total=plan["grace"] + 60)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         await warm(session, f"{base}/gateway/healthz", {}, plan["connections"])
-        print("ready", flush=True)  # the parent answers with the start time (epoch seconds)
-        start_at = float(await asyncio.to_thread(sys.stdin.readline))
+        start_at = await start()
         loop = asyncio.get_running_loop()
         t0 = loop.time() + (start_at - time.time())
         cpu_before = own_cpu_seconds()
@@ -775,7 +793,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         if args.data == "own":
             volunteers, admins = await own_people(api, args.own_orgs, args.own_volunteers)
         else:
-            volunteers, admins = await demo_people(api, env, args.people)
+            volunteers, admins = await demo_people(env, args.people)
         world = await read_world(api, volunteers, admins, args.data)
         mixer = Mixer(world, seed=5)
         pool = mixer.writers(args.writers)
@@ -815,9 +833,42 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def demo_people(
-    api: Api, env: dict[str, str], people: int
+    env: dict[str, str], people: int
 ) -> tuple[list[Person], dict[str, list[Person]]]:
-    raise NotImplementedError("make demo's people: not landed yet")
+    """``make demo``'s first ``people`` volunteers (its ``demo_tokens``) and every
+    organization's owner (the demo's ``org-NN`` is owned by ``admin-NN``), each logged in
+    through Facebook from their own loopback address within the gateway's login limit."""
+    if str(DEMO) not in sys.path:
+        sys.path.insert(0, str(DEMO))
+    # deploy/demo is not a package: mypy, run on bench/ alone, does not see it.
+    from demo_http import ADDRESSES, Limits, Net  # type: ignore[import-not-found]
+    from demo_state import State  # type: ignore[import-not-found]
+    from jumo_demo import (  # type: ignore[import-not-found]
+        default_state_path,
+        demo_tokens,
+        endpoints,
+    )
+
+    volunteers = [Person(user_id, login.access_token, login.refresh_token)
+                  for user_id, login in await demo_tokens(people, env=env)]  # fmt: skip
+    where = endpoints(env)
+    state = State.load(default_state_path(env), where.app_id, where.gateway)
+    records = state.section("people")
+    owners = {org["id"]: f"admin-{key.removeprefix('org-')}"
+              for key, org in state.section("orgs").items()}  # fmt: skip
+    owners = {org_id: key for org_id, key in owners.items() if key in records}
+    net = Net(where, Limits.from_env(env))
+    try:
+
+        async def one(i: int, org_id: str) -> tuple[str, Person]:
+            record = records[owners[org_id]]
+            login = await net.facebook_login(record["login_url"], ADDRESSES[-1 - i % 8])
+            return org_id, Person(record["user_id"], login.access_token, login.refresh_token)
+
+        admins = await asyncio.gather(*(one(i, org_id) for i, org_id in enumerate(owners)))
+    finally:
+        await net.close()
+    return volunteers, {org_id: [person] for org_id, person in admins}
 
 
 def main() -> None:

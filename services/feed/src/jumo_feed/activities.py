@@ -176,11 +176,18 @@ class Activities:
         """Leaving a cause takes the earlier joinings out of the feeds, and is remembered at
         its ``seq`` for a joining it overtook."""
         data = event.data
+        if await self._erased(data.user_id):
+            return  # their joinings went with them; orgs' erasure leaves the causes after it
         await self.deps.store.merge_activity(left_key(data.user_id, data.cause), data.seq,
                                              {"actor": data.user_id})  # fmt: skip
         query = {"kind": "cause_joined", "actor": data.user_id, "snapshot.cause": data.cause,
                  "seq": {"$lt": data.seq}}  # fmt: skip
         await self._flag(query, {"removed": True})
+
+    async def _erased(self, user_id: str) -> bool:
+        """Whether the person left Jumo (their tombstone)."""
+        person = await self.deps.store.person(user_id)
+        return bool(person and person.get("erased"))
 
     async def _left_since(self, user_id: str, cause: str, seq: int) -> bool:
         found = await self.deps.store.activity(left_key(user_id, cause))
@@ -220,7 +227,10 @@ class Activities:
                          org=data.org)  # fmt: skip
 
     async def on_review_deleted(self, event: Envelope[ReviewDeleted]) -> None:
-        """A deleted review leaves the feeds."""
+        """A deleted review leaves the feeds. An erased author's went with them: no removal
+        mark is upserted for it (its key names them; their review can never come back)."""
+        if await self._erased(event.data.author_id):
+            return
         await self._flag({"_id": f"review:{event.data.review_id}"}, {"removed": True})
 
     async def on_review_hidden(self, event: Envelope[ReviewHidden]) -> None:

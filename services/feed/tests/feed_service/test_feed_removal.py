@@ -27,6 +27,7 @@ from jumo_common.events.orgs import (
     OrgUnfollowed,
     PostDeleted,
     PostHidden,
+    ReviewDeleted,
     ReviewHidden,
     ReviewPosted,
 )
@@ -273,6 +274,10 @@ async def test_an_erased_person_leaves_nothing_behind(
     await publish(client, CauseJoined(cause="clean-water", user_id=bo.user_id, seq=3))
     await publish(client, UserFollowed(follower_id=bo.user_id, followee_id=ann.user_id, seq=3),
                   producer="identity")  # fmt: skip
+    # orgs' own erasure comes after: Bo leaves his causes, his reviews are deleted.
+    await publish(client, CauseLeft(cause="clean-water", user_id=bo.user_id, seq=4))
+    await publish(client, ReviewDeleted(review_id=f"{org.org_id}:{bo.user_id}",
+                                        org_id=org.org_id, author_id=bo.user_id))  # fmt: skip
     assert titles(await read_feed(client, cy)) == ["post:Wells dug"]
     assert await mongo_traces(client, bo.user_id) == []
     assert await redis_traces(redis, names, bo.user_id) == []

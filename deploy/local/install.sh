@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs whatever the local stack is missing, and nothing else: Debian's rabbitmq-server,
 # postgresql (FerretDB's backend, unless JUMO_FERRETDB_BACKEND=sqlite), redis-server (feed's
-# timelines), nginx, curl and jq, npm (Mailpit's web inbox is bundled with it), the FerretDB and
-# Mailpit programs (built with Go into .tools/bin), uv, and the Python workspace.
+# timelines), nginx, curl and jq, npm (the documentation site and Mailpit's web inbox are built
+# with it), the FerretDB and Mailpit programs (built with Go into .tools/bin), the documentation
+# site (deploy/docs/dist, served at /docs), uv, and the Python workspace.
 # Idempotent: a second run finds everything present and only re-checks the Python environment.
 set -euo pipefail
 
@@ -38,8 +39,9 @@ install_system_packages() {
     # The end-to-end tests drive the API with curl exactly as docs/walkthrough.md does (jq too).
     installed curl || missing+=(curl)
     installed jq || missing+=(jq)
-    # Mailpit's web inbox is bundled with npm when it is built (deploy/local/mailpit/build.sh).
-    [ -x "$MAILPIT_BIN" ] || command -v npm >/dev/null 2>&1 || missing+=(npm)
+    # npm builds the documentation site (deploy/docs) and bundles Mailpit's web inbox when it
+    # is built (deploy/local/mailpit/build.sh).
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
     local want_postgres=""
     if [ "${JUMO_FERRETDB_BACKEND:-postgresql}" != sqlite ] && ! installed postgresql; then
         want_postgres=1
@@ -188,6 +190,21 @@ build_mailpit() {
     fi
 }
 
+# The documentation site the gateway serves at /docs (deploy/docs/build.mjs): its npm packages
+# from package-lock.json (again only when the lock changed; --ignore-scripts: no package's
+# install script runs, so swagger-ui-dist's @scarf/scarf reports nothing), then the build, every
+# time (a second or so), since the guide and the AsyncAPI document it renders may have changed.
+build_docs() {
+    local dir="$ROOT/deploy/docs"
+    if [ ! -f "$dir/node_modules/.package-lock.json" ] \
+        || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+        log "installing the documentation site's npm packages (deploy/docs/package-lock.json)"
+        (cd "$dir" && SCARF_ANALYTICS=false npm ci --ignore-scripts --no-audit --no-fund \
+            --loglevel=error >&2)
+    fi
+    (cd "$dir" && node build.mjs >&2)
+}
+
 find_uv() {
     if command -v uv >/dev/null 2>&1; then
         command -v uv
@@ -206,6 +223,7 @@ main() {
     install_system_packages
     build_ferretdb
     build_mailpit
+    build_docs
     local uv
     uv="$(find_uv)"
     log "syncing the Python workspace"

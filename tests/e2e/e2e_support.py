@@ -47,6 +47,7 @@ class GatewayFactory(Protocol):
         stream_rate: str = ...,
         stream_burst: int = ...,
         stream_connections: int = ...,
+        docs_root: Path = ...,
     ) -> Gateway: ...
 
 

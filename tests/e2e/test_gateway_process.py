@@ -72,6 +72,7 @@ def test_the_container_template_needs_only_documented_variables() -> None:
         "ORGS_UPSTREAM": "orgs:8002",
         "FEED_UPSTREAM": "feed:8003",
         "NOTIFIER_UPSTREAM": "notifier:8004",
+        "GATEWAY_DOCS_ROOT": "/usr/share/nginx/jumo-docs",
     }
     render((TEMPLATES / "gateway.conf.template").read_text(), documented)
 

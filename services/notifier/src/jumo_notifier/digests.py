@@ -117,6 +117,9 @@ class Digests:
     async def on_rsvp(self, event: Envelope[EventRsvped]) -> None:
         """A person's answer to a calendar event."""
         data = event.data
+        person = await self.store.person(data.user_id)
+        if person and person.get("erased"):
+            return  # orgs' erasure removes their answers after user.deleted: nothing to keep
         fields: dict[str, Any] = {"status": data.status}
         if data.event is not None:
             fields["event"] = data.event.model_dump(mode="python")

@@ -103,26 +103,38 @@ class Projections:
     async def on_member_added(self, event: Envelope[OrgMemberAdded]) -> None:
         """A person runs an organization (or changed role)."""
         data = event.data
-        await self.store.save_member(data.org_id, data.user_id, data.role, data.seq)
+        if not await self._erased(data.user_id):
+            await self.store.save_member(data.org_id, data.user_id, data.role, data.seq)
 
     async def on_member_removed(self, event: Envelope[OrgMemberRemoved]) -> None:
         """A person no longer runs an organization."""
         data = event.data
-        await self.store.save_member(data.org_id, data.user_id, None, data.seq)
+        if not await self._erased(data.user_id):
+            await self.store.save_member(data.org_id, data.user_id, None, data.seq)
 
     async def on_followed(self, event: Envelope[OrgFollowed] | Envelope[OrgFollowChanged]) -> None:
         """A follower's settings of an organization."""
         data = event.data
-        await self.store.save_follow(data.org_id, data.user_id, data.settings.model_dump(),
-                                     data.seq)  # fmt: skip
+        if not await self._erased(data.user_id):
+            await self.store.save_follow(data.org_id, data.user_id, data.settings.model_dump(),
+                                         data.seq)  # fmt: skip
 
     async def on_unfollowed(self, event: Envelope[OrgUnfollowed]) -> None:
         """A follower left an organization."""
         data = event.data
-        await self.store.save_follow(data.org_id, data.user_id, None, data.seq)
+        if not await self._erased(data.user_id):
+            await self.store.save_follow(data.org_id, data.user_id, None, data.seq)
 
     async def on_cause(self, event: Envelope[CauseJoined] | Envelope[CauseLeft]) -> None:
         """Who is in which cause (opportunities are proposed by cause)."""
         data = event.data
         joined = isinstance(data, CauseJoined)
-        await self.store.save_cause(data.cause, data.user_id, joined, data.seq)
+        if not await self._erased(data.user_id):
+            await self.store.save_cause(data.cause, data.user_id, joined, data.seq)
+
+    async def _erased(self, user_id: str) -> bool:
+        """Whether the person left Jumo. orgs' erasure publishes its own events after
+        user.deleted (org.unfollowed, cause.left, org.member_removed for each of theirs): kept,
+        they would name the person again for good."""
+        person = await self.store.person(user_id)
+        return bool(person and person.get("erased"))

@@ -4,10 +4,12 @@ finds none of their values afterwards, and late events do not bring them back.""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from jumo_common.events.calendar import EventRsvped
 from jumo_common.events.identity import UserDeleted, UserFollowed, UserUpdated
-from jumo_common.events.orgs import CauseJoined
+from jumo_common.events.orgs import CauseJoined, CauseLeft, OrgMemberRemoved, OrgUnfollowed
 from jumo_common.testing.tokens import TestKeys
 
 from .conftest import Client, follow_org, new_org, person, publish, service
@@ -65,6 +67,14 @@ async def test_a_deleted_person_leaves_nothing_in_notifier(client: Client, keys:
     await publish(client, late, producer="identity")
     await publish(client, UserFollowed(follower_id=friend.user_id, followee_id=zoe.user_id, seq=5),
                   producer="identity")  # fmt: skip
+    # orgs' own erasure comes after user.deleted: Zoe unfollows, leaves her causes, her
+    # organization and her calendar events.
+    for data in (OrgUnfollowed(org_id=org.org_id, user_id=zoe.user_id, seq=2),
+                 CauseLeft(cause="clean-water", user_id=zoe.user_id, seq=2),
+                 OrgMemberRemoved(org_id=org.org_id, user_id=zoe.user_id, seq=2),
+                 EventRsvped(event_id=uuid.uuid4().hex, org_id=org.org_id, user_id=zoe.user_id,
+                             status="removed", seq=2)):  # fmt: skip
+        await publish(client, data)
     assert await traces(client, needles) == []
     # The friend keeps what is theirs (their welcome), minus what named Zoe.
     theirs = await service(client).store.notifications_of(friend.user_id, below=None, unread=None,

@@ -58,6 +58,13 @@ deadletters: ## every service's dead letters with their reasons (SERVICE=orgs fo
 	for service in $(or $(SERVICE),orgs feed notifier); do \
 		$(UV) run --frozen python -m jumo_common.bus.deadletters list "$$service"; done
 
+# Fills the running stack (`make up` first) through the gateway's public API and the Facebook
+# sandbox's test-user API; a second run adds nothing (deploy/demo/README.md).
+.PHONY: demo
+demo: ## fill the running stack with demo data (50 organizations, 2,000 volunteers; DEMO_ARGS=...)
+	set -a && . "$(STACK_ENV)" && set +a; \
+	$(UV) run --frozen python deploy/demo/jumo_demo.py $(DEMO_ARGS)
+
 # Brings up what is not running, then runs pytest with the stack's URLs. pytest's exit code is
 # make's: 5 (no tests collected) fails like any other.
 test: up ## the same as up, then every test against the real servers (PYTEST_ARGS=...)

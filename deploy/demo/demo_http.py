@@ -27,6 +27,13 @@ import aiohttp
 # 127.0.0.2 … 127.0.0.65: Linux answers for the whole of 127/8 on the loopback interface.
 ADDRESSES = tuple(f"127.0.0.{n}" for n in range(2, 66))
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# What may be sent again after the gateway gave up waiting (a 502/503/504, a dropped
+# connection): the request may have been done meanwhile, so only what repeating cannot double.
+SAFE = frozenset({"GET", "PUT", "PATCH", "DELETE"})
+UNAVAILABLE = frozenset({502, 503, 504})
+# Logins in flight at once: each costs identity several Facebook calls and database writes,
+# and a callback the gateway gives up on (30 s) is lost work that identity still does.
+LOGINS_IN_FLIGHT = 8
 RETRIES = 8
 
 
@@ -153,6 +160,7 @@ class Net:
 
     def __post_init__(self) -> None:
         self.gate = asyncio.Semaphore(self.in_flight)
+        self.login_gate = asyncio.Semaphore(LOGINS_IN_FLIGHT)
         self.timeout = aiohttp.ClientTimeout(total=120, connect=30)
 
     def connector(self, address: str) -> aiohttp.TCPConnector:
@@ -213,11 +221,11 @@ class Net:
                             response.status, _json(raw), response.headers.get("Location", "")
                         )
             except (TimeoutError, aiohttp.ClientConnectionError):
-                if attempt == RETRIES - 1:
+                if attempt == RETRIES - 1 or method not in SAFE:
                     raise
                 await asyncio.sleep(0.5 * 2**attempt)
                 continue
-            if answer.status not in (429, 502, 503, 504):
+            if answer.status != 429 and not (answer.status in UNAVAILABLE and method in SAFE):
                 return answer
             await asyncio.sleep(min(10.0, 0.5 * 2**attempt))
         return answer
@@ -275,7 +283,21 @@ class Net:
         self, login_url: str, address: str, *, share_joins: bool = False
     ) -> Login:
         """What a browser does: log in to the sandbox as the test user, open Jumo's login, say
-        Continue on Facebook's consent page (asked only the first time), land on the callback."""
+        Continue on Facebook's consent page (asked only the first time), land on the callback.
+
+        A login state works once, so a callback that failed (the gateway gave up on a busy
+        identity) is never sent again: the whole login starts over, as a person would."""
+        for attempt in range(RETRIES):
+            try:
+                async with self.login_gate:
+                    return await self._login_once(login_url, address, share_joins=share_joins)
+            except (DemoError, TimeoutError, aiohttp.ClientConnectionError):
+                if attempt == RETRIES - 1:
+                    raise
+                await asyncio.sleep(min(20.0, 2.0 * 2**attempt))
+        raise DemoError("unreachable")
+
+    async def _login_once(self, login_url: str, address: str, *, share_joins: bool) -> Login:
         self.connector(address)
         auth = self.auth_buckets[address]
         async with self.browser(address) as browser:

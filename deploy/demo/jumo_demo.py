@@ -185,7 +185,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--orgs", type=int, help="organizations (6 opportunities, 2 events each)")
     parser.add_argument("--volunteers", type=int)
     parser.add_argument("--seed", type=int, default=12)
-    parser.add_argument("--concurrency", type=int, default=24, help="requests in flight")
+    parser.add_argument("--concurrency", type=int, default=16, help="requests in flight")
     parser.add_argument("--state", default=str(default_state_path(os.environ)))
     parser.add_argument(
         "--identity-database",

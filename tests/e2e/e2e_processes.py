@@ -270,6 +270,9 @@ def _orgs(plan: Plan, infra: InfraUrls, folder: Path) -> ServiceProcess:
         "PUBLIC_BASE_URL": plan.url(plan.gateway_port),
         "JWKS_URL": f"{plan.url(plan.identity_port)}/.well-known/jwks.json",
         "RECORD_KEY_SECRET": new_encryption_key(),
+        # The time-based steps (reminders due, deadlines) every second, not every 30: a test
+        # sees a reminder fall due without waiting half a minute (test_story.py).
+        "TIMERS_INTERVAL_S": "1",
         "LOG_JSON": "true",
     }
     ready = f"{plan.url(plan.orgs_port)}/readyz"

@@ -170,7 +170,7 @@ const paragraphs = (text) =>
   String(text || "")
     .split(/\n\s*\n/)
     .filter((p) => p.trim())
-    .map((p) => `<p>${escape(p).replace(/`([^`]+)`/g, "<code>$1</code>")}</p>`)
+    .map((p) => `<p>${escape(p).replace(/``?([^`]+)``?/g, "<code>$1</code>")}</p>`)
     .join("\n");
 
 function events(doc) {

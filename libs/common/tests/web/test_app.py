@@ -94,16 +94,20 @@ async def test_metrics_count_requests_by_route_template(client: Client) -> None:
     await client.get("/profiles/p1")
     await client.get("/profiles/p2")
     await client.get("/no/such/path")
+    await client.get("/boom")
     response = await client.get("/metrics")
     assert response.status == 200
     assert response.content_type == "text/plain"
     text = await response.text()
-    ok = 'http_requests_total{method="GET",route="/profiles/{id}",status="200"} 1.0'
-    missing = 'http_requests_total{method="GET",route="/profiles/{id}",status="404"} 1.0'
+    route = 'method="GET",route="/profiles/{id}"'
+    ok = f'jumo_http_requests_total{{{route},status="200",status_class="2xx"}} 1.0'
+    missing = f'jumo_http_requests_total{{{route},status="404",status_class="4xx"}} 1.0'
     assert ok in text
     assert missing in text
-    assert 'route="<unmatched>",status="404"' in text
-    assert "http_request_duration_seconds_bucket{" in text
+    assert 'route="<unmatched>",status="404",status_class="4xx"' in text
+    bucket = f'jumo_http_request_duration_seconds_bucket{{{route},status_class="2xx",le="0.005"}}'
+    assert bucket in text
+    assert 'route="/boom",status="500",status_class="5xx"} 1.0' in text  # errors by class
     assert "/no/such/path" not in text
 
 

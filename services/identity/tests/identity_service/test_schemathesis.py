@@ -77,6 +77,6 @@ async def test_schemathesis_finds_no_server_error(client: Client, sandbox: Sandb
     metrics = await (await client.get("/metrics")).text()
     server_errors = [
         line for line in metrics.splitlines()
-        if line.startswith("http_requests_total") and 'status="5' in line
+        if line.startswith("jumo_http_requests_total") and 'status="5' in line
     ]  # fmt: skip
     assert server_errors == []

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +36,7 @@ import structlog
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustChannel, AbstractRobustConnection
 
 from jumo_common.bus.idempotency import run_once
+from jumo_common.bus.metrics import BusMetrics, type_of_key
 from jumo_common.bus.outcomes import DEAD, HANDLED, Outcomes
 from jumo_common.bus.subscriptions import Subscription
 from jumo_common.bus.topology import QueueTopology, declare_queue_topology, queue_names
@@ -82,6 +84,7 @@ class Consumer:
         *,
         backoff: Backoff | None = None,
         outcomes: Outcomes | None = None,
+        metrics: BusMetrics | None = None,
     ) -> None:
         self.connection = connection
         self.settings = settings
@@ -90,6 +93,7 @@ class Consumer:
         self.queue_short = self.subscriptions[0].queue
         self.processed = processed
         self.backoff = backoff or Backoff()
+        self.metrics = metrics or BusMetrics()
         self.outcomes = outcomes or Outcomes()
         self.channel: AbstractRobustChannel | None = None
         self.topology: QueueTopology | None = None
@@ -193,17 +197,27 @@ class Consumer:
         ):
             try:
                 for subscription in self._matching(first.type):
-                    event = events[subscription.model]
-                    if not subscription.claimed:
-                        await subscription.handler(event)
-                        continue
-                    await run_once(self.processed, self.claim_name(subscription), event,
-                                   subscription.handler)  # fmt: skip
+                    await self._run(subscription, events[subscription.model])
             except Exception as exc:
                 await self._retry_or_dead(message, exc, first)
                 return
             await message.ack()
+        self.metrics.consumed.labels(self.queue_name, type_of_key(message.routing_key)).inc()
         self.outcomes.record(str(first.id), self.queue_name, message.routing_key or "", HANDLED)
+
+    async def _run(self, subscription: Subscription[Any], event: Envelope[Any]) -> None:
+        """One handler on one delivery (at most once per event id unless unclaimed), timed."""
+        started = time.perf_counter()
+        try:
+            if not subscription.claimed:
+                await subscription.handler(event)
+            else:
+                await run_once(self.processed, self.claim_name(subscription), event,
+                               subscription.handler)  # fmt: skip
+        finally:
+            self.metrics.handler_seconds.labels(self.queue_name, subscription.name).observe(
+                time.perf_counter() - started
+            )
 
     def claim_name(self, subscription: Subscription[Any]) -> str:
         """The idempotency key prefix of a handler: ``<service>.<handler name>``."""
@@ -233,6 +247,7 @@ class Consumer:
             return
         delay = self.backoff.delay(attempt)
         log.warning("handler failed; will retry", attempt=attempt, delay=delay, error=repr(exc))
+        self.metrics.retried.labels(self.queue_name, type_of_key(message.routing_key)).inc()
         # Holding the message keeps the others flowing (prefetch > 1) and spaces the retries.
         await asyncio.sleep(delay)
         await message.nack(requeue=True)
@@ -260,6 +275,9 @@ class Consumer:
                 dead, routing_key=self.topology.dead_queue.name, mandatory=True
             )
         await message.ack()
+        cause = "failed" if event else "invalid"  # only a handler's last failure has its event
+        key = type_of_key(message.routing_key)
+        self.metrics.dead_lettered.labels(self.queue_name, key, cause).inc()
         event_id = str(event.id) if event else message.message_id
         if event_id:
             self.outcomes.record(event_id, self.queue_name, message.routing_key or "", DEAD)

@@ -10,6 +10,7 @@ import aio_pika
 import orjson
 from aio_pika.abc import AbstractChannel, AbstractExchange
 
+from jumo_common.bus.metrics import BusMetrics, type_of_key
 from jumo_common.events import Envelope, routing_key
 
 TRACE_HEADER = "x-jumo-trace-id"
@@ -50,10 +51,17 @@ class Publisher:
     alarm blocks us).
     """
 
-    def __init__(self, channel: AbstractChannel, exchange: AbstractExchange, timeout: float):
+    def __init__(
+        self,
+        channel: AbstractChannel,
+        exchange: AbstractExchange,
+        timeout: float,
+        metrics: BusMetrics | None = None,
+    ):
         self.channel = channel
         self.exchange = exchange
         self.timeout = timeout
+        self.metrics = metrics or BusMetrics()
 
     async def publish(self, event: EventLike) -> None:
         """Publish one event and wait for the broker's confirm."""
@@ -62,9 +70,15 @@ class Publisher:
 
     async def publish_message(self, message: aio_pika.Message, key: str) -> None:
         """Publish a prepared message (mandatory) and wait for its confirm, within the timeout."""
-        # asyncio.timeout also bounds a write blocked by connection.blocked (broker alarm).
-        async with asyncio.timeout(self.timeout):
-            await self.exchange.publish(message, key, mandatory=True)
+        event_type = type_of_key(key)
+        try:
+            # asyncio.timeout also bounds a write blocked by connection.blocked (broker alarm).
+            async with asyncio.timeout(self.timeout):
+                await self.exchange.publish(message, key, mandatory=True)
+        except Exception:  # a cancelled publish (shutdown) is no failure of the broker's
+            self.metrics.publish_failed.labels(event_type).inc()
+            raise
+        self.metrics.published.labels(event_type).inc()
 
     async def publish_many(self, events: Sequence[EventLike]) -> list[PublishOutcome]:
         """Publish with many confirms in flight; one outcome per event (None = confirmed)."""

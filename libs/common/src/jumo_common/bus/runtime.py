@@ -39,12 +39,24 @@ from jumo_common.bus.idempotency import (
     ensure_processed_index,
     purge_processed,
 )
+from jumo_common.bus.metrics import (
+    DEAD_QUEUE,
+    UNROUTED_QUEUE,
+    WORK_QUEUE,
+    BusMetrics,
+    QueueGauges,
+)
 from jumo_common.bus.outcomes import Outcome, Outcomes
 from jumo_common.bus.publisher import Publisher
 from jumo_common.bus.subscriptions import Subscriptions
 from jumo_common.bus.topology import declare_events_exchange, unrouted_name
 from jumo_common.bus.watchdog import ConsumerWatchdog, consumer_present, exit_process
-from jumo_common.metrics import add_gauge
+from jumo_common.metrics import (
+    METRICS_REGISTRY,
+    add_gauge,
+    add_scrape_hook,
+    remove_scrape_hook,
+)
 from jumo_common.mongo import MONGO_DB, Collection
 from jumo_common.outbox import Outbox, OutboxRelay
 from jumo_common.readiness import add_readiness_check, remove_readiness_check
@@ -69,9 +81,15 @@ class BusNotReady(RuntimeError):
 class Bus:
     """A started bus; build it with ``Bus.start``, end it with ``close``."""
 
-    def __init__(self, connection: AbstractRobustConnection, publisher: Publisher) -> None:
+    def __init__(
+        self,
+        connection: AbstractRobustConnection,
+        publisher: Publisher,
+        metrics: BusMetrics | None = None,
+    ) -> None:
         self.connection = connection
         self.publisher = publisher
+        self.metrics = metrics or publisher.metrics
         self.consumers: list[Consumer] = []
         self.watchdogs: list[ConsumerWatchdog] = []
         self.relay: OutboxRelay | None = None
@@ -93,12 +111,13 @@ class Bus:
         watchdog_interval: float = 1.5,
         on_consumer_lost: Callable[[], None] = exit_process,
         relay_options: dict[str, Any] | None = None,
+        metrics: BusMetrics | None = None,
     ) -> Bus:
         """Connect; relay ``outbox`` (if any); consume ``subscriptions`` (if any, with their
-        claims in ``processed``) for ``service``."""
+        claims in ``processed``) for ``service``; count in ``metrics`` (if any)."""
         connection = await connect(settings)
         try:
-            bus = cls(connection, await open_publisher(connection, settings))
+            bus = cls(connection, await open_publisher(connection, settings, metrics))
             if outbox is not None:
                 bus._start_relay(outbox, relay_options or {})
             if subscriptions:
@@ -132,7 +151,8 @@ class Bus:
         self.processed = processed
         for members in subscriptions.by_queue().values():
             consumer = Consumer(self.connection, settings, service, members, processed,
-                                backoff=backoff, outcomes=self.outcomes)  # fmt: skip
+                                backoff=backoff, outcomes=self.outcomes,
+                                metrics=self.metrics)  # fmt: skip
             await consumer.start()
             self.consumers.append(consumer)
         self._spawn(self._housekeeping(), "bus-housekeeping")
@@ -196,6 +216,16 @@ class Bus:
         finally:
             await channel.close()
 
+    def queue_gauges(self, settings: ServiceSettings) -> QueueGauges:
+        """The broker's counts of this process's queues: each consumer's work and dead-letter
+        queue, and the unrouted queue (read at scrape time; see ``jumo_common.bus.metrics``)."""
+        queues = {unrouted_name(settings): UNROUTED_QUEUE}
+        for consumer in self.consumers:
+            queues[consumer.queue_name] = WORK_QUEUE
+            if consumer.topology is not None:
+                queues[consumer.topology.dead_queue.name] = DEAD_QUEUE
+        return QueueGauges(self.connection, queues)
+
     async def close(self) -> None:
         """Stop the tasks and the consumers, close the connection; never longer than a few
         seconds a step, whatever state the broker or a channel is in."""
@@ -224,12 +254,14 @@ async def connect(settings: ServiceSettings) -> AbstractRobustConnection:
 
 
 async def open_publisher(
-    connection: AbstractRobustConnection, settings: ServiceSettings
+    connection: AbstractRobustConnection,
+    settings: ServiceSettings,
+    metrics: BusMetrics | None = None,
 ) -> Publisher:
     """A publisher on its own confirm channel that raises on returned (unroutable) messages."""
     channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
     exchange = await declare_events_exchange(channel, settings)
-    return Publisher(channel, exchange, settings.publish_timeout_s)
+    return Publisher(channel, exchange, settings.publish_timeout_s, metrics)
 
 
 BUS_KEY = web.AppKey("jumo_bus", Bus)
@@ -243,6 +275,9 @@ def _add_gauges(app: web.Application, bus: Bus) -> None:
         add_gauge(app, "jumo_outbox_backoff_seconds",
                   "How long the outbox relay waits before retrying (0: healthy)",
                   lambda: relay.backoff_s)  # fmt: skip
+        add_gauge(app, "jumo_outbox_lag_seconds",
+                  "Age of the oldest event the outbox relay has not published (0: none)",
+                  relay.lag_seconds)  # fmt: skip
 
 
 OutboxSource = Callable[[web.Application], Outbox]
@@ -268,18 +303,26 @@ def bus_context(
     async def context(app: web.Application) -> AsyncIterator[None]:
         subscriptions = handlers(app) if handlers else None
         processed = app[MONGO_DB][PROCESSED_COLLECTION] if subscriptions else None
+        registry = app.get(METRICS_REGISTRY)
         bus = await Bus.start(
             settings,
             service=service,
             subscriptions=subscriptions,
             processed=processed,
             outbox=outbox(app) if outbox else None,
+            metrics=BusMetrics(registry) if registry is not None else None,
             **options,
         )
         app[BUS_KEY] = bus
         add_readiness_check(app, READINESS_NAME, bus.check_ready)
         _add_gauges(app, bus)
+        queues = bus.queue_gauges(settings)
+        if registry is not None:
+            registry.register(queues)
+        add_scrape_hook(app, queues.refresh)
         yield
+        remove_scrape_hook(app, queues.refresh)
+        queues.close()
         remove_readiness_check(app, READINESS_NAME)
         await bus.close()
 

@@ -22,6 +22,14 @@ When a pass fails (broker or database away, a refusal), the relay backs off — 
 deletes the sent markers no pass can need any more (older than a day and than the watermark
 minus the deep slack; see ``pending``).
 
+Lag (``lag_seconds``, the gauge ``jumo_outbox_lag_seconds``) is kept by the relay from its
+passes, not queried at scrape time: the age of the earliest document whose events the last
+complete pass left unconfirmed (or, for a pass cut short at ``pass_limit``, where it stopped);
+0 when that pass confirmed everything. While passes fail (database away) or one has run longer
+than ``STALLED_PASS_S``, every write since the start of the last complete pass counts as
+possibly unsent, so the lag grows with the outage instead of reading 0. It is this process's
+view: with several replicas, take the maximum.
+
 Crash safety: a crash before the publish delays the event; a crash between the confirm and the
 marker publishes it again, a duplicate that idempotent consumers absorb. Two relays on one
 collection may both publish an event (duplicates again) but cannot lose one. Residual risk: a
@@ -53,6 +61,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MARKER_RETENTION = timedelta(days=1)
 PAGE_SORT = [(OUTBOX_DUE_FIELD, 1), ("_id", 1)]
 SAVE_EVERY_S = 1.0
+STALLED_PASS_S = 5.0  # a pass running longer than this counts as not keeping up (lag)
 
 log = structlog.get_logger(__name__)
 
@@ -112,6 +121,18 @@ class OutboxRelay:
         self._first_unlogged: BaseException | None = None
         self._last_log: float | None = None  # never yet: the first failure is logged at once
         self.backoff_s = 0.0
+        self._unsent_since: datetime | None = None  # earliest unconfirmed, as the last pass saw
+        self._complete_start = datetime.now(UTC)  # start of the last pass that ran to its end
+        self._pass_start: datetime | None = None  # the pass running now
+
+    def lag_seconds(self) -> float:
+        """Age in seconds of the oldest event not yet published, as far as the relay knows."""
+        now = datetime.now(UTC)
+        oldest = self._unsent_since
+        running = self._pass_start
+        if running is not None and (now - running).total_seconds() > STALLED_PASS_S:
+            oldest = min(oldest or now, self._complete_start)
+        return max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
 
     def notify(self) -> None:
         """Wake the relay now."""
@@ -138,17 +159,39 @@ class OutboxRelay:
         return published
 
     async def _pass(self) -> tuple[int, list[BaseException], bool]:
+        self._pass_start = started = datetime.now(UTC)
+        try:
+            result, unsent = await self._pass_over_collections()
+        except BaseException:
+            # What this pass would have seen is unknown: anything written since the last
+            # complete pass began may be unsent.
+            self._unsent_since = min(self._unsent_since or started, self._complete_start)
+            raise
+        finally:
+            self._pass_start = None
+        self._unsent_since, self._complete_start = unsent, started
+        return result
+
+    async def _pass_over_collections(
+        self,
+    ) -> tuple[tuple[int, list[BaseException], bool], datetime | None]:
         deep = time.monotonic() - self._last_deep >= self.deep_every_s
         if deep:
             self._last_deep = time.monotonic()
         published, failures, more = 0, [], False
+        unsent: list[datetime] = []
         for collection in self.outbox.collections:
             seen = await self._relay_collection(collection, deep)
             published += seen.published
             failures.extend(seen.failures)
-            more = more or collection.name in self._resume
+            resume = self._resume.get(collection.name)
+            more = more or resume is not None
+            if seen.blocked:
+                unsent.append(seen.blocked)
+            if resume is not None:  # cut short: what it did not read yet is not sent yet
+                unsent.append(as_utc(resume[0]))
         await self._purge_now_and_then()
-        return published, failures, more
+        return (published, failures, more), min(unsent, default=None)
 
     async def _relay_collection(self, collection: Collection, deep: bool) -> _Pass:
         since = await self._watermark(collection)

@@ -19,7 +19,7 @@ from aiohttp.typedefs import Handler, Middleware
 from pydantic import BaseModel
 
 from jumo_common.logging import get_logger
-from jumo_common.metrics import METRICS_REGISTRY
+from jumo_common.metrics import METRICS_REGISTRY, SCRAPE_HOOKS, run_scrape_hooks
 from jumo_common.readiness import READINESS_CHECKS, ReadinessCheck
 from jumo_common.settings import ServiceSettings
 from jumo_common.web.headers import add_response_headers
@@ -201,7 +201,8 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    """Prometheus metrics of this process."""
+    """Prometheus metrics of this process (readings that need I/O refreshed first, bounded)."""
+    await run_scrape_hooks(request.app)
     return render_metrics(request.app[METRICS])
 
 
@@ -233,6 +234,7 @@ def create_base_app(
     app[READINESS_CHECKS] = checks
     app[METRICS] = HttpMetrics.create()
     app[METRICS_REGISTRY] = app[METRICS].registry
+    app[SCRAPE_HOOKS] = []
     app[ROUTES] = RouteRegistry(openapi_info or OpenApiInfo(title=f"jumo {settings.service_name}"))
     add_response_headers(app)
     _add_ops_routes(app)

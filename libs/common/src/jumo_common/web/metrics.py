@@ -23,7 +23,12 @@ UNMATCHED_ROUTE = "<unmatched>"
 
 @dataclass(frozen=True)
 class HttpMetrics:
-    """The registry ``/metrics`` exposes; services may register their own metrics on it."""
+    """The registry ``/metrics`` exposes; services may register their own metrics on it.
+
+    ``route`` is the matched route's template (``/users/{id}``), never the raw path, so no id
+    reaches a label; ``status_class`` (``2xx`` … ``5xx``) makes errors countable with one
+    matcher, ``status`` keeps the exact code.
+    """
 
     registry: CollectorRegistry
     requests: Counter
@@ -35,12 +40,16 @@ class HttpMetrics:
         registry = CollectorRegistry()
         ProcessCollector(registry=registry)
         PlatformCollector(registry=registry)
-        labels = ("method", "route", "status")
-        requests = Counter("http_requests", "HTTP requests handled", labels, registry=registry)
+        requests = Counter(
+            "jumo_http_requests",
+            "HTTP requests answered, by method, route template and status",
+            ("method", "route", "status", "status_class"),
+            registry=registry,
+        )
         latency = Histogram(
-            "http_request_duration_seconds",
-            "Time to answer an HTTP request",
-            labels,
+            "jumo_http_request_duration_seconds",
+            "Time to answer an HTTP request, by method, route template and status class",
+            ("method", "route", "status_class"),
             buckets=LATENCY_BUCKETS,
             registry=registry,
         )
@@ -48,8 +57,14 @@ class HttpMetrics:
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         """Count one answered request."""
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(method, route, str(status)).observe(seconds)
+        status_class = status_class_of(status)
+        self.requests.labels(method, route, str(status), status_class).inc()
+        self.latency.labels(method, route, status_class).observe(seconds)
+
+
+def status_class_of(status: int) -> str:
+    """``2xx`` for 204, ``4xx`` for 499 (a client that went away), …"""
+    return f"{status // 100}xx" if 100 <= status <= 599 else "other"
 
 
 def route_template(request: web.Request) -> str:

@@ -31,6 +31,8 @@ install_system_packages() {
     local missing=()
     installed rabbitmq-server || missing+=(rabbitmq-server)
     installed redis-server || missing+=(redis-server)
+    # Prometheus for `make observe`; its promtool checks deploy/prometheus in the tests.
+    installed prometheus || missing+=(prometheus)
     # Any nginx flavour will do as the gateway; Debian 12's plain one is `nginx`.
     if ! installed nginx && ! installed nginx-light && ! installed nginx-core \
         && ! installed nginx-full && ! installed nginx-extras; then
@@ -68,6 +70,7 @@ install_system_packages() {
     [ "$rc" -eq 0 ] && [ -n "$want_postgres" ] && { install_postgresql || rc=$?; }
     [ -n "$created_policy" ] && as_root rm -f "$policy"
     [ "$rc" -eq 0 ] && [[ " ${missing[*]} " == *" redis-server "* ]] && keep_redis_service_off
+    [ "$rc" -eq 0 ] && [[ " ${missing[*]} " == *" prometheus "* ]] && keep_prometheus_service_off
     return "$rc"
 }
 
@@ -82,6 +85,20 @@ keep_redis_service_off() {
     fi
     if command -v update-rc.d >/dev/null 2>&1 && [ -e /etc/init.d/redis-server ]; then
         as_root update-rc.d redis-server disable >/dev/null 2>&1 || true
+    fi
+}
+
+# Debian's prometheus package enables a service on port 9090 (and its node exporter, when
+# recommended packages come along: they do not here). `make observe` runs a Prometheus of our
+# own against the stack (jumo_devstack.PrometheusNode, its data in the run folder), so the
+# service is disabled like redis-server's.
+keep_prometheus_service_off() {
+    log "disabling Debian's prometheus service (port 9090): \`make observe\` runs its own"
+    if command -v systemctl >/dev/null 2>&1; then
+        as_root systemctl disable prometheus.service >/dev/null 2>&1 || true
+    fi
+    if command -v update-rc.d >/dev/null 2>&1 && [ -e /etc/init.d/prometheus ]; then
+        as_root update-rc.d prometheus disable >/dev/null 2>&1 || true
     fi
 }
 

@@ -455,3 +455,28 @@ def test_interpolation_reads_like_compose() -> None:
         interpolate("${MISSING:?say so}", env)
     with pytest.raises(LookupError):
         compose_environment("identity", {})  # no secrets in the shell: compose refuses
+
+
+# -- Prometheus (deploy/prometheus; promtool's checks are in test_prometheus.py) ---------------
+
+
+def test_prometheus_scrapes_every_service_on_its_port() -> None:
+    config = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
+    jobs = {
+        job["job_name"]: [t for c in job["static_configs"] for t in c["targets"]]
+        for job in config["scrape_configs"]
+    }
+    assert set(jobs) == set(SETTINGS)
+    for job, targets in jobs.items():
+        host, port = targets[0].split(":")
+        assert (host, len(targets)) == (job, 1)
+        assert int(port) in listening_port(job), (job, port)
+
+
+def test_compose_runs_prometheus_with_deploy_prometheus() -> None:
+    service = compose_file()["services"]["prometheus"]
+    assert service["image"].startswith("prom/prometheus:")
+    assert "./deploy/prometheus:/etc/prometheus/jumo:ro" in service["volumes"]
+    assert "--config.file=/etc/prometheus/jumo/prometheus.yml" in service["command"]
+    assert service["ports"] == ["127.0.0.1:9090:9090"]
+    assert "healthcheck" in service

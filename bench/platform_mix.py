@@ -628,6 +628,24 @@ class Watch:
 # -- a step -------------------------------------------------------------------------------------
 
 
+async def drain(gateway: str, person: Person, limit: float) -> float:
+    """Wait until the stack has worked off what an earlier step left it (services go on with
+    requests whose client gave up): three GET /feed in a row answered within 300 ms, or
+    ``limit`` seconds; the seconds waited."""
+    started = time.perf_counter()
+    headers = {"Authorization": f"Bearer {person.token}"}
+    fast = 0
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+        while fast < 3 and time.perf_counter() - started < limit:
+            sent = time.perf_counter()
+            with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+                async with session.get(f"{gateway}/feed", headers=headers) as answer:
+                    await answer.read()
+            fast = fast + 1 if time.perf_counter() - sent < 0.3 else 0
+            await asyncio.sleep(0.5)
+    return round(time.perf_counter() - started, 1)
+
+
 async def step(
     args: argparse.Namespace, mixer: Mixer, pool: Sequence[Person], rate: float, seconds: float,
     folder: Path, pids: dict[str, int], gateway: str,
@@ -814,8 +832,10 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             steps.append(warm_up)
         for rate in args.rates:
             await asyncio.sleep(args.pause)
+            drained = await drain(gateway, world.volunteers[0], args.drain)
             steps.append(await step(args, mixer, pool, rate, args.duration, folder, pids,
                                     gateway))  # fmt: skip
+            steps[-1]["seconds waited for the stack to drain before"] = drained
             print(f"{rate:g}/s done: reads p99 {shown(steps[-1]['reads']['p99 ms'])} ms, "
                   f"{steps[-1]['reads']['errors'] + steps[-1]['writes']['errors']} errors",
                   flush=True)  # fmt: skip
@@ -881,6 +901,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds per rate")
     parser.add_argument("--warmup", type=float, default=20.0, help="seconds at the lowest rate")
     parser.add_argument("--pause", type=float, default=10.0, help="seconds between steps")
+    parser.add_argument(
+        "--drain",
+        type=float,
+        default=120.0,
+        help="at most this many seconds more, until GET /feed is fast again",
+    )
     parser.add_argument("--data", choices=["demo", "own"], default="demo")
     parser.add_argument("--people", type=int, default=400, help="demo volunteers to log in")
     parser.add_argument("--own-orgs", type=int, default=4)

@@ -4,13 +4,16 @@ what it can; a service that was down catches up on what happened meanwhile once 
 These stop and start services, so they run on a system of their own (``start_system``, the same
 processes the session's ``system`` is made of), never on the session's shared one. A stopped
 service's queues stay on the broker (durable quorum queues declared when it first ran), so what
-is published meanwhile waits there for it.
+is published meanwhile waits there for it. A service started while identity is down serves its
+public paths and answers a caller's token with a 503 problem (it has never fetched identity's
+keys) until identity is back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -66,9 +69,21 @@ def stopped(system: SystemUnderTest, *names: str) -> Iterator[None]:
                 process(system, name).start(timeout=120)
 
 
+# A path of each service that needs the caller's access token, and one that does not.
+OWN_PATH = {
+    "identity": "/users/me",
+    "orgs": "/users/me/following/orgs",
+    "feed": "/feed",
+    "notifier": "/notifications",
+}
+PUBLIC_PATH = {"orgs": "/causes", "identity": "/.well-known/jwks.json"}
+
+
 def test_each_service_starts_while_every_other_service_is_stopped(
     alone: SystemUnderTest, curl: Curl
 ) -> None:
+    gw = alone.gateway.url
+    ann = newcomer(curl, alone)  # an access token identity signed, for later
     with stopped(alone, *SERVICES):
         for name in SERVICES:
             service = process(alone, name)
@@ -77,15 +92,30 @@ def test_each_service_starts_while_every_other_service_is_stopped(
                 health = curl(service.ready_url.replace("/readyz", "/healthz"))
                 assert health.status == 200, health.body
                 assert name in health.body.decode()
-                # through the gateway too: its own paths answer, the others' are 502 problems
-                docs = curl(f"{alone.gateway.url}/openapi/{name}.json")
+                # through the gateway: its own paths answer, the others' are 502 problems
+                docs = curl(f"{gw}/openapi/{name}.json")
                 assert docs.status == 200, (name, docs.status, docs.body[:300])
                 for other in SERVICES:
                     if other != name:
-                        down = curl(f"{alone.gateway.url}/openapi/{other}.json")
+                        down = curl(f"{gw}/openapi/{other}.json")
                         assert down.status == 502, (other, down.status)
+                if name in PUBLIC_PATH:
+                    public = curl(f"{gw}{PUBLIC_PATH[name]}")
+                    assert public.status == 200, (name, public.status, public.body[:300])
+                # A caller's token: identity verifies its own; the others have never fetched
+                # identity's keys since they started, so they say so (503), not 401 nor a hang.
+                own = call(curl, "GET", f"{gw}{OWN_PATH[name]}", ann)
+                expected = 200 if name == "identity" else 503
+                assert own.status == expected, (name, own.status, own.body[:300])
+                assert own.status == 200 or own.json()["status"] == 503
             finally:
                 service.stop()
+
+    def answers(name: str) -> bool | None:
+        return call(curl, "GET", f"{gw}{OWN_PATH[name]}", ann).status == 200 or None
+
+    for name in SERVICES:  # all back: each reaches identity's keys again, and answers
+        eventually(functools.partial(answers, name), f"{name} with identity back", timeout=60)
 
 
 def test_identity_alone_serves_logins_and_profiles(alone: SystemUnderTest, curl: Curl) -> None:

@@ -11,7 +11,7 @@ STACK_ENV := $(or $(JUMO_STACK_ENV),deploy/local/stack.env)
 RUN_DIR := $(or $(JUMO_RUN_DIR),deploy/local/run)
 PYTEST_ARGS ?=
 
-.PHONY: help install tools uv up down status logs test lint packages format clean
+.PHONY: help install tools uv up down status logs test lint packages format clean observe
 
 help: ## list every target
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) \
@@ -30,6 +30,10 @@ tools: install ## the same as install
 
 up: install ## install what is missing, start the local stack
 	$(STACK) up
+
+# Debian's prometheus, a process of ours like the stack's servers (deploy/prometheus/README.md).
+observe: up ## the same as up, then Prometheus on 127.0.0.1:9090 scraping every service
+	$(STACK) observe
 
 # Needs no install or sync: only the record of what `up` started, and the environment it used.
 down: ## stop exactly what `make up` started

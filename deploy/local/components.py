@@ -29,6 +29,7 @@ from jumo_devstack import (
     FerretNode,
     MailpitNode,
     PostgresCluster,
+    PrometheusNode,
     RabbitNode,
     RedisNode,
     backend_setting,
@@ -41,9 +42,11 @@ from jumo_devstack import (
     pid_alive,
     pid_cmdline,
     postgres_owner,
+    prometheus_answers,
     rabbit_owner,
     read_pid,
     redis_answers,
+    rules_file,
     spawn_logged,
     terminate_pid,
     wait_for,
@@ -517,6 +520,47 @@ class ProcessComponent(Component):
         lines = super().env_lines()
         lines.update({key: self._fill(value) for key, value in self.contributes.items()})
         return lines | self.provisioned
+
+
+@dataclass
+class PrometheusComponent(Component):
+    """Prometheus for ``make observe``: a server of our own (PrometheusNode) scraping each
+    service of ``targets`` (job → ``host:port``), with deploy/prometheus/rules.yml."""
+
+    targets: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def port(self) -> int:
+        """Its web and API port."""
+        return url_port(self.url, 9090)
+
+    def answers(self) -> bool:
+        """Whether a Prometheus says it is ready at the configured URL."""
+        return prometheus_answers(self.url.rstrip("/"))
+
+    def wanted(self) -> dict[str, Any]:
+        """What our copy must run with: restarted when a service moved (``stale``)."""
+        return {"targets": self.targets, "rules": str(rules_file())}
+
+    def start(self, env: Mapping[str, str]) -> State:
+        """Write its config (the stack's ports), start prometheus, wait until it is ready."""
+        node = PrometheusNode(self.folder(), self.port, self.targets)
+        node.start()
+        return {"pid": node.pid, "port": node.port, "cmdline": pid_cmdline(node.pid),
+                "binary": str(node.binary), **self.wanted()}  # fmt: skip
+
+    def stale(self, state: State) -> bool:
+        """Whether our copy scrapes other addresses than the stack's now."""
+        return {key: state.get(key) for key in self.wanted()} != self.wanted()
+
+    def alive(self, state: State) -> bool:
+        """Whether our pid still runs prometheus (a pid can be reused after a reboot)."""
+        return super().alive(state) and pid_cmdline(int(state["pid"])) == state.get("cmdline")
+
+    def stop(self, state: State) -> None:
+        """SIGTERM by pid, SIGKILL after a timeout (its data folder stays for the next run)."""
+        binary = Path(state["binary"])
+        PrometheusNode(self.folder(), int(state["port"]), binary=binary).stop(timeout=30)
 
 
 def python_module(

@@ -62,6 +62,7 @@ from components import (
     MailpitComponent,
     PostgresComponent,
     ProcessComponent,
+    PrometheusComponent,
     RabbitComponent,
     RedisComponent,
     State,
@@ -89,6 +90,7 @@ DEFAULT_NOTIFIER_URL = "http://127.0.0.1:8004"
 DEFAULT_MAILPIT_URL = "http://127.0.0.1:8025"
 DEFAULT_MAILPIT_SMTP_URL = "smtp://127.0.0.1:1025"
 DEFAULT_GATEWAY_URL = "http://127.0.0.1:8080"
+DEFAULT_PROMETHEUS_URL = "http://127.0.0.1:9090"
 
 
 def env_file() -> Path:
@@ -253,11 +255,29 @@ def gateway() -> ProcessComponent:
     )
 
 
+SERVICE_URLS = {
+    "identity": ("IDENTITY_URL", DEFAULT_IDENTITY_URL),
+    "orgs": ("ORGS_URL", DEFAULT_ORGS_URL),
+    "feed": ("FEED_URL", DEFAULT_FEED_URL),
+    "notifier": ("NOTIFIER_URL", DEFAULT_NOTIFIER_URL),
+}
+
+
+def prometheus() -> PrometheusComponent:
+    """Prometheus (``make observe``): each service's /metrics at the stack's own address."""
+    targets = {}
+    for job, (var, default) in SERVICE_URLS.items():
+        url = os.environ.get(var) or default
+        targets[job] = f"{url_host(url)}:{url_port(url, 80)}"
+    return PrometheusComponent("prometheus", "PROMETHEUS_URL", DEFAULT_PROMETHEUS_URL, targets)
+
+
 def components(every: bool = False) -> list[Component]:
     """What the stack runs, in start order (``down`` stops them in reverse).
 
     PostgreSQL only runs for FerretDB's postgresql backend; ``every`` lists it anyway, so that
-    ``down`` stops a cluster that an ``up`` with the other setting started.
+    ``down`` stops a cluster that an ``up`` with the other setting started. Prometheus runs
+    only after ``observe``; ``every`` lists it last, so that ``down`` stops it first.
     """
     postgres = PostgresComponent("postgres", "POSTGRES_URL", DEFAULT_POSTGRES_URL)
     wanted = every or backend_setting() == "postgresql"
@@ -273,6 +293,7 @@ def components(every: bool = False) -> list[Component]:
         feed_service(),
         notifier_service(),
         gateway(),
+        *([prometheus()] if every else []),
     ]
 
 
@@ -384,6 +405,18 @@ def comp_env_so_far(state: dict[str, State]) -> dict[str, str]:
     return lines
 
 
+def observe() -> int:
+    """Start Prometheus against the running stack (``make observe``; ``down`` stops it)."""
+    with locked():
+        state = load_state()
+        settle_backend(state)
+        comp = prometheus()
+        bring_up(comp, state)
+        save_state(state)
+    print(f"prometheus: {comp.url} (targets: {comp.url}/targets, alerts: {comp.url}/alerts)")
+    return 0
+
+
 def down() -> int:
     """Stop what we started, newest first; forget what we merely used."""
     with locked():
@@ -426,7 +459,8 @@ def status() -> int:
     state = load_state()
     settle_backend(state)
     down_names = []
-    for comp in components():
+    observed = [prometheus()] if "prometheus" in state else []
+    for comp in [*components(), *observed]:
         entry = state.get(comp.name, {})
         answers = comp.answers()
         if not answers:
@@ -471,6 +505,7 @@ COMMANDS: dict[str, Callable[[], int]] = {
     "down": down,
     "status": status,
     "logs": logs,
+    "observe": observe,
     "clean": clean,
 }
 

@@ -29,6 +29,7 @@ from jumo_devstack import (
     free_ports,
     pid_alive,
     port_answers,
+    prometheus_query,
     repo_root,
     scratch_dir,
     terminate_pid,
@@ -102,6 +103,7 @@ def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
 ) -> None:
     urls = _free_urls()
     ours = _env(base_dir, "ours", urls, backend)
+    ours["PROMETHEUS_URL"] = f"http://127.0.0.1:{free_port()}"  # `observe`'s, ours only
     theirs = _env(base_dir, "theirs", urls, backend)
     components = {"facebook", "feed", "gateway", "identity", "mailpit", "mongodb", "notifier"}
     components |= {"orgs", "rabbitmq", "redis"}
@@ -131,6 +133,7 @@ def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
         assert _get_json(f"{urls['MAILPIT_URL']}/api/v1/info")["Version"] == "v1.33.1"
         _assert_jumo_page_posts(urls["FACEBOOK_GRAPH_URL"], lines)
         assert _stack("up", ours) == started  # idempotent
+        _assert_observed(ours, urls)
 
         # A second stack on the same URLs finds them answering: uses them, never stops them.
         reused = _stack("up", theirs)
@@ -142,7 +145,8 @@ def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
         # (same id, new token) and restarts notifier with it; nothing else moves.
         terminate_pid(started["facebook"]["pid"], timeout=10)
         again = _stack("up", ours)
-        moved = {name for name in again if again[name]["pid"] != started[name]["pid"]}
+        moved = {name for name in started if again[name]["pid"] != started[name]["pid"]}
+        assert again["prometheus"]["pid"] in pids  # `up` leaves `observe`'s Prometheus be
         assert moved == {"facebook", "notifier"}
         new_lines = _env_lines(ours)
         assert new_lines["JUMO_PAGE_ID"] == lines["JUMO_PAGE_ID"]
@@ -159,6 +163,27 @@ def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
         assert not port_answers("127.0.0.1", urlsplit(url).port or 0)
     _stack("clean", ours)
     assert not Path(ours["JUMO_RUN_DIR"]).exists()  # data and logs deleted
+
+
+def _assert_observed(env: dict[str, str], urls: dict[str, str]) -> None:
+    """``observe`` starts a Prometheus of ours that scrapes the four services of the stack."""
+    observed = _stack("observe", env)
+    entry = observed["prometheus"]
+    assert entry["started"]
+    assert pid_alive(entry["pid"])
+    targets = {job: urlsplit(urls[f"{job.upper()}_URL"]).netloc for job in SERVICES}
+    assert entry["targets"] == targets
+    url = env["PROMETHEUS_URL"]
+
+    def scraped() -> bool:
+        found = prometheus_query(url, "up == 1")
+        return {r["metric"]["job"] for r in found} == set(SERVICES)
+
+    assert wait_for(scraped, 90, interval=1), prometheus_query(url, "up")
+    assert _stack("observe", env)["prometheus"]["pid"] == entry["pid"]  # idempotent too
+
+
+SERVICES = ("identity", "orgs", "feed", "notifier")
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,9 @@ stopped by the pid we recorded when we started it.
 Modules: ``processes`` (ports, pids, starting a program in its own session), ``node`` (what every
 server shares), ``rabbit`` (a RabbitMQ node), ``postgres`` (a PostgreSQL cluster, with
 ``gin_mirror``), ``ferret`` (FerretDB on PostgreSQL or SQLite), ``redis`` (a Redis server for
-feed's timelines), ``mailpit`` (the mail catcher notifier sends to), ``sandbox_page`` (Jumo's
-own Page in a Facebook sandbox, for notifier).
+feed's timelines), ``mailpit`` (the mail catcher notifier sends to), ``prometheus`` (a
+Prometheus scraping the services, ``make observe``), ``sandbox_page`` (Jumo's own Page in a
+Facebook sandbox, for notifier).
 """
 
 from jumo_devstack.ferret import (
@@ -45,6 +46,16 @@ from jumo_devstack.processes import (
     terminate_pid,
     wait_for,
 )
+from jumo_devstack.prometheus import (
+    PrometheusNode,
+    prometheus_answers,
+    prometheus_binary,
+    prometheus_query,
+    promtool,
+    promtool_binary,
+    rules_file,
+    scrape_config,
+)
 from jumo_devstack.rabbit import RABBIT_HOME, RabbitNode, epmd_names, rabbit_blocker, rabbit_owner
 from jumo_devstack.redis import (
     REDIS_SETTINGS,
@@ -76,6 +87,7 @@ __all__ = [
     "MailpitNode",
     "Node",
     "PostgresCluster",
+    "PrometheusNode",
     "RabbitNode",
     "RedisError",
     "RedisNode",
@@ -99,6 +111,11 @@ __all__ = [
     "pid_cmdline",
     "port_answers",
     "postgres_owner",
+    "prometheus_answers",
+    "prometheus_binary",
+    "prometheus_query",
+    "promtool",
+    "promtool_binary",
     "provision_page",
     "rabbit_blocker",
     "rabbit_owner",
@@ -109,6 +126,8 @@ __all__ = [
     "redis_ping",
     "redis_server_binary",
     "repo_root",
+    "rules_file",
+    "scrape_config",
     "scratch_dir",
     "service_owner",
     "spawn_logged",

@@ -6,8 +6,10 @@ a setting, an event published or a queue's binding added without its README fail
 from __future__ import annotations
 
 import re
+import urllib.request
 
 import pytest
+from e2e_processes import SystemUnderTest
 from service_readmes import ROOT, SETTINGS, blocks, present, readme, render
 
 SECTIONS = ["Owns", "Publishes", "Consumes", "Settings", "Metrics"]
@@ -63,3 +65,31 @@ def test_every_collection_the_service_names_is_in_what_it_owns(service: str) -> 
             named.add(next(group for group in match.groups() if group))
     assert named, "the pattern found no collection: it is out of date"
     assert {name for name in named if f"`{name}`" not in owns} == set()
+
+
+def exposed_metrics(url: str) -> set[str]:
+    """The ``jumo_*`` metric families a running service's ``/metrics`` has."""
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (our own URL)
+        text = response.read().decode()
+    names = set(re.findall(r"^# TYPE (jumo_[a-z0-9_]+) ", text, flags=re.MULTILINE))
+    return {name for name in names if not name.endswith("_created")}
+
+
+@pytest.mark.parametrize("service", sorted(SETTINGS))
+def test_every_metric_a_running_service_exposes_is_documented(
+    service: str, system: SystemUnderTest
+) -> None:
+    kit = (ROOT / "deploy" / "prometheus" / "README.md").read_text()
+    metrics = section(readme(service).read_text(), "Metrics")
+    process = getattr(system, service)
+    exposed = exposed_metrics(process.ready_url.replace("/readyz", "/metrics"))
+    assert exposed, "no jumo_* metric at all"
+    undocumented = {
+        name
+        for name in exposed
+        if f"`{name}`" not in metrics and f"`{name.removesuffix('_total')}" not in kit
+    }
+    assert undocumented == set(), "list them in the service's README (## Metrics)"
+    # and what the README names as its own is really there
+    own = set(re.findall(r"^\| `(jumo_[a-z0-9_]+)` \|", metrics, flags=re.MULTILINE))
+    assert own - exposed == set()

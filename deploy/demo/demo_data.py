@@ -126,12 +126,14 @@ def _volunteer(rng: random.Random, n: int, causes: list[str]) -> PersonPlan:
     )
 
 
-def _org(rng: random.Random, n: int, admin: str, when: datetime) -> OrgPlan:
+def _org(rng: random.Random, n: int, admin: str, generation: int) -> OrgPlan:
     pattern, causes, mission, size = ORG_KINDS[n % len(ORG_KINDS)]
     city = CITIES[(n * 7 + n // len(ORG_KINDS)) % len(CITIES)]
     name = pattern.format(city=city.name)
-    slug = "demo-" + "".join(c if c.isalnum() else "-" for c in _ascii(name).lower()).strip("-")
-    slug = "-".join(part for part in slug.split("-") if part)
+    base = "".join(c if c.isalnum() else "-" for c in _ascii(name).lower()).strip("-")
+    base = "-".join(part for part in base.split("-") if part)
+    # A later population (the sandbox forgot the earlier one) cannot take the earlier slugs.
+    slug = f"demo-{base}" if generation == 1 else f"demo{generation}-{base}"
     lat, lng = _near(rng, city)
     body: dict[str, Any] = {
         "name": name,
@@ -142,12 +144,12 @@ def _org(rng: random.Random, n: int, admin: str, when: datetime) -> OrgPlan:
             f"{mission.format(city=city.name)} Everything we do is run by volunteers, "
             "and there is a place for every skill and every schedule."
         ),
-        "website": f"https://{slug.removeprefix('demo-')}.example.org",
+        "website": f"https://{base}.example.org",
         "hq": {"city": city.name, "country": city.country, "lat": lat, "lng": lng},
         "areas_served": [city.country],
         "causes": causes,
         "size": size,
-        "contact_email": f"hello@{slug.removeprefix('demo-')}.example.org",
+        "contact_email": f"hello@{base}.example.org",
         "languages": sorted({LANGUAGES[city.lang], "en"}),
     }
     registration = _registration(rng, city.country)
@@ -293,10 +295,11 @@ def _weighted_sample(
     return list(chosen)
 
 
-def make_plan(orgs: int, volunteers: int, causes: list[str], seed: int = 12) -> Plan:
+def make_plan(
+    orgs: int, volunteers: int, causes: list[str], seed: int = 12, generation: int = 1
+) -> Plan:
     """The whole demo for ``orgs`` organizations and ``volunteers`` people."""
     rng = random.Random(seed)
-    when = datetime(2026, 1, 1, tzinfo=UTC)
     today = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
     moderator = PersonPlan("moderator", "Morgan Moderator", CITIES[0])
     admins = [
@@ -304,7 +307,7 @@ def make_plan(orgs: int, volunteers: int, causes: list[str], seed: int = 12) -> 
         for n in range(orgs)
     ]
     people = [_volunteer(rng, n, causes) for n in range(volunteers)]
-    org_plans = [_org(rng, n, admins[n].key, when) for n in range(orgs)]
+    org_plans = [_org(rng, n, admins[n].key, generation) for n in range(orgs)]
     for n, org in enumerate(org_plans):
         # 300 opportunities and 100 events for 50 organizations: 6 and 2 each.
         org.opportunities = [_opportunity(rng, org, k, today) for k in range(6)]

@@ -41,6 +41,21 @@ class State:
             data.setdefault(section, {})
         return cls(path, data)
 
+    @property
+    def generation(self) -> int:
+        """Which demo population this is: 1, then one more each time the sandbox forgot one."""
+        return int(self.data.get("generation", 1))
+
+    def start_over(self) -> State:
+        """A new, empty population's state; this one is kept beside it, renamed."""
+        generation = self.generation
+        if self.path.exists():
+            os.replace(self.path, self.path.with_name(f"{self.path.name}.generation-{generation}"))
+        fresh = State.load(self.path, self.data["app_id"], self.data["gateway"])
+        fresh.data["generation"] = generation + 1
+        fresh.save()
+        return fresh
+
     def section(self, name: str) -> dict[str, Any]:
         """One map of demo keys to records."""
         section: dict[str, Any] = self.data[name]

@@ -27,7 +27,7 @@ if str(HERE) not in sys.path:
 
 from demo_data import ApplicationPlan, make_plan  # noqa: E402
 from demo_http import ADDRESSES, DemoError, Endpoints, Limits, Login, Net  # noqa: E402
-from demo_run import Demo, catalogue  # noqa: E402
+from demo_run import Demo, catalogue, lost_people  # noqa: E402
 from demo_state import State  # noqa: E402
 
 FULL = {"orgs": 50, "volunteers": 2000}
@@ -68,10 +68,19 @@ async def run(args: argparse.Namespace) -> int:
     state = State.load(Path(args.state), where.app_id, where.gateway)
     net = Net(where, Limits.from_env(env), in_flight=args.concurrency)
     try:
+        lost = await lost_people(net, state)
+        if lost:
+            print(
+                f"demo: the Facebook sandbox forgot {lost} of the demo's people (it keeps "
+                "nothing across a restart), so they can never log in again: making a new "
+                f"population (generation {state.generation + 1}); the old state is kept as "
+                f"{state.path.name}.generation-{state.generation}",
+                file=sys.stderr,
+            )
+            state = state.start_over()
         causes = await catalogue(net)
-        plan = make_plan(args.orgs, args.volunteers, causes, args.seed)
+        plan = make_plan(args.orgs, args.volunteers, causes, args.seed, state.generation)
         demo = Demo(net, state, plan, args.identity_database, causes=causes)
-        await demo.check_people()
         await demo.phase("staff sign up", [plan.moderator, *plan.admins], demo.ensure_person)
         await demo.ensure_moderator()
         await demo.phase("organizations", plan.orgs, demo.ensure_org)

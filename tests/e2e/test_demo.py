@@ -39,10 +39,13 @@ def _demo(system: SystemUnderTest, infra: InfraUrls, state: Path) -> str:
     """One small run of the demo; its standard output."""
     command = [sys.executable, str(DEMO), "--scale", "small", "--state", str(state),
                "--identity-database", system.plan.mongo_database]  # fmt: skip
-    done = subprocess.run(
-        command, env=_env(system, infra), cwd=ROOT, capture_output=True, text=True,
-        check=False, timeout=240,
-    )  # fmt: skip
+    try:
+        done = subprocess.run(
+            command, env=_env(system, infra), cwd=ROOT, capture_output=True, text=True,
+            check=False, timeout=240,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired as exc:  # say which phase it was in
+        raise AssertionError(f"the demo ran over 240 s: {str(exc.stderr)[-2000:]}") from exc
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     return done.stdout
 

@@ -11,6 +11,7 @@ import os
 import sys
 
 import aio_pika
+import pytest
 
 from jumo_common.bus import DEAD, on, queue_names
 from jumo_common.bus.deadletters import REPLAYS_HEADER, list_dead, replay_dead
@@ -154,3 +155,30 @@ async def test_an_unknown_service_or_a_queue_never_declared(settings: ServiceSet
         except aio_pika.exceptions.ChannelClosed:
             return
     raise AssertionError("a passive declare created a queue")
+
+
+async def test_a_replay_that_fails_midway_loses_nothing_and_keeps_the_order(
+    settings: ServiceSettings, start_bus: StartBus
+) -> None:
+    always = Recorder(lambda _e: True, name="project")
+    bus = await start_bus(settings, on(UserDeleted, always))
+    events = [deleted(f"w{i}") for i in range(3)]
+    for event in events:
+        await bus.publisher.publish(event)
+    for event in events:
+        assert await bus.wait_handled(event.id, timeout=30) == DEAD
+    order = [d.message_id for d in await list_dead(settings, SERVICE, ["events"])]
+    await bus.close()
+    work_queue, dead_queue = queue_names(settings, SERVICE)
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:  # the queue they died in is gone: the copy comes back unrouted
+        channel = await connection.channel()
+        await channel.queue_delete(work_queue)
+    with pytest.raises(aio_pika.exceptions.PublishError):
+        await replay_dead(settings, SERVICE, None, ["events"])
+    assert [d.message_id for d in await list_dead(settings, SERVICE, ["events"])] == order
+    assert (await queue_depth(settings.amqp_url, dead_queue))[0] == 3
+    rc, _, err = await cli(settings, "replay", SERVICE, "--all", "--queue", "events")
+    assert rc == 3
+    assert "still dead-lettered" in err
+    assert (await queue_depth(settings.amqp_url, dead_queue))[0] == 3

@@ -363,6 +363,14 @@ def main(argv: list[str] | None = None) -> int:
     except LookupError as exc:
         print(exc, file=sys.stderr)
         return 2
+    except (aio_pika.exceptions.PublishError, aio_pika.exceptions.DeliveryError,
+            TimeoutError) as exc:  # fmt: skip
+        # What was confirmed before is replayed; the message that failed and the rest are
+        # still dead-lettered, in their order.
+        print(f"replay stopped: the broker did not take a copy ({exc!r}); the message and "
+              "the ones after it are still dead-lettered (is its queue there? start the "
+              "service once, then replay again)", file=sys.stderr)  # fmt: skip
+        return 3
     if args.json:
         for d in result.replayed:
             print(json.dumps(d.as_json()))

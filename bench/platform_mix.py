@@ -610,7 +610,7 @@ class Watch:
         await self.task
         wall = time.perf_counter() - self.wall
         busy, total = (b - a for a, b in zip(self.machine, machine_jiffies(), strict=True))
-        self.figures = {
+        self.figures: dict[str, Any] = {
             "wall s": round(wall, 2),
             "load average before": [round(x, 2) for x in self.load],
             "load average after": [round(x, 2) for x in os.getloadavg()],
@@ -686,7 +686,13 @@ async def step(
     results = [read_and_remove(out) for out in outs]
     for k in range(n):
         (folder / f"plan-{k}.json").unlink()
-    return summarize(rate, seconds, results, watch.figures)
+    summary = summarize(rate, seconds, results, watch.figures)
+    answered = sum(1 for r in results for status in r["status"] if status > 0)
+    stack_cpu = sum(figs["cpu s"] for figs in watch.figures["processes"].values())
+    summary["answered"] = answered
+    summary["stack cpu s"] = round(stack_cpu, 2)
+    summary["stack cpu ms per answered request"] = round(stack_cpu * 1000 / max(1, answered), 2)
+    return summary
 
 
 def read_and_remove(path: Path) -> Any:
@@ -780,6 +786,8 @@ def print_tables(report: dict[str, Any]) -> None:
         )
         for name, figs in [*one["endpoints"].items(), ("all reads", one["reads"]),
                            ("all writes", one["writes"])]:  # fmt: skip
+            if not figs["requests"]:
+                continue
             errors = ", ".join(f"{k}: {v}" for k, v in figs["errors by status"].items()) or "0"
             print(
                 f"{name:40} {figs['requests']:>8} {shown(figs['p50 ms']):>9} "
@@ -791,6 +799,9 @@ def print_tables(report: dict[str, Any]) -> None:
                 f"{SHOWN_NAMES.get(name, name):12} {figs['cpu s']:>8} {figs['cores']:>6} "
                 f"{figs['peak rss MB']:>12} {figs['peak pss MB']:>8}"
             )
+        print(f"{'stack':12} {one['stack cpu s']:>8} {one['stack cpu s'] / one['wall s']:>6.3f}"
+              f"  ({one['stack cpu ms per answered request']} ms of CPU per answered request,"
+              f" {one['answered']} answered)")  # fmt: skip
         print(
             f"{'generators':12} {one['generators']['cpu s']:>8} "
             f"{one['generators']['cpu s'] / one['wall s']:>6.3f}"

@@ -180,6 +180,9 @@ class Activities:
             return  # their joinings went with them; orgs' erasure leaves the causes after it
         await self.deps.store.merge_activity(left_key(data.user_id, data.cause), data.seq,
                                              {"actor": data.user_id})  # fmt: skip
+        if await self._erased(data.user_id):  # erased between the check and the write
+            await self.deps.store.delete_activities({"_id": left_key(data.user_id, data.cause)})
+            return
         query = {"kind": "cause_joined", "actor": data.user_id, "snapshot.cause": data.cause,
                  "seq": {"$lt": data.seq}}  # fmt: skip
         await self._flag(query, {"removed": True})
@@ -229,9 +232,12 @@ class Activities:
     async def on_review_deleted(self, event: Envelope[ReviewDeleted]) -> None:
         """A deleted review leaves the feeds. An erased author's went with them: no removal
         mark is upserted for it (its key names them; their review can never come back)."""
+        key = f"review:{event.data.review_id}"
         if await self._erased(event.data.author_id):
             return
-        await self._flag({"_id": f"review:{event.data.review_id}"}, {"removed": True})
+        await self._flag({"_id": key}, {"removed": True})
+        if await self._erased(event.data.author_id):  # erased between the check and the write
+            await self.deps.store.delete_activities({"_id": key})
 
     async def on_review_hidden(self, event: Envelope[ReviewHidden]) -> None:
         """Moderation hid (or showed again) a review."""

@@ -117,13 +117,18 @@ class Digests:
     async def on_rsvp(self, event: Envelope[EventRsvped]) -> None:
         """A person's answer to a calendar event."""
         data = event.data
-        person = await self.store.person(data.user_id)
-        if person and person.get("erased"):
+        if await self._erased(data.user_id):
             return  # orgs' erasure removes their answers after user.deleted: nothing to keep
         fields: dict[str, Any] = {"status": data.status}
         if data.event is not None:
             fields["event"] = data.event.model_dump(mode="python")
         await self.mail_store.save_rsvp(data.event_id, data.user_id, fields, data.seq)
+        if await self._erased(data.user_id):  # the erasure ran between the check and the write
+            await self.mail_store.forget(data.user_id)
+
+    async def _erased(self, user_id: str) -> bool:
+        person = await self.store.person(user_id)
+        return bool(person and person.get("erased"))
 
     async def on_event_changed(
         self, event: Envelope[EventUpdated] | Envelope[EventCancelled]

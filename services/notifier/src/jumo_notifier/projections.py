@@ -80,10 +80,12 @@ class Projections:
         """Erase a person: their notifications, preferences, blocks, Page links' traces and
         projections; a tombstone stays (idempotent)."""
         user_id = event.data.user_id
+        # The tombstone first: a projection handler racing this one checks it after its write
+        # (``_keep_unless_erased``), so whatever it wrote is deleted by one side or the other.
+        await self.store.erase_person(user_id)
         await self.store.forget(user_id)
         for forget in self.also_forget:
             await forget(user_id)
-        await self.store.erase_person(user_id)
         log.info("person erased from notifier")
 
     # -- organizations ----------------------------------------------------------------------
@@ -103,38 +105,56 @@ class Projections:
     async def on_member_added(self, event: Envelope[OrgMemberAdded]) -> None:
         """A person runs an organization (or changed role)."""
         data = event.data
-        if not await self._erased(data.user_id):
-            await self.store.save_member(data.org_id, data.user_id, data.role, data.seq)
+        await self._keep_unless_erased(
+            data.user_id,
+            lambda: self.store.save_member(data.org_id, data.user_id, data.role, data.seq),
+        )
 
     async def on_member_removed(self, event: Envelope[OrgMemberRemoved]) -> None:
         """A person no longer runs an organization."""
         data = event.data
-        if not await self._erased(data.user_id):
-            await self.store.save_member(data.org_id, data.user_id, None, data.seq)
+        await self._keep_unless_erased(
+            data.user_id, lambda: self.store.save_member(data.org_id, data.user_id, None, data.seq)
+        )
 
     async def on_followed(self, event: Envelope[OrgFollowed] | Envelope[OrgFollowChanged]) -> None:
         """A follower's settings of an organization."""
         data = event.data
-        if not await self._erased(data.user_id):
-            await self.store.save_follow(data.org_id, data.user_id, data.settings.model_dump(),
-                                         data.seq)  # fmt: skip
+        settings = data.settings.model_dump()
+        await self._keep_unless_erased(
+            data.user_id,
+            lambda: self.store.save_follow(data.org_id, data.user_id, settings, data.seq),
+        )
 
     async def on_unfollowed(self, event: Envelope[OrgUnfollowed]) -> None:
         """A follower left an organization."""
         data = event.data
-        if not await self._erased(data.user_id):
-            await self.store.save_follow(data.org_id, data.user_id, None, data.seq)
+        await self._keep_unless_erased(
+            data.user_id, lambda: self.store.save_follow(data.org_id, data.user_id, None, data.seq)
+        )
 
     async def on_cause(self, event: Envelope[CauseJoined] | Envelope[CauseLeft]) -> None:
         """Who is in which cause (opportunities are proposed by cause)."""
         data = event.data
         joined = isinstance(data, CauseJoined)
-        if not await self._erased(data.user_id):
-            await self.store.save_cause(data.cause, data.user_id, joined, data.seq)
+        await self._keep_unless_erased(
+            data.user_id, lambda: self.store.save_cause(data.cause, data.user_id, joined, data.seq)
+        )
+
+    async def _keep_unless_erased(
+        self, user_id: str, write: Callable[[], Awaitable[object]]
+    ) -> None:
+        """Run ``write`` (a row naming ``user_id``) unless the person left Jumo, and undo it if
+        they left meanwhile. orgs' erasure publishes its own events after user.deleted
+        (org.unfollowed, cause.left, org.member_removed for each of theirs): kept, their rows
+        would name the person again for good."""
+        if await self._erased(user_id):
+            return
+        await write()
+        if await self._erased(user_id):
+            await self.store.forget(user_id)  # the erasure ran between the check and the write
 
     async def _erased(self, user_id: str) -> bool:
-        """Whether the person left Jumo. orgs' erasure publishes its own events after
-        user.deleted (org.unfollowed, cause.left, org.member_removed for each of theirs): kept,
-        they would name the person again for good."""
+        """Whether the person left Jumo (their tombstone)."""
         person = await self.store.person(user_id)
         return bool(person and person.get("erased"))

@@ -23,8 +23,9 @@ and search words are then read through the API, as a client sees them.
 ``near=`` a city's point), the notifications (``GET /notifications``); each with the token of a
 volunteer drawn at random. Writes: an organization's news (``POST /orgs/{id}/posts``, by one of
 its admins), follows (``PUT /orgs/{id}/follow``, a volunteer and an organization they do not
-follow yet as far as this run knows) and applications (``POST /opportunities/{id}/applications``,
-a volunteer who has not applied to it, answering its questions). Every person's writes stay far
+follow yet as far as this run knows; a quarter of the draws that hit a follow unfollow it
+instead, ``DELETE``) and applications (``POST /opportunities/{id}/applications``, a volunteer
+who has not applied to it, answering its questions). Every person's writes stay far
 under the gateway's per-token limit (5/s) because they are spread over many tokens; reads are
 not limited by the gateway. ``READS`` and ``WRITES`` hold the weights.
 
@@ -92,10 +93,11 @@ READS = {
 }
 # Writes: one per 50 reads. Weights within the writes.
 WRITES = {
-    "PUT /orgs/{id}/follow": 0.50,
+    "PUT|DELETE /orgs/{id}/follow": 0.50,
     "POST /opportunities/{id}/applications": 0.35,
     "POST /orgs/{id}/posts": 0.15,
 }
+FOLLOW = "PUT|DELETE /orgs/{id}/follow"
 READS_PER_WRITE = 50
 ENDPOINTS = [*READS, *WRITES]
 # The processes of the stack whose CPU and memory are measured (stack.json's names).
@@ -468,13 +470,17 @@ class Mixer:
             title = f"{self.rng.choice(WORDS).title()} day: thank you all"
             body = {"title": title, "body": "Forty of you came; the next one is in May."}
             return index, "POST", f"/orgs/{org_id}/posts", admin.token, body
-        for _ in range(50):  # a pair this run has not used and the person has not made
+        for _ in range(50):  # an application this run has not sent and the person has not made
             person = self.rng.choice(pool)
-            if name == "PUT /orgs/{id}/follow":
+            if name == FOLLOW:  # a follow, or an unfollow of what they follow (4 in 5 follow)
                 org_id = self.rng.choice(world.orgs)["id"]
-                if (person.user_id, org_id) not in world.follows:
-                    world.follows.add((person.user_id, org_id))
+                pair = (person.user_id, org_id)
+                if pair not in world.follows:
+                    world.follows.add(pair)
                     return index, "PUT", f"/orgs/{org_id}/follow", person.token, {}
+                if self.rng.random() < 0.25:
+                    world.follows.discard(pair)
+                    return index, "DELETE", f"/orgs/{org_id}/follow", person.token, None
             elif world.openings:
                 opening = self.rng.choice(world.openings)
                 if (person.user_id, opening.id) not in world.applied:

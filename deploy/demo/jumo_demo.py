@@ -145,12 +145,13 @@ async def demo_tokens(
     env = os.environ if env is None else env
     where = endpoints(env)
     state = State.load(state_path or default_state_path(env), where.app_id, where.gateway)
-    keys = sorted(k for k in state.section("people") if k.startswith("volunteer-"))[:n]
+    people = state.section("people")
+    keys = sorted(k for k, r in people.items() if k.startswith("volunteer-") and r.get("user_id"))
+    keys = keys[:n]
     if len(keys) < n:
         raise DemoError(f"the demo has {len(keys)} volunteers, fewer than {n}: run make demo")
     net = Net(where, Limits.from_env(env))
     try:
-        people = state.section("people")
 
         async def one(i: int, key: str) -> tuple[str, Login]:
             address = ADDRESSES[i % len(ADDRESSES)]

@@ -1,0 +1,124 @@
+// The shell: skip link, header (Jumo, nav, unread count, language, sign out), the routed page.
+import { useEffect, useState } from "preact/hooks";
+import { session } from "./auth";
+import { Loading } from "./components";
+import { LOCALES, setLocale, t, type Locale } from "./i18n";
+import { useAuth, useLive, useLocale } from "./hooks";
+import { live } from "./live";
+import { currentPath, linkClick, matchRoute, navigate, onNavigate, type RouteDef } from "./router";
+import { FeedPage } from "./pages/feed";
+import { NotFoundPage } from "./pages/notfound";
+import { NotificationsPage } from "./pages/notifications";
+import { OrgPage } from "./pages/org";
+import { SignInPage } from "./pages/signin";
+
+// The app's own paths. None may begin like an API path (/orgs, /notifications, /users, /feed,
+// …: the gateway sends those to a service whatever the browser asks), or a reload there would
+// show JSON: hence /inbox and /organizations/:id.
+export const ROUTES: RouteDef[] = [
+  { name: "feed", pattern: "/" },
+  { name: "notifications", pattern: "/inbox" },
+  { name: "org", pattern: "/organizations/:id" },
+  { name: "signin", pattern: "/signin" },
+];
+
+function Header({ path }: { path: string }) {
+  const locale = useLocale();
+  const auth = useAuth();
+  const { unread } = useLive();
+  const here = (p: string) => (path.split("?")[0] === p ? "page" : undefined);
+  const signOut = async () => {
+    live.stop();
+    await session.logout();
+    navigate("/signin");
+  };
+  return (
+    <header class="site-header">
+      <div class="site-header-inner">
+        <a class="brand" href="/">
+          {t("app.name")}
+        </a>
+        {auth === "signed-in" && (
+          <nav aria-label={t("nav.main")} class="nav">
+            <a href="/" aria-current={here("/")}>
+              {t("nav.feed")}
+            </a>
+            <a href="/inbox" aria-current={here("/inbox")}>
+              {t("nav.notifications")}
+              {unread > 0 && (
+                <span class="badge" aria-label={t("notifications.unread", { count: unread })}>
+                  {unread > 99 ? "99+" : unread}
+                </span>
+              )}
+            </a>
+          </nav>
+        )}
+        <div class="header-tools">
+          <label class="lang">
+            <span class="visually-hidden">{t("lang.label")}</span>
+            <select
+              value={locale}
+              onChange={(e) => setLocale((e.currentTarget as HTMLSelectElement).value as Locale)}
+            >
+              {LOCALES.map((l) => (
+                <option key={l} value={l} lang={l}>
+                  {t(`lang.${l}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          {auth === "signed-in" && (
+            <button type="button" class="button button-quiet" onClick={signOut}>
+              {t("nav.signOut")}
+            </button>
+          )}
+        </div>
+      </div>
+    </header>
+  );
+}
+
+function Routed({ path }: { path: string }) {
+  const auth = useAuth();
+  const match = matchRoute(ROUTES, path);
+  if (auth === "unknown") return <Loading />;
+  if (match?.name === "signin") {
+    return auth === "signed-in" ? <FeedPage /> : <SignInPage returnTo="/" />;
+  }
+  if (auth === "signed-out") return <SignInPage returnTo={path} />;
+  switch (match?.name) {
+    case "feed":
+      return <FeedPage />;
+    case "notifications":
+      return <NotificationsPage />;
+    case "org":
+      return <OrgPage id={match.params.id} />;
+    default:
+      return <NotFoundPage />;
+  }
+}
+
+export function App() {
+  const [path, setPath] = useState(currentPath());
+  const locale = useLocale();
+  const auth = useAuth();
+  useEffect(() => onNavigate(setPath), []);
+  useEffect(() => {
+    document.title = t("app.name");
+  }, [locale]);
+  useEffect(() => {
+    if (auth === "signed-in") void live.start();
+    else live.stop();
+  }, [auth]);
+  return (
+    <div class="app" onClick={(e) => linkClick(e as unknown as MouseEvent)}>
+      <a class="skip-link" href="#main" data-external>
+        {t("app.skip")}
+      </a>
+      <Header path={path} />
+      <main id="main" class="main" key={`${path}|${locale}`}>
+        <Routed path={path} />
+      </main>
+    </div>
+  );
+}

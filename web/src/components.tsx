@@ -1,0 +1,44 @@
+// Pieces every page uses: loading and error states, a page heading that takes focus.
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+import { ApiError } from "./api";
+import { t } from "./i18n";
+
+export function Loading() {
+  return (
+    <p class="status" role="status" aria-live="polite">
+      {t("common.loading")}
+    </p>
+  );
+}
+
+export function errorText(error: Error): string {
+  if (error instanceof ApiError && error.status === 0) return t("common.offline");
+  return t("common.error", { message: error.message });
+}
+
+export function ErrorBox({ error, retry }: { error: Error; retry?: () => void }) {
+  return (
+    <div class="error" role="alert">
+      <p>{errorText(error)}</p>
+      {retry && (
+        <button type="button" class="button" onClick={retry}>
+          {t("common.retry")}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** The page's h1; focused when the page opens, so keyboard and screen-reader users land there. */
+export function PageTitle({ children }: { children: ComponentChildren }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    ref.current?.focus({ preventScroll: true });
+  }, []);
+  return (
+    <h1 ref={ref} tabIndex={-1} class="page-title">
+      {children}
+    </h1>
+  );
+}

@@ -1,0 +1,51 @@
+// Hooks that tie the small stores (locale, session, live) to Preact components.
+import { useEffect, useState } from "preact/hooks";
+import { ApiError } from "./api";
+import { getLocale, onLocale, type Locale } from "./i18n";
+import { live } from "./live";
+import { session, type AuthState } from "./auth";
+
+export function useLocale(): Locale {
+  const [locale, setLocale] = useState(getLocale());
+  useEffect(() => onLocale(setLocale), []);
+  return locale;
+}
+
+export function useAuth(): AuthState {
+  const [state, setState] = useState(session.state);
+  useEffect(() => {
+    setState(session.state);
+    return session.onChange(setState);
+  }, []);
+  return state;
+}
+
+export function useLive(): typeof live {
+  const [, tick] = useState(0);
+  useEffect(() => live.subscribe(() => tick((n) => n + 1)), []);
+  return live;
+}
+
+export type Loaded<T> =
+  | { status: "loading" }
+  | { status: "ok"; value: T }
+  | { status: "error"; error: ApiError | Error };
+
+/** Runs `load` when `key` changes; `reload()` runs it again. */
+export function useLoad<T>(load: () => Promise<T>, key: unknown[]): [Loaded<T>, () => void] {
+  const [state, setState] = useState<Loaded<T>>({ status: "loading" });
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    let alive = true;
+    setState({ status: "loading" });
+    load().then(
+      (value) => alive && setState({ status: "ok", value }),
+      (error: Error) => alive && setState({ status: "error", error }),
+    );
+    return () => {
+      alive = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [...key, round]);
+  return [state, () => setRound((n) => n + 1)];
+}

@@ -11,7 +11,7 @@ Settings come from arguments or, on the command line, from the environment (GATE
 GATEWAY_URL, IDENTITY_UPSTREAM or IDENTITY_URL, ORGS_UPSTREAM or ORGS_URL, FEED_UPSTREAM or
 FEED_URL, NOTIFIER_UPSTREAM or NOTIFIER_URL, GATEWAY_AUTH_RATE, GATEWAY_AUTH_BURST,
 GATEWAY_WRITE_RATE, GATEWAY_WRITE_BURST, GATEWAY_UPSTREAM_TIMEOUT, GATEWAY_STREAM_RATE,
-GATEWAY_STREAM_BURST, GATEWAY_STREAM_CONNECTIONS, GATEWAY_DOCS_ROOT; see
+GATEWAY_STREAM_BURST, GATEWAY_STREAM_CONNECTIONS, GATEWAY_DOCS_ROOT, GATEWAY_WEB_ROOT; see
 templates/gateway.conf.template). nginx
 runs as our own process (never the system service), with its pid file, logs and temp folders in
 the run folder.
@@ -40,6 +40,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_RUN_DIR = Path(__file__).resolve().parents[1] / "local" / "run" / "gateway"
 # The documentation site served at /docs, built by deploy/docs/build.mjs (install.sh runs it).
 DEFAULT_DOCS_ROOT = Path(__file__).resolve().parents[1] / "docs" / "dist"
+# The web client served at /, built by Vite in web/ (install.sh runs it).
+DEFAULT_WEB_ROOT = Path(__file__).resolve().parents[2] / "web" / "dist"
 NGINX_HINT = (
     "nginx is needed for the gateway: install Debian's package (`apt-get install nginx-light`) "
     "or set NGINX=/path/to/nginx"
@@ -110,6 +112,8 @@ class GatewayConfig:
     workers: int = 1
     # The built documentation site (/docs); when it is not built, /docs answers 404 problems.
     docs_root: Path = DEFAULT_DOCS_ROOT
+    # The built web client (/); when it is not built, a browser's / answers a 404 problem.
+    web_root: Path = DEFAULT_WEB_ROOT
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> GatewayConfig:
@@ -137,6 +141,7 @@ class GatewayConfig:
                 env.get("GATEWAY_STREAM_CONNECTIONS", default.stream_connections)
             ),
             docs_root=Path(env.get("GATEWAY_DOCS_ROOT") or default.docs_root),
+            web_root=Path(env.get("GATEWAY_WEB_ROOT") or default.web_root),
         )
 
     def values(self, run_dir: Path) -> dict[str, str]:
@@ -156,6 +161,7 @@ class GatewayConfig:
             "GATEWAY_RUN_DIR": str(run_dir),
             "GATEWAY_WORKERS": str(self.workers),
             "GATEWAY_DOCS_ROOT": str(self.docs_root.resolve()),
+            "GATEWAY_WEB_ROOT": str(self.web_root.resolve()),
         }
         # A service the config does not name keeps its default address: nginx starts without
         # it and answers its paths 502 until it runs.

@@ -73,6 +73,7 @@ def test_the_container_template_needs_only_documented_variables() -> None:
         "FEED_UPSTREAM": "feed:8003",
         "NOTIFIER_UPSTREAM": "notifier:8004",
         "GATEWAY_DOCS_ROOT": "/usr/share/nginx/jumo-docs",
+        "GATEWAY_WEB_ROOT": "/usr/share/nginx/jumo-web",
     }
     render((TEMPLATES / "gateway.conf.template").read_text(), documented)
 

@@ -3,7 +3,8 @@
 # postgresql (FerretDB's backend, unless JUMO_FERRETDB_BACKEND=sqlite), redis-server (feed's
 # timelines), nginx, curl and jq, npm (the documentation site and Mailpit's web inbox are built
 # with it), the FerretDB and Mailpit programs (built with Go into .tools/bin), the documentation
-# site (deploy/docs/dist, served at /docs), uv, and the Python workspace.
+# site (deploy/docs/dist, served at /docs), the web client (web/dist, served at /), Debian's
+# chromium (the browser tests), uv, and the Python workspace.
 # Idempotent: a second run finds everything present and only re-checks the Python environment.
 set -euo pipefail
 
@@ -44,6 +45,9 @@ install_system_packages() {
     # npm builds the documentation site (deploy/docs) and bundles Mailpit's web inbox when it
     # is built (deploy/local/mailpit/build.sh).
     command -v npm >/dev/null 2>&1 || missing+=(npm)
+    # Debian's chromium: the browser tests (tests/browser) drive it with Playwright, which
+    # never downloads a browser of its own.
+    installed chromium || missing+=(chromium)
     local want_postgres=""
     if [ "${JUMO_FERRETDB_BACKEND:-postgresql}" != sqlite ] && ! installed postgresql; then
         want_postgres=1
@@ -222,6 +226,21 @@ build_docs() {
     (cd "$dir" && node build.mjs >&2)
 }
 
+# The web client the gateway serves at / (web/, TypeScript and Preact built by Vite): its npm
+# packages from package-lock.json only when the lock changed (--ignore-scripts: no package's
+# install script runs), then the build every time (a few seconds; it fails over the bundle
+# budget, web/scripts/budget.mjs).
+build_web() {
+    local dir="$ROOT/web"
+    if [ ! -f "$dir/node_modules/.package-lock.json" ] \
+        || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+        log "installing the web client's npm packages (web/package-lock.json)"
+        (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+    fi
+    log "building the web client (web/dist)"
+    (cd "$dir" && npm run --silent build >&2)
+}
+
 find_uv() {
     if command -v uv >/dev/null 2>&1; then
         command -v uv
@@ -241,6 +260,7 @@ main() {
     build_ferretdb
     build_mailpit
     build_docs
+    build_web
     local uv
     uv="$(find_uv)"
     log "syncing the Python workspace"

@@ -133,7 +133,7 @@ def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
         assert _get_json(f"{urls['MAILPIT_URL']}/api/v1/info")["Version"] == "v1.33.1"
         _assert_jumo_page_posts(urls["FACEBOOK_GRAPH_URL"], lines)
         assert _stack("up", ours) == started  # idempotent
-        _assert_observed(ours, urls)
+        observer = _assert_observed(ours, urls)
 
         # A second stack on the same URLs finds them answering: uses them, never stops them.
         reused = _stack("up", theirs)
@@ -146,7 +146,7 @@ def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
         terminate_pid(started["facebook"]["pid"], timeout=10)
         again = _stack("up", ours)
         moved = {name for name in started if again[name]["pid"] != started[name]["pid"]}
-        assert again["prometheus"]["pid"] in pids  # `up` leaves `observe`'s Prometheus be
+        assert again["prometheus"]["pid"] == observer  # `up` leaves `observe`'s Prometheus be
         assert moved == {"facebook", "notifier"}
         new_lines = _env_lines(ours)
         assert new_lines["JUMO_PAGE_ID"] == lines["JUMO_PAGE_ID"]
@@ -165,8 +165,9 @@ def test_stack_starts_its_own_servers_reuses_others_and_stops_only_its_own(
     assert not Path(ours["JUMO_RUN_DIR"]).exists()  # data and logs deleted
 
 
-def _assert_observed(env: dict[str, str], urls: dict[str, str]) -> None:
-    """``observe`` starts a Prometheus of ours that scrapes the four services of the stack."""
+def _assert_observed(env: dict[str, str], urls: dict[str, str]) -> int:
+    """``observe`` starts a Prometheus of ours that scrapes the four services of the stack;
+    its pid."""
     observed = _stack("observe", env)
     entry = observed["prometheus"]
     assert entry["started"]
@@ -181,6 +182,8 @@ def _assert_observed(env: dict[str, str], urls: dict[str, str]) -> None:
 
     assert wait_for(scraped, 90, interval=1), prometheus_query(url, "up")
     assert _stack("observe", env)["prometheus"]["pid"] == entry["pid"]  # idempotent too
+    pid: int = entry["pid"]
+    return pid
 
 
 SERVICES = ("identity", "orgs", "feed", "notifier")

@@ -7,20 +7,31 @@ from typing import Any
 
 from aiohttp import web
 
-from jumo_common.web import ApiRoutes, json_response, parse_body, parse_query
+from jumo_common.web import ApiRoutes, json_response, parse_body, parse_query, request_id
+from jumo_common.web.problems import ProblemError, problem_response
+from jumo_identity.browser import (
+    CLIENT_HEADER,
+    CLIENT_HEADER_VALUE,
+    REFRESH_COOKIE,
+    clearing_cookies,
+    prefers_html,
+    refresh_cookies,
+)
+from jumo_identity.errors import ClientHeaderRequired, RefreshRefused
 from jumo_identity.login import CallbackParams
 from jumo_identity.schemas import (
+    AccessTokenAnswer,
     CallbackQuery,
     DeletionAnswer,
     DeletionStatus,
     Jwks,
     LoginQuery,
     LoginTokens,
+    RefreshAnswer,
     RefreshBody,
-    TokenPair,
     private_view,
 )
-from jumo_identity.typedefs import IDENTITY
+from jumo_identity.typedefs import IDENTITY, Identity
 
 routes = ApiRoutes(tags=("auth",))
 LOGIN_COOKIE = "jumo_login"
@@ -42,7 +53,9 @@ async def facebook_login(request: web.Request) -> web.Response:
     query = parse_query(request, LoginQuery)
     identity = request.app[IDENTITY]
     cookie = request.cookies.get(LOGIN_COOKIE)
-    url, nonce = await identity.login.begin(cookie, _now(), share_joins=query.share_joins)
+    url, nonce = await identity.login.begin(
+        cookie, _now(), share_joins=query.share_joins, return_to=query.return_to
+    )
     response = web.Response(status=302, headers={"Location": url, **NO_STORE})
     response.set_cookie(
         LOGIN_COOKIE, nonce, max_age=identity.settings.login_state_ttl_s, path=CALLBACK_PATH,
@@ -53,7 +66,10 @@ async def facebook_login(request: web.Request) -> web.Response:
 
 @routes.get(
     CALLBACK_PATH, query=CallbackQuery, response=LoginTokens, problems=(400, 401, 503),
-    summary="Complete a Facebook login: Jumo's tokens and the profile",
+    summary=(
+        "Complete a Facebook login: Jumo's tokens and the profile (JSON); a browser asking"
+        " for HTML gets a 303 to the login's return_to and its refresh token as a cookie"
+    ),
 )  # fmt: skip
 async def facebook_callback(request: web.Request) -> web.Response:
     """Check the state once, exchange the code, link the account, issue tokens."""
@@ -63,29 +79,96 @@ async def facebook_callback(request: web.Request) -> web.Response:
     )
     identity = request.app[IDENTITY]
     result = await identity.login.complete(params, request.cookies.get(LOGIN_COOKIE), _now())
+    if prefers_html(request.headers.get("Accept")):
+        # A browser: back into the app, the refresh token where no script can read it, and
+        # no token in the URL (the access token comes from the first cookie refresh).
+        response = web.Response(status=303, headers={"Location": result.return_to, **NO_STORE})
+        _set_refresh_cookies(response, identity, result.tokens.refresh_token)
+        return response
     body = LoginTokens(
         **result.tokens.model_dump(), created=result.created, user=private_view(result.user)
     )
     return json_response(body, headers=NO_STORE)
 
 
+def _set_refresh_cookies(response: web.StreamResponse, identity: Identity, token: str) -> None:
+    max_age = int(identity.sessions.policy.refresh_ttl.total_seconds())
+    secure = identity.settings.secure_cookies()
+    for value in refresh_cookies(token, max_age, secure=secure):
+        response.headers.add("Set-Cookie", value)
+
+
+def _clear_refresh_cookies(response: web.StreamResponse, identity: Identity) -> None:
+    for value in clearing_cookies(secure=identity.settings.secure_cookies()):
+        response.headers.add("Set-Cookie", value)
+
+
+async def _credential(request: web.Request) -> tuple[str | None, bool]:
+    """The refresh token a request presents, and whether it came from the cookie.
+
+    A token in the body wins (API clients, unchanged); an empty body or ``{}`` means the
+    cookie, which is accepted only with the header a cross-site form cannot send.
+    """
+    if request.can_read_body and await request.read():
+        body = await parse_body(request, RefreshBody)
+        if body.refresh_token is not None:
+            return body.refresh_token, False
+    cookie = request.cookies.get(REFRESH_COOKIE)
+    if not cookie:
+        return None, False
+    if request.headers.get(CLIENT_HEADER) != CLIENT_HEADER_VALUE:
+        raise ClientHeaderRequired(
+            f"A request that uses the refresh cookie must send {CLIENT_HEADER}:"
+            f" {CLIENT_HEADER_VALUE}."
+        )
+    return cookie, True
+
+
 @routes.post(
-    "/auth/refresh", body=RefreshBody, response=TokenPair, problems=(401,),
-    summary="New tokens for a refresh token (which is retired)",
+    "/auth/refresh", body=RefreshBody, response=RefreshAnswer, problems=(401, 403),
+    summary=(
+        "New tokens for a refresh token (which is retired): from the body, or from the"
+        " browser's HttpOnly cookie with X-Jumo-Client: web"
+    ),
 )  # fmt: skip
 async def refresh(request: web.Request) -> web.Response:
     """Rotate a refresh token; reusing a retired one revokes its whole login."""
-    body = await parse_body(request, RefreshBody)
-    pair = await request.app[IDENTITY].sessions.refresh(body.refresh_token, _now())
-    return json_response(pair, headers=NO_STORE)
+    token, from_cookie = await _credential(request)
+    identity = request.app[IDENTITY]
+    if token is None:
+        raise RefreshRefused("No refresh token: none in the body, and no refresh cookie.")
+    if not from_cookie:
+        pair = await identity.sessions.refresh(token, _now())
+        return json_response(pair, headers=NO_STORE)
+    try:
+        pair = await identity.sessions.refresh(token, _now())
+    except RefreshRefused as exc:
+        # The cookie is dead (expired, revoked, reused): the browser should stop sending it.
+        problem = ProblemError(exc.status, detail=exc.detail, type_suffix=exc.slug)
+        refused = problem_response(problem, instance=request.path, request_id=request_id(request))
+        refused.headers.update(NO_STORE)
+        _clear_refresh_cookies(refused, identity)
+        return refused
+    answer = AccessTokenAnswer(access_token=pair.access_token, expires_in=pair.expires_in)
+    response = json_response(answer, headers=NO_STORE)
+    _set_refresh_cookies(response, identity, pair.refresh_token)
+    return response
 
 
-@routes.post("/auth/logout", body=RefreshBody, status=204, summary="End a login")
+@routes.post(
+    "/auth/logout", body=RefreshBody, status=204, problems=(403,),
+    summary="End a login: the body's refresh token, or the browser's cookie (which is cleared)",
+)  # fmt: skip
 async def logout(request: web.Request) -> web.Response:
     """Revoke the login (token family) of a refresh token; unknown tokens are ignored."""
-    body = await parse_body(request, RefreshBody)
-    await request.app[IDENTITY].sessions.logout(body.refresh_token, _now())
-    return web.Response(status=204)
+    token, from_cookie = await _credential(request)
+    identity = request.app[IDENTITY]
+    if token is not None:
+        await identity.sessions.logout(token, _now())
+    response = web.Response(status=204)
+    if from_cookie:
+        _clear_refresh_cookies(response, identity)
+    return response
 
 
 @routes.get("/.well-known/jwks.json", response=Jwks, summary="Public keys of access tokens")

@@ -45,6 +45,13 @@ class RefreshRefused(IdentityError):
     slug = "invalid-refresh-token"
 
 
+class ClientHeaderRequired(IdentityError):
+    """The refresh cookie came without ``X-Jumo-Client: web``: maybe a cross-site form (CSRF)."""
+
+    status = 403
+    slug = "client-header-required"
+
+
 class UserNotFound(IdentityError):
     """No live user with that id."""
 

@@ -6,7 +6,9 @@ callback that presents it — valid or not — so it can never be replayed.
 
 The state also carries the sign-up's choices through the Facebook round trip: ``share_joins``
 (the person asked to have their joining shown on Facebook) goes into ``user.registered`` if
-this login creates the account, and nowhere else; a returning person's login ignores it.
+this login creates the account, and nowhere else; a returning person's login ignores it. So
+does ``return_to``, the app path a browser's login lands on (``browser``: checked when the
+login starts, and again when the callback reads it back).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from jumo_facebook import (
 from jumo_facebook.models import AccessToken, Profile
 from jumo_identity import events
 from jumo_identity.accounts import new_user_document
+from jumo_identity.browser import DEFAULT_RETURN_TO, safe_return_to
 from jumo_identity.crypto import Sealer, random_token, sha256_hex
 from jumo_identity.errors import FacebookUnreachable, InvalidLoginState, LoginCancelled, LoginFailed
 from jumo_identity.profiles import User
@@ -67,6 +70,7 @@ class LoginResult:
     tokens: TokenPair
     created: bool
     user: User
+    return_to: str = DEFAULT_RETURN_TO  # where a browser lands: a same-origin app path
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,12 @@ class LoginFlow:
         self._sessions = sessions
 
     async def begin(
-        self, browser_nonce: str | None, now: datetime, *, share_joins: bool = False
+        self,
+        browser_nonce: str | None,
+        now: datetime,
+        *,
+        share_joins: bool = False,
+        return_to: str | None = None,
     ) -> tuple[str, str]:
         """The dialog URL and the browser nonce to (re)set as the login cookie."""
         # Reusing the browser's nonce lets two tabs log in at the same time.
@@ -134,6 +143,7 @@ class LoginFlow:
             "nonce_hash": sha256_hex(nonce),
             "code_verifier": self._sealer.seal(verifier, "pkce") if verifier else None,
             "share_joins": share_joins,
+            "return_to": safe_return_to(return_to),
             "created_at": now,
             "expires_at": now + self._state_ttl,
         }
@@ -155,7 +165,8 @@ class LoginFlow:
         share_joins = record.get("share_joins") is True
         user, created = await self._link(confirmed, now, share_joins=share_joins)
         tokens = await self._sessions.start(user, now)
-        return LoginResult(tokens=tokens, created=created, user=user)
+        return_to = safe_return_to(record.get("return_to"))
+        return LoginResult(tokens=tokens, created=created, user=user, return_to=return_to)
 
     async def _ask_facebook(self, code: str, sealed_verifier: str | None) -> ConfirmedLogin:
         token = await self._facebook.exchange_code(

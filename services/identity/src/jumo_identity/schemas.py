@@ -2,8 +2,9 @@
 
 Routes parse requests into these and answer with them; a use case may return one directly
 (``Graph.page`` returns ``FollowEntry`` items) rather than a twin dataclass. What a profile is
-made of, and its rules (normalisation, visibility), stay in ``profiles``, the one identity
-module this one imports: so any other module may import it without forming a cycle.
+made of, and its rules (normalisation, visibility), stay in ``profiles``; what a browser's
+login may return to is ``browser``'s rule. Those two (which import no other identity module) are
+the only identity modules this one imports: so any other module may import it without a cycle.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from jumo_common.web import ApiModel
+from jumo_identity.browser import RETURN_TO_MAX_LENGTH, return_to_problem
 from jumo_identity.profiles import (
     DEFAULT_RADIUS_KM,
     LIST_FIELDS,
@@ -178,9 +180,38 @@ class LoginTokens(TokenPair):
 
 
 class RefreshBody(ApiModel):
-    """A refresh token, for /auth/refresh and /auth/logout."""
+    """``POST /auth/refresh`` and ``/auth/logout``: the body is optional (a browser sends none)."""
 
-    refresh_token: str = Field(min_length=1, max_length=256)
+    refresh_token: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=256,
+        description=(
+            "The refresh token (API clients). Leave it out (an empty `{}` or no body at all)"
+            " to use the browser's HttpOnly `jumo_refresh` cookie instead; a request that uses"
+            " the cookie must carry the header `X-Jumo-Client: web` (403 otherwise)."
+        ),
+    )
+
+
+class RefreshAnswer(BaseModel):
+    """What a refresh answers: a body token's refresh also has the new refresh token; a
+    cookie's refresh has it only in the new cookie, never in the body."""
+
+    access_token: str
+    token_type: str = "Bearer"  # noqa: S105
+    expires_in: int
+    refresh_token: str | None = Field(
+        default=None, description="The new refresh token; absent when it came from the cookie."
+    )
+
+
+class AccessTokenAnswer(BaseModel):
+    """A cookie refresh's body: the access token only (the app keeps it in memory)."""
+
+    access_token: str
+    token_type: str = "Bearer"  # noqa: S105
+    expires_in: int
 
 
 class LoginQuery(BaseModel):
@@ -198,6 +229,24 @@ class LoginQuery(BaseModel):
             " identity does not keep it (the notifier's preferences hold it afterwards)."
         ),
     )
+    return_to: str | None = Field(
+        default=None,
+        max_length=RETURN_TO_MAX_LENGTH,
+        description=(
+            "A browser's login: the app path to land on afterwards (default `/`). A path of"
+            " this site only — starting with `/` but not `//`, no scheme, host, backslash,"
+            " space or control character — else 422. Kept in the one-time login state; after"
+            " the callback a browser (one that asks for HTML) is sent there with a 303, its"
+            " refresh token in an HttpOnly cookie and no token in the URL."
+        ),
+    )
+
+    @field_validator("return_to")
+    @classmethod
+    def _same_origin_path(cls, value: str | None) -> str | None:
+        if value is not None and (problem := return_to_problem(value)) is not None:
+            raise ValueError(problem)
+        return value
 
 
 class CallbackQuery(BaseModel):

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from demo_data import ApplicationPlan, OrgPlan, PersonPlan, Plan
 from demo_http import ADDRESSES, Answer, DemoError, Login, Net
+from demo_http import UNAVAILABLE as UNAVAILABLE_STATUSES
 from demo_state import State
 
 T = TypeVar("T")
@@ -91,14 +92,21 @@ class Demo:
     # ---- helpers ---------------------------------------------------------------------------
 
     async def phase(
-        self, label: str, items: Iterable[T], work: Callable[[T], Awaitable[None]]
+        self,
+        label: str,
+        items: Iterable[T],
+        work: Callable[[T], Awaitable[None]],
+        at_once: int = 1000,
     ) -> None:
-        """Run ``work`` over ``items`` concurrently (bounded by the network's gate), with a bar."""
+        """Run ``work`` over ``items`` concurrently (``at_once`` items at a time, and bounded
+        by the network's gate), with a bar."""
         todo = list(items)
         bar = Progress(label, len(todo))
+        slots = asyncio.Semaphore(at_once)
 
         async def one(item: T) -> None:
-            await work(item)
+            async with slots:
+                await work(item)
             bar.step()
 
         await asyncio.gather(*(one(item) for item in todo))
@@ -254,31 +262,60 @@ class Demo:
                 await self.ensure_post(org, post)
 
     async def _ensure_opportunity(self, org: OrgPlan, opp: dict[str, Any]) -> None:
-        record = self.state.section("opportunities").get(opp["key"])
-        if record and (await self.call(org.admin, "GET", f"/opportunities/{record['id']}")).ok():
-            return
         path = f"/orgs/{self.org_id(org.key)}/opportunities"
-        made = await self.must(org.admin, "POST", path, opp["body"])
-        slots = [slot["id"] for slot in made["slots"]]
-        questions = [q["id"] for q in made["questions"]]
-        self.state.section("opportunities")[opp["key"]] = {
-            "id": made["id"],
-            "slots": slots,
-            "questions": questions,
-        }
-        self.counts.add("opportunities")
-        self.state.save_soon()
+        made = await self._find_or_make(org, "opportunities", opp["key"], path,
+                                        "/opportunities/", opp["body"])  # fmt: skip
+        if made is not None:
+            self.state.section("opportunities")[opp["key"]] = {
+                "id": made["id"],
+                "slots": [slot["id"] for slot in made["slots"]],
+                "questions": [q["id"] for q in made["questions"]],
+            }
 
     async def _ensure_item(
         self, org: OrgPlan, section: str, key: str, create: str, read: str, body: Any
     ) -> None:
-        known = self.state.section(section)
-        if key in known and (await self.call(org.admin, "GET", f"{read}{known[key]}")).ok():
-            return
-        made = await self.must(org.admin, "POST", create, body)
-        known[key] = made["id"]
-        self.counts.add(section)
+        made = await self._find_or_make(org, section, key, create, read, body)
+        if made is not None:
+            self.state.section(section)[key] = made["id"]
+
+    async def _find_or_make(
+        self, org: OrgPlan, section: str, key: str, listing: str, read: str, body: Any
+    ) -> dict[str, Any] | None:
+        """The item as the stack has it (None: the state's id is good). Its natural key is its
+        title within its organization (the plan never gives one organization two items of the
+        same title), so an item made by a run that was cut short, or by a POST whose answer
+        was lost (a 504), is found in the organization's list instead of made twice."""
+        record = self.state.section(section).get(key)
+        known_id = record["id"] if isinstance(record, dict) else record
+        if known_id and (await self.call(org.admin, "GET", f"{read}{known_id}")).ok():
+            return None
+        found = await self._titled(org, listing, body["title"])
+        if found is None:
+            answer = await self.call(org.admin, "POST", listing, body)
+            if answer.ok():
+                found = answer.body
+                self.counts.add(section)
+            elif answer.status in UNAVAILABLE_STATUSES:
+                found = await self._titled(org, listing, body["title"], wait=True)
+            if found is None:
+                raise DemoError(f"POST {listing} as {org.admin}: {answer.status} {answer.body}")
         self.state.save_soon()
+        return found
+
+    async def _titled(
+        self, org: OrgPlan, listing: str, title: str, wait: bool = False
+    ) -> dict[str, Any] | None:
+        """The organization's item of that title (its own people see drafts too)."""
+        for attempt in range(12 if wait else 1):
+            if attempt:
+                await asyncio.sleep(5)
+            page = await self.must(org.admin, "GET", f"{listing}?limit=100")
+            for item in page["items"]:
+                if item.get("title") == title:
+                    full: dict[str, Any] = item
+                    return full
+        return None
 
     async def ensure_post(self, org: OrgPlan, post: dict[str, Any]) -> None:
         """One news post, linking to one of its opportunities when the plan says so."""

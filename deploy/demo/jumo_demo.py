@@ -86,7 +86,8 @@ async def run(args: argparse.Namespace) -> int:
         await demo.phase("organizations", plan.orgs, demo.ensure_org)
         await demo.phase("volunteers sign up", plan.volunteers, demo.ensure_person)
         await demo.phase("profiles", plan.volunteers, demo.ensure_profile)
-        await demo.phase("listings", plan.orgs, demo.ensure_listing)
+        # Each opportunity rewrites ~40 rows of orgs' search index: 8 organizations at a time.
+        await demo.phase("listings", plan.orgs, demo.ensure_listing, at_once=8)
         await demo.verify_social()
         await demo.phase("follows and causes", plan.volunteers, demo.ensure_social)
         fresh = [(o, p) for o in plan.orgs for p in o.posts if p["fresh"]]

@@ -77,7 +77,8 @@ test: up ## the same as up, then every test against the real servers (PYTEST_ARG
 	if [ "$$rc" -eq 5 ]; then echo "pytest collected no tests: that is a failure"; fi; \
 	exit "$$rc"
 
-# mypy runs once per package: one run over all of them would see several `conftest` modules.
+# mypy runs once per package, and once per folder of tests/ (e2e, browser): one run over all of
+# them would see several `conftest` modules.
 lint: install ## ruff check, ruff format --check, mypy --strict per package
 	@rc=0; \
 	$(UV) run --frozen ruff check . || rc=1; \
@@ -88,7 +89,7 @@ lint: install ## ruff check, ruff format --check, mypy --strict per package
 		[ -n "$$(find "$$pkg/tests" -name '*.py' 2>/dev/null)" ] && paths="$$paths $$pkg/tests"; \
 		echo "mypy $$paths"; $(UV) run --frozen mypy $$paths || rc=1; \
 	done; \
-	for dir in deploy/* bench tests; do \
+	for dir in deploy/* bench tests/*; do \
 		[ -d "$$dir" ] || continue; \
 		files=$$(find "$$dir" -name '*.py' -not -path '*/run/*' | sort); \
 		[ -n "$$files" ] || continue; \

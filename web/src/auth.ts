@@ -1,15 +1,17 @@
 // Signing in, for a browser, on identity's web contract (isolated here, so that a change of
 // that contract changes this file only):
 // - "Continue with Facebook" is a plain navigation to /auth/facebook/login?return_to=<path>;
-//   identity runs Facebook's login and redirects the browser back to that path, having set
+//   identity runs Facebook's login and answers the callback with a 303 to that path, having set
 //   the refresh token in an HttpOnly, SameSite=Strict cookie limited to the refresh path.
 // - POST /auth/refresh with `X-Jumo-Client: web` and no body answers a fresh access token
 //   (and rotates the cookie). Script never sees the refresh token.
 // - The access token lives in this module's memory only: a reload refreshes silently.
 // - POST /auth/logout (same header) ends the login and clears the cookie.
+// (docs/api/guide.md, "In a browser"; services/identity/src/jumo_identity/browser.py.)
 import { safeReturnPath } from "./router";
 
 export const WEB_CLIENT_HEADER = { "X-Jumo-Client": "web" } as const;
+const REFRESH_LOCK = "jumo-refresh";
 
 export interface TokenAnswer {
   access_token: string;
@@ -60,17 +62,23 @@ export class Session {
 
   private async doRefresh(): Promise<string | null> {
     let answer: Response;
-    try {
-      answer = await this.fetcher("/auth/refresh", {
+    const send = () =>
+      this.fetcher("/auth/refresh", {
         method: "POST",
         headers: { ...WEB_CLIENT_HEADER, Accept: "application/json" },
         credentials: "same-origin",
       });
+    try {
+      // One refresh at a time across this browser's tabs: the cookie's token rotates on use,
+      // and two tabs refreshing with the same one would revoke the login (reuse detection).
+      const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+      answer = locks ? await locks.request(REFRESH_LOCK, send) : await send();
     } catch {
       // Offline: keep whatever state we had; a later call tries again.
       return this.accessToken;
     }
     if (!answer.ok) {
+      await answer.text().catch(() => ""); // read it through: the request is then finished
       this.clear();
       return null;
     }

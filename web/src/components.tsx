@@ -3,6 +3,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { ApiError } from "./api";
 import { t } from "./i18n";
+import { hasNavigated } from "./router";
 
 export function Loading() {
   return (
@@ -30,11 +31,13 @@ export function ErrorBox({ error, retry }: { error: Error; retry?: () => void })
   );
 }
 
-/** The page's h1; focused when the page opens, so keyboard and screen-reader users land there. */
+/** The page's h1; focused when the person navigated to this page (not on the first load, where
+ * the browser's own order starts at the skip link), so keyboard and screen-reader users land
+ * on the new page's title. */
 export function PageTitle({ children }: { children: ComponentChildren }) {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    ref.current?.focus({ preventScroll: true });
+    if (hasNavigated()) ref.current?.focus({ preventScroll: true });
   }, []);
   return (
     <h1 ref={ref} tabIndex={-1} class="page-title">

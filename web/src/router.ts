@@ -54,6 +54,12 @@ export function safeReturnPath(candidate: string | null | undefined): string {
 
 type Listener = (path: string) => void;
 const listeners = new Set<Listener>();
+let navigated = false;
+
+/** Whether the person has moved within the app since it loaded (links, back, forward). */
+export function hasNavigated(): boolean {
+  return navigated;
+}
 
 export function currentPath(): string {
   return window.location.pathname + window.location.search;
@@ -64,12 +70,16 @@ export function navigate(path: string, replace = false): void {
   if (replace) window.history.replaceState(null, "", path);
   else window.history.pushState(null, "", path);
   window.scrollTo(0, 0);
+  navigated = true;
   for (const listener of listeners) listener(path);
 }
 
 export function onNavigate(listener: Listener): () => void {
   listeners.add(listener);
-  const pop = () => listener(currentPath());
+  const pop = () => {
+    navigated = true;
+    listener(currentPath());
+  };
   window.addEventListener("popstate", pop);
   return () => {
     listeners.delete(listener);

@@ -6,6 +6,10 @@ import { session } from "./auth";
 import { initLocale } from "./i18n";
 import "./styles.css";
 
+// Facebook's redirects end in "#_=_": drop it from the address the person sees and shares.
+if (window.location.hash === "#_=_") {
+  window.history.replaceState(null, "", window.location.pathname + window.location.search);
+}
 initLocale();
 api.useTokens({ token: () => session.token(), renew: () => session.refresh() });
 render(<App />, document.getElementById("app")!);

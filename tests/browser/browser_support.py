@@ -1,0 +1,13 @@
+"""What the browser tests share besides fixtures: sizes, paths, the repository's root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import ViewportSize
+
+ROOT = Path(__file__).resolve().parents[2]
+WEB_DIST = ROOT / "web" / "dist"
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}

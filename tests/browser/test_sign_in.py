@@ -1,0 +1,62 @@
+"""Signing in in the browser: "Continue with Facebook" through the sandbox's login page,
+back in the app on the feed; a reload stays signed in (the silent refresh from identity's
+HttpOnly cookie); signing out signs out, also after a reload.
+
+Identity's web contract: docs/api/guide.md, "In a browser".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from browser_support import PHONE
+
+# tests/e2e's helpers (on the path: conftest.py loads tests/e2e's conftest); mypy checks
+# tests/browser alone, where it cannot see them.
+from e2e_people import create_test_user  # type: ignore[import-not-found]
+from playwright.sync_api import expect
+
+
+def test_continue_with_facebook_lands_on_the_feed_and_a_reload_stays_signed_in(
+    open_page: Any, system: Any, curl: Any
+) -> None:
+    user = create_test_user(curl, system, installed=False)
+    opened = open_page()
+    page = opened.page
+    page.goto(user["login_url"])  # the sandbox's Facebook: this browser is now that person
+    opened.open("/")
+    page.get_by_role("link", name="Continue with Facebook").click()
+    page.get_by_role("button", name="Continue").click()  # the sandbox's consent dialog
+    # Back on the app's /, without the "#_=_" Facebook appends to its redirects (the app drops it).
+    page.wait_for_url(f"{system.gateway.url}/", timeout=60_000)
+    title = page.get_by_role("heading", level=1)
+    expect(title).to_have_text("Your feed")
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    # A newcomer's feed is empty (what GET /feed answered, rendered).
+    feed_loaded = page.locator(".feed-list, .empty").first
+    expect(feed_loaded).to_be_visible()
+
+    # A reload: the access token was in memory only; the cookie refreshes it silently.
+    with page.expect_response(lambda r: r.url.endswith("/auth/refresh")) as refreshed:
+        page.reload()
+    assert refreshed.value.status == 200
+    expect(title).to_have_text("Your feed")
+    expect(feed_loaded).to_be_visible()
+    # Reported, not asserted: from navigation start to the feed's title on screen.
+    shown = page.evaluate("performance.now()")
+    print(f"feed shown {shown:.0f} ms after the reload's navigation started (reported only)")
+    opened.screenshot("feed-desktop")
+    page.set_viewport_size(PHONE)
+    opened.screenshot("feed-phone")
+
+    page.get_by_role("link", name="Notifications").click()
+    expect(title).to_have_text("Notifications")
+    expect(title).to_be_focused()  # a navigation puts the keyboard on the new page's title
+    expect(page.locator(".notifications, .empty").first).to_be_visible()
+    opened.screenshot("notifications-phone")
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("link", name="Continue with Facebook")).to_be_visible()
+    opened.open("/")
+    expect(page.get_by_role("link", name="Continue with Facebook")).to_be_visible()
+    assert opened.watched.problems(((401, "/auth/refresh"),)) == []

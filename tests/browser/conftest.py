@@ -58,10 +58,11 @@ def _e2e_conftest() -> ModuleType:
 
 
 _e2e = _e2e_conftest()
-# The same fixtures as tests/e2e: nginx, the session's system, a person's curl.
+# The same fixtures as tests/e2e: nginx, the session's system, two people's curl.
 nginx = _e2e.nginx
 system = _e2e.system
 curl = _e2e.curl
+other_curl = _e2e.other_curl
 
 
 def chromium_path() -> str:

@@ -9,17 +9,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from browser_support import PHONE
+from browser_support import DESKTOP, PHONE
 
 # tests/e2e's helpers (on the path: conftest.py loads tests/e2e's conftest); mypy checks
 # tests/browser alone, where it cannot see them.
-from e2e_people import create_test_user  # type: ignore[import-not-found]
+from e2e_orgs import make_moderator, newcomer, ok  # type: ignore[import-not-found]
+from e2e_people import create_test_user, refresh  # type: ignore[import-not-found]
 from playwright.sync_api import expect
 
 
+def a_verified_organization(curl: Any, other_curl: Any, system: Any, infra: Any) -> Any:
+    """An organization made, submitted and verified through the API (curl), as people do."""
+    gw = system.gateway.url
+    ann, mo = newcomer(curl, system), newcomer(other_curl, system)
+    make_moderator(system, infra, mo["user"]["id"])
+    mo = refresh(other_curl, system, mo["refresh_token"]).json()  # now with the role
+    org = ok(curl, "POST", f"{gw}/orgs", ann, {
+        "name": "Eaux Vives Médecins", "mission": "Clean water for every school in the Rhône.",
+        "causes": ["clean-water"],
+        "hq": {"city": "Lyon", "country": "FR", "lat": 45.764, "lng": 4.8357},
+    })  # fmt: skip
+    ok(curl, "POST", f"{gw}/orgs/{org['id']}/submit", ann)
+    ok(other_curl, "POST", f"{gw}/orgs/{org['id']}/verify", mo)
+    return org
+
+
 def test_continue_with_facebook_lands_on_the_feed_and_a_reload_stays_signed_in(
-    open_page: Any, system: Any, curl: Any
+    open_page: Any, system: Any, curl: Any, other_curl: Any, infra: Any
 ) -> None:
+    org = a_verified_organization(curl, other_curl, system, infra)
     user = create_test_user(curl, system, installed=False)
     opened = open_page()
     page = opened.page
@@ -54,6 +72,20 @@ def test_continue_with_facebook_lands_on_the_feed_and_a_reload_stays_signed_in(
     expect(title).to_be_focused()  # a navigation puts the keyboard on the new page's title
     expect(page.locator(".notifications, .empty").first).to_be_visible()
     opened.screenshot("notifications-phone")
+
+    # An organization's page, opened at its address (a reload on a deep link, signed in).
+    opened.open(f"/organizations/{org['id']}")
+    expect(title).to_have_text("Eaux Vives Médecins")
+    expect(page.get_by_text("Clean water for every school in the Rhône.")).to_be_visible()
+    expect(page.get_by_text("Verified", exact=True)).to_be_visible()
+    opened.screenshot("organization-phone")
+    page.get_by_label("Language").select_option("fr")
+    expect(page.get_by_text("Vérifiée", exact=True)).to_be_visible()
+    expect(page.get_by_text("0 abonné")).to_be_visible()
+    page.set_viewport_size(DESKTOP)
+    opened.screenshot("organization-desktop-fr")
+    page.get_by_label("Langue").select_option("en")
+    expect(page.get_by_text("Verified", exact=True)).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("link", name="Continue with Facebook")).to_be_visible()

@@ -116,7 +116,7 @@ export function App() {
         {t("app.skip")}
       </a>
       <Header path={path} />
-      <main id="main" class="main" key={`${path}|${locale}`}>
+      <main id="main" class="main" key={path}>
         <Routed path={path} />
       </main>
     </div>

@@ -4,8 +4,8 @@ A browser's login ends with a redirect back into the app (never a page of tokens
 refresh token lives only in an HttpOnly cookie that script cannot read:
 
 - ``return_to``: the app path the login started from, a same-origin path only (``/feed?x=1``;
-  never ``//host``, a scheme, a backslash, whitespace or a control character, all of which a
-  browser may read as another origin). Checked when the login starts (an invalid one is a 422
+  never ``//host``, a scheme, a backslash, whitespace or a control character, with which a
+  browser may reach another origin). Checked when the login starts (an invalid one is a 422
   there) and again when the callback reads it back from the one-time state.
 - Which callers are browsers: a request that prefers HTML to JSON in its ``Accept`` header —
   what a browser's navigation sends (``text/html,…,*/*;q=0.8``). ``Accept: application/json``,
@@ -37,10 +37,13 @@ CLIENT_HEADER_VALUE = "web"
 DEFAULT_RETURN_TO = "/"
 RETURN_TO_MAX_LENGTH = 1024
 
-# RFC 3986's path, query and fragment characters (non-ASCII must be percent-encoded): no
-# backslash, no whitespace or control character (browsers drop tabs and newlines from URLs,
-# so "/\t/evil.example" would become "//evil.example"), no quote or angle bracket.
-_RETURN_TO = re.compile(r"/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@/?%#]*")
+# Visible ASCII (non-ASCII comes percent-encoded, as a browser's location has it) but the
+# backslash, which browsers read as "/" ("/\\evil.example" is "//evil.example"), and the quote
+# and angle brackets, which a browser always encodes. No space, tab, newline or other control
+# character either: browsers drop tabs and newlines from URLs, so "/\t/evil.example" would be
+# "//evil.example" too. Characters browsers leave as they are in a query ([]{}|^`) are fine.
+_PATH_CHARS = "".join(re.escape(chr(c)) for c in range(0x21, 0x7F) if chr(c) not in '\\"<>')
+_RETURN_TO = re.compile(rf"/(?![/\\])[{_PATH_CHARS}]*")
 _MEDIA_RANGE = re.compile(r"^\s*([^\s;/]+)/([^\s;]+)\s*(.*)$")
 _Q = re.compile(r";\s*q\s*=\s*([0-9.]+)", re.IGNORECASE)
 
@@ -52,7 +55,8 @@ def return_to_problem(value: str) -> str | None:
     if not _RETURN_TO.fullmatch(value):
         return (
             "must be a path of this site: starting with '/' but not '//' or '/\\', without a"
-            " scheme, host, backslash, space or control character (percent-encode the rest)"
+            " scheme, host, backslash, quote, angle bracket, space or control character"
+            " (percent-encode the rest)"
         )
     return None
 

@@ -234,9 +234,10 @@ class LoginQuery(BaseModel):
         max_length=RETURN_TO_MAX_LENGTH,
         description=(
             "A browser's login: the app path to land on afterwards (default `/`). A path of"
-            " this site only — starting with `/` but not `//`, no scheme, host, backslash,"
-            " space or control character — else 422. Kept in the one-time login state; after"
-            " the callback a browser (one that asks for HTML) is sent there with a 303, its"
+            " this site only — starting with `/` but not `//` or `/\\`, visible ASCII without"
+            " backslash, quote or angle bracket (no space or control character) — else 422."
+            " Kept in the one-time login state; after the callback a browser (one that asks"
+            " for HTML) is sent there with a 303, its"
             " refresh token in an HttpOnly cookie and no token in the URL."
         ),
     )

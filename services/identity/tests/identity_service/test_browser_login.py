@@ -169,7 +169,9 @@ def test_safe_return_to_falls_back_to_the_home_page() -> None:
     # The callback re-checks what the state holds (it was checked on the way in).
     for value in ("//evil.example", "https://evil.example/", "/\\evil", None, 42):
         assert safe_return_to(value) == "/"
-    assert safe_return_to("/%2F/x?y=1#z") == "/%2F/x?y=1#z"
+    # What a browser's location.pathname + location.search may hold is fine.
+    for path in ("/", "/%2F/x?y=1#z", "/search?q=[a]{b}|^`", "/it's", "/caf%C3%A9", "/http://x"):
+        assert safe_return_to(path) == path
 
 
 def test_only_a_request_that_prefers_html_is_a_browser() -> None:

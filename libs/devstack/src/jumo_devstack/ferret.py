@@ -57,6 +57,23 @@ def backend_setting() -> Backend:
     raise ValueError(f"{BACKEND_ENV}={value!r}: use postgresql or sqlite")
 
 
+# FerretDB's PostgreSQL connections (pgx's pool_max_conns; FerretDB 1.24's default is 50). An open
+# cursor holds one of them until it is exhausted or killed, and a createIndexes holds FerretDB's
+# catalogue lock while it waits for one: with every connection held by cursors, that wait never
+# ends and every later command queues behind the lock — the server is wedged until it restarts
+# (seen under load: a goroutine dump showed IndexesCreate holding the lock in pgxpool.Acquire and
+# the 50 connections idle in PostgreSQL). A pool far above the cursors our clients keep open
+# makes that wait short; test_ferret_wedge pins the mechanism.
+POOL_MAX_CONNS = 200
+
+
+def with_pool_size(url: str, size: int = POOL_MAX_CONNS) -> str:
+    """``url`` with ``pool_max_conns=size`` unless it names a pool size already."""
+    if "pool_max_conns=" in url:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}pool_max_conns={size}"
+
+
 class FerretNode(Node):
     """FerretDB on ``port``; its pid file, log (and SQLite data) under ``base_dir``."""
 
@@ -123,7 +140,7 @@ class FerretNode(Node):
             return [*args, "-handler", "sqlite", "-sqlite-url", f"file:{self.data_dir}/"]
         url = self.cluster.url if self.cluster is not None else self.postgres_url
         assert url is not None
-        return [*args, "-handler", "postgresql", "-postgresql-url", url]
+        return [*args, "-handler", "postgresql", "-postgresql-url", with_pool_size(url)]
 
     def _cluster_port(self) -> int:
         # A restarted node must find its cluster on the same port: keep it beside the data.

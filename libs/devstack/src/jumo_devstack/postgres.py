@@ -7,9 +7,9 @@ with its unix socket in ``base_dir/socket`` (never Debian's ``/var/run/postgresq
 local connections: a development server, like RabbitMQ's guest/guest. Debian's default cluster
 ``main`` is never used.
 
-``max_connections`` is sized for FerretDB: each FerretDB process keeps a pool of up to 50
-connections (FerretDB 1.24's ``pool_max_conns`` default), and the stack's FerretDB, a benchmark's
-and a few tests' private ones may share one cluster.
+``max_connections`` is sized for FerretDB: each FerretDB process keeps a pool of up to
+``POOL_MAX_CONNS`` connections (``jumo_devstack.ferret`` says why it is 200, not FerretDB's 50),
+and the stack's FerretDB, a benchmark's and a few tests' private ones may share one cluster.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ from jumo_devstack.processes import (
 POSTGRES_USER = "postgres"
 PG_ROOT = Path("/usr/lib/postgresql")
 DEFAULT_DATABASE = "ferretdb"
-# Four FerretDB pools of 50, plus psql and the superuser's reserve.
-MAX_CONNECTIONS = 210
+# Four FerretDB pools of 200 (ferret.POOL_MAX_CONNS), plus psql and the superuser's reserve.
+MAX_CONNECTIONS = 810
 
 
 def pg_bin(program: str) -> Path:

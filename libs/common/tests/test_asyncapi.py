@@ -13,7 +13,7 @@ import jsonschema  # type: ignore[import-untyped]  # schemathesis brings it; no 
 import pytest
 
 from jumo_common.events import make_event, registered_types, routing_key
-from jumo_common.events.asyncapi import SERVICES, dumps, generate
+from jumo_common.events.asyncapi import SERVICES, dumps, flow_table, generate
 from jumo_common.events.identity import UserRegistered
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -110,3 +110,12 @@ def test_a_real_event_validates_against_its_channel_payload(generated: dict[str,
     broken = {**event.to_dict(), "data": {"display_name": "no id"}}
     with pytest.raises(jsonschema.ValidationError):
         validator.validate(broken)
+
+
+def test_the_architecture_page_holds_every_event_flow(generated: dict[str, Any]) -> None:
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    held = page.split("<!-- flows:begin -->\n", 1)[1].split("<!-- flows:end -->", 1)[0]
+    assert held == flow_table(generated), (
+        "docs/architecture.md's event flows are stale: paste "
+        "`uv run --frozen python -m jumo_common.events.asyncapi --flows` between its markers"
+    )

@@ -311,9 +311,34 @@ def dumps(doc: Mapping[str, Any]) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
+def flow_table(doc: Mapping[str, Any]) -> str:
+    """Every event flow as a Markdown table: routing key, who publishes, who consumes on which
+    queues (docs/architecture.md holds it; ``--flows`` prints it)."""
+    sends: dict[str, set[str]] = {}
+    receives: dict[str, dict[str, set[str]]] = {}
+    for operation in doc["operations"].values():
+        key = operation["channel"]["$ref"].rsplit("/", 1)[-1]
+        service = operation["x-service"]
+        if operation["action"] == "send":
+            sends.setdefault(key, set()).add(service)
+        else:
+            receives.setdefault(key, {}).setdefault(service, set()).add(operation["x-queue"])
+    rows = ["| routing key | published by | consumed by (its queues) |", "|---|---|---|"]
+    for key in doc["channels"]:
+        takers = "; ".join(
+            f"{service} ({', '.join(f'`{q}`' for q in sorted(queues))})"
+            for service, queues in sorted(receives.get(key, {}).items())
+        )
+        publisher = ", ".join(sorted(sends.get(key, set()))) or "—"
+        rows.append(f"| `{key}` | {publisher} | {takers or '— (parked in `jumo.unrouted`)'} |")
+    return "\n".join(rows) + "\n"
+
+
 def main() -> int:
-    """Print the document (redirect it into docs/events/asyncapi.json)."""
-    sys.stdout.write(dumps(generate()))
+    """Print the document (redirect it into docs/events/asyncapi.json), or with ``--flows``
+    the table of event flows that docs/architecture.md holds."""
+    doc = generate()
+    sys.stdout.write(flow_table(doc) if "--flows" in sys.argv[1:] else dumps(doc))
     return 0
 
 

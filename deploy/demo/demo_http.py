@@ -144,6 +144,9 @@ class Login:
     user: dict[str, Any]
     created: bool
     bucket: Bucket
+    # One refresh at a time: two at once would present the same refresh token twice, which
+    # identity takes for a stolen token and answers by revoking the whole login.
+    renewing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 @dataclass
@@ -240,9 +243,45 @@ class Net:
             headers["Authorization"] = f"Bearer {login.access_token}"
             bucket = login.bucket if method in WRITE_METHODS else None
         url = f"{self.endpoints.gateway}{path}"
-        return await self.send(
+        answer = await self.send(
             self.session(address), method, url, bucket=bucket, headers=headers, json=body
         )
+        sent_with = headers.get("Authorization")
+        if (
+            answer.status == 401
+            and login is not None
+            and await self.refresh(login, address, sent_with)
+        ):
+            headers["Authorization"] = f"Bearer {login.access_token}"
+            answer = await self.send(
+                self.session(address), method, url, bucket=bucket, headers=headers, json=body
+            )
+        return answer
+
+    async def refresh(self, login: Login, address: str, refused: str | None) -> bool:
+        """New tokens for ``login`` when its 15-minute access token has expired (a full demo
+        outlives it): identity's refresh, as any API client does; False if it is refused.
+        Whoever finds the tokens already renewed since ``refused`` was sent uses those."""
+        async with login.renewing:
+            if refused != f"Bearer {login.access_token}":
+                return True
+            return await self._renew(login, address)
+
+    async def _renew(self, login: Login, address: str) -> bool:
+        self.connector(address)
+        url = f"{self.endpoints.gateway}/auth/refresh"
+        answer = await self.send(
+            self.session(address),
+            "POST",
+            url,
+            bucket=self.auth_buckets[address],
+            json={"refresh_token": login.refresh_token},
+        )
+        if not answer.ok():
+            return False
+        login.access_token = answer.body["access_token"]
+        login.refresh_token = answer.body["refresh_token"]
+        return True
 
     # ---- Facebook: the sandbox's test-user API and the Login dialog --------------------------
 

@@ -1,8 +1,8 @@
 """Pins the FerretDB 1.24 bulk-write wedge on both backends, on private nodes we start and kill.
 
 One ``bulk_write`` holding more updates than FerretDB's backend pool (50 connections on
-PostgreSQL, 100 on SQLite) wedges it until it is restarted: each update keeps its pooled
-connection until the whole command ends. On PostgreSQL, whose one pool serves every database,
+PostgreSQL — FerretDB's default, which these nodes keep; the stack's is larger — 100 on
+SQLite) wedges it until it is restarted: each update keeps its pooled connection until the whole command ends. On PostgreSQL, whose one pool serves every database,
 the whole server stops answering, even ``ping``; on SQLite, where each database (one file) has
 its own pool, that database stops answering while ``ping`` and the other databases still do. The
 day a
@@ -24,6 +24,9 @@ from pymongo.errors import PyMongoError
 from jumo_common.mongo.bulk import BULK_CHUNK, chunked_bulk_write
 from jumo_devstack import BACKENDS, Backend, FerretNode, free_port, mongo_ping, scratch_dir
 
+# FerretDB 1.24's own pool on PostgreSQL (jumo_devstack gives the stack's 200: the wedge is
+# FerretDB's, pinned at the size it was measured with).
+FERRETDB_POOL = 50
 # Twice each backend's pool: well past the measured wedge (K = 60 and K = 120).
 BEYOND_THE_POOL: dict[Backend, int] = {"postgresql": 100, "sqlite": 200}
 # How long a wedged command may hang before the test takes the silence as the wedge.
@@ -36,7 +39,7 @@ pytestmark = pytest.mark.slow
 async def node(request: pytest.FixtureRequest) -> AsyncIterator[FerretNode]:
     """A private FerretDB on one backend; SIGKILLed afterwards (a wedged one ignores SIGTERM)."""
     base = scratch_dir("jumo-bulk-wedge-")
-    ferret = FerretNode(base, free_port(), backend=request.param)
+    ferret = FerretNode(base, free_port(), backend=request.param, pool_size=FERRETDB_POOL)
     await asyncio.to_thread(ferret.start)
     try:
         yield ferret

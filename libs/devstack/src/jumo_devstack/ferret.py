@@ -84,8 +84,10 @@ class FerretNode(Node):
         binary: Path | None = None,
         backend: Backend = "postgresql",
         postgres_url: str | None = None,
+        pool_size: int = POOL_MAX_CONNS,
     ) -> None:
         super().__init__(base_dir, port)
+        self.pool_size = pool_size
         self.binary = Path(binary) if binary is not None else ferretdb_binary()
         self.backend = backend
         self.data_dir = self.base_dir / "data"
@@ -140,7 +142,13 @@ class FerretNode(Node):
             return [*args, "-handler", "sqlite", "-sqlite-url", f"file:{self.data_dir}/"]
         url = self.cluster.url if self.cluster is not None else self.postgres_url
         assert url is not None
-        return [*args, "-handler", "postgresql", "-postgresql-url", with_pool_size(url)]
+        return [
+            *args,
+            "-handler",
+            "postgresql",
+            "-postgresql-url",
+            with_pool_size(url, self.pool_size),
+        ]
 
     def _cluster_port(self) -> int:
         # A restarted node must find its cluster on the same port: keep it beside the data.

@@ -1,14 +1,13 @@
 """Pins the FerretDB 1.24 bulk-write wedge on both backends, on private nodes we start and kill.
 
 One ``bulk_write`` holding more updates than FerretDB's backend pool (50 connections on
-PostgreSQL — FerretDB's default, which these nodes keep; the stack's is larger — 100 on
-SQLite) wedges it until it is restarted: each update keeps its pooled connection until the whole command ends. On PostgreSQL, whose one pool serves every database,
-the whole server stops answering, even ``ping``; on SQLite, where each database (one file) has
-its own pool, that database stops answering while ``ping`` and the other databases still do. The
-day a
-FerretDB upgrade fixes that, ``test_one_bulk_write_beyond_the_pool_wedges_ferretdb`` fails, and
-``jumo_common.mongo.bulk``'s chunks can be reconsidered.
-"""
+PostgreSQL — FerretDB's default, which these nodes keep; the stack's is larger — 100 on SQLite)
+wedges it until it is restarted: each update keeps its pooled connection until the whole command
+ends. On PostgreSQL, whose one pool serves every database, the whole server stops answering,
+even ``ping``; on SQLite, where each database (one file) has its own pool, that database stops
+answering while ``ping`` and the other databases still do. The day a FerretDB upgrade fixes
+that, ``test_one_bulk_write_beyond_the_pool_wedges_ferretdb`` fails, and
+``jumo_common.mongo.bulk``'s chunks can be reconsidered."""
 
 from __future__ import annotations
 

@@ -12,8 +12,8 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]  # schemathesis brings it; no stubs
 import pytest
 
-from jumo_common.events import make_event, registered_types, routing_key
-from jumo_common.events.asyncapi import SERVICES, dumps, flow_table, generate
+from jumo_common.events import make_event, routing_key
+from jumo_common.events.asyncapi import SERVICES, dumps, flow_table, generate, registered_types
 from jumo_common.events.identity import UserRegistered
 
 ROOT = Path(__file__).resolve().parents[3]

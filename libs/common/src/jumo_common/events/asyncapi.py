@@ -40,7 +40,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from jumo_common.events.envelope import Envelope, EventData, registered_types, routing_key
+from jumo_common.events.envelope import Envelope, EventData, routing_key
+from jumo_common.events.envelope import registered_types as _every_registered_type
 
 # The deployable services, in the order the document lists them (the repository's services/).
 SERVICES = ("identity", "orgs", "feed", "notifier")
@@ -92,6 +93,16 @@ class _StandIn:
 
     def __iter__(self) -> Iterator[Any]:
         return iter(())
+
+
+def registered_types() -> dict[tuple[str, int], type[EventData]]:
+    """The platform's contracts: the types registered by ``jumo_common.events``' own modules
+    (a test that registers a type of its own in the same process does not change the document)."""
+    return {
+        key: model
+        for key, model in _every_registered_type().items()
+        if model.__module__.startswith("jumo_common.events.")
+    }
 
 
 def _package_dir(package: str) -> Path:

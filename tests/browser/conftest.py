@@ -89,15 +89,18 @@ def web_dist() -> Path:
     return WEB_DIST
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright(system: Any) -> Iterator[Playwright]:
-    # After the system (so stopped before it: the sync driver runs an event loop of its own,
-    # and the system's teardown runs asyncio.run).
+    # The sync driver runs an event loop of its own on this thread for as long as it is open:
+    # while it is, every asyncio test and fixture fails ("Runner.run() cannot be called from a
+    # running event loop"). Hence one driver per module, closed before the next module — in one
+    # pytest process tests/e2e runs after tests/browser (CI failed all its async tests so) —
+    # and set up after the system, whose teardown runs asyncio.run.
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True)
     yield browser

@@ -160,6 +160,16 @@ class BrowserPage:
         with self.page.expect_response(lambda r: r.url.endswith("/auth/refresh")):
             self.page.goto(self.url(path))
 
+    def sign_in(self, user: dict[str, Any], path: str = "/") -> None:
+        """Sign ``user`` (a sandbox test user: ``create_test_user``) in as a person does: the
+        sandbox's login URL (this browser is now that person on Facebook), the app at
+        ``path``, "Continue with Facebook", the sandbox's consent, back at ``path``."""
+        self.page.goto(user["login_url"])
+        self.open(path)
+        self.page.get_by_role("link", name="Continue with Facebook").click()
+        self.page.get_by_role("button", name="Continue").click()
+        self.page.wait_for_url(self.url(path), timeout=60_000)
+
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from e2e_support import free_port
-from jumo_gateway import Gateway, GatewayConfig
+from jumo_gateway import DEFAULT_WEB_ROOT, Gateway, GatewayConfig
 
 from jumo_common.testing.plugin import InfraUrls
 from jumo_devstack import MailpitNode, RedisNode, SandboxPage, provision_page
@@ -323,6 +323,13 @@ def _notifier(plan: Plan, infra: InfraUrls, mailpit: MailpitNode, folder: Path) 
     return ServiceProcess("notifier", ["-m", "jumo_notifier"], env, folder / "notifier.log", ready)
 
 
+def web_dist() -> Path:
+    """The built web client the system's gateway serves: web/dist, or $JUMO_WEB_DIST (a build
+    of one's own elsewhere, so that a rebuild of web/dist cannot pull files from under a
+    running browser test)."""
+    return Path(os.environ.get("JUMO_WEB_DIST") or DEFAULT_WEB_ROOT)
+
+
 def start_system(folder: Path, infra: InfraUrls, nginx: str) -> SystemUnderTest:
     """Start Redis, Mailpit, the sandbox (with Jumo's Page), identity, orgs, feed, notifier and
     a gateway on free ports, with names of their own."""
@@ -335,6 +342,7 @@ def start_system(folder: Path, infra: InfraUrls, nginx: str) -> SystemUnderTest:
             "feed": f"127.0.0.1:{plan.feed_port}",
             "notifier": f"127.0.0.1:{plan.notifier_port}",
         },
+        web_root=web_dist(),
     )
     gateway = Gateway(folder / "gateway", config, nginx)
     redis = RedisNode(folder / "redis", plan.redis_port)

@@ -5,22 +5,30 @@ import { Loading } from "./components";
 import { LOCALES, setLocale, t, type Locale } from "./i18n";
 import { useAuth, useLive, useLocale } from "./hooks";
 import { live } from "./live";
-import { currentPath, linkClick, matchRoute, navigate, onNavigate, type RouteDef } from "./router";
+import { currentPath, linkClick, matchRoute, navigate, onNavigate } from "./router";
 import { FeedPage } from "./pages/feed";
 import { NotFoundPage } from "./pages/notfound";
 import { NotificationsPage } from "./pages/notifications";
 import { OrgPage } from "./pages/org";
 import { SignInPage } from "./pages/signin";
+import { area as community } from "./areas/community";
+import { area as organization } from "./areas/organization";
+import type { PageRoute } from "./areas/types";
+import { area as volunteer } from "./areas/volunteer";
+
+const AREAS = [volunteer, community, organization];
 
 // The app's own paths. None may begin like an API path (/orgs, /notifications, /users, /feed,
 // …: the gateway sends those to a service whatever the browser asks), or a reload there would
 // show JSON: hence /inbox and /organizations/:id.
-export const ROUTES: RouteDef[] = [
-  { name: "feed", pattern: "/" },
-  { name: "notifications", pattern: "/inbox" },
-  { name: "org", pattern: "/organizations/:id" },
-  { name: "signin", pattern: "/signin" },
+export const ROUTES: PageRoute[] = [
+  { name: "feed", pattern: "/", page: () => <FeedPage /> },
+  { name: "notifications", pattern: "/inbox", page: () => <NotificationsPage /> },
+  { name: "org", pattern: "/organizations/:id", page: (p) => <OrgPage id={p.id} /> },
+  { name: "signin", pattern: "/signin", page: () => <SignInPage returnTo="/" /> },
+  ...AREAS.flatMap((a) => a.routes),
 ];
+const NAV = AREAS.flatMap((a) => a.nav);
 
 function Header({ path }: { path: string }) {
   const locale = useLocale();
@@ -51,6 +59,11 @@ function Header({ path }: { path: string }) {
                 </span>
               )}
             </a>
+            {NAV.map((item) => (
+              <a key={item.path} href={item.path} aria-current={here(item.path)}>
+                {t(item.label)}
+              </a>
+            ))}
           </nav>
         )}
         <div class="header-tools">
@@ -86,16 +99,8 @@ function Routed({ path }: { path: string }) {
     return auth === "signed-in" ? <FeedPage /> : <SignInPage returnTo="/" />;
   }
   if (auth === "signed-out") return <SignInPage returnTo={path} />;
-  switch (match?.name) {
-    case "feed":
-      return <FeedPage />;
-    case "notifications":
-      return <NotificationsPage />;
-    case "org":
-      return <OrgPage id={match.params.id} />;
-    default:
-      return <NotFoundPage />;
-  }
+  const route = match && ROUTES.find((r) => r.name === match.name);
+  return route ? route.page(match.params) : <NotFoundPage />;
 }
 
 export function App() {

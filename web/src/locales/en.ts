@@ -1,6 +1,16 @@
 // English: the source catalogue. Every key here must exist in fr.ts (TypeScript checks it).
 // "{name}" is replaced by a value; an object picks a plural form by Intl.PluralRules.
+import { en as community } from "../areas/community/messages";
+import { en as organization } from "../areas/organization/messages";
+import { en as volunteer } from "../areas/volunteer/messages";
+import type { Message } from "./types";
+
+export type { Message };
+
 export const en = {
+  ...volunteer,
+  ...community,
+  ...organization,
   "app.name": "Jumo",
   "app.tagline": "Volunteers, friends and non-profits, together.",
   "app.skip": "Skip to content",
@@ -57,5 +67,4 @@ export const en = {
 } as const;
 
 export type MessageKey = keyof typeof en;
-export type Message = string | { readonly one?: string; readonly other: string; readonly zero?: string };
 export type Catalogue = { readonly [K in MessageKey]: Message };

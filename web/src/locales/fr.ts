@@ -1,7 +1,13 @@
 // Français. Les clés sont celles de en.ts (TypeScript vérifie qu'il n'en manque aucune).
+import { fr as community } from "../areas/community/messages";
+import { fr as organization } from "../areas/organization/messages";
+import { fr as volunteer } from "../areas/volunteer/messages";
 import type { Catalogue } from "./en";
 
 export const fr: Catalogue = {
+  ...volunteer,
+  ...community,
+  ...organization,
   "app.name": "Jumo",
   "app.tagline": "Bénévoles, amis et associations, ensemble.",
   "app.skip": "Aller au contenu",

@@ -1,0 +1,4 @@
+// The volunteer area: its pages and navigation entries (areas/types.ts).
+import type { Area } from "../types";
+
+export const area: Area = { routes: [], nav: [] };

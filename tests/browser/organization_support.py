@@ -1,0 +1,114 @@
+"""What the organization area's browser tests share: people signed up through the API (to set
+things up and check the outcome, as tests/e2e does with curl) and signed in in the browser,
+organizations verified by a moderator, opportunities published, axe, screenshots at both sizes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from browser_support import DESKTOP, PHONE, ROOT
+
+# tests/e2e's helpers (on the path: conftest.py loads tests/e2e's conftest).
+from e2e_orgs import make_moderator, ok  # type: ignore[import-not-found]
+from e2e_people import (  # type: ignore[import-not-found]
+    assert_login,
+    create_test_user,
+    refresh,
+    sign_up,
+)
+from playwright.sync_api import Page
+
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+HQ = {"city": "Lyon", "country": "FR", "lat": 45.764, "lng": 4.8357}
+
+
+def person(curl: Any, system: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A Facebook test user signed up through the API: (the sandbox user for the browser's
+    sign-in, the API login to set things up and check with)."""
+    user = create_test_user(curl, system, installed=False)
+    login = assert_login(sign_up(curl, system, user), user, created=True)
+    return user, login
+
+
+def moderator(curl: Any, system: Any, infra: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A person the operator made a moderator; the API login renewed so it carries the role
+    (a browser signing in afterwards gets it too)."""
+    user, login = person(curl, system)
+    make_moderator(system, infra, login["user"]["id"])
+    return user, refresh(curl, system, login["refresh_token"]).json()
+
+
+def draft_org(curl: Any, system: Any, owner: Any, name: str) -> Any:
+    """An organization ``owner`` created through the API (a draft)."""
+    return ok(curl, "POST", f"{system.gateway.url}/orgs", owner, {
+        "name": name, "mission": "Meals for every student in Lyon, cooked together.",
+        "causes": ["clean-water"], "hq": HQ,
+    })  # fmt: skip
+
+
+def verified_org(curl: Any, system: Any, owner: Any, mod: Any, name: str) -> Any:
+    """An organization of ``owner``, submitted and verified by ``mod`` through the API."""
+    org = draft_org(curl, system, owner, name)
+    ok(curl, "POST", f"{system.gateway.url}/orgs/{org['id']}/submit", owner)
+    return ok(curl, "POST", f"{system.gateway.url}/orgs/{org['id']}/verify", mod)
+
+
+def in_(delta: timedelta) -> str:
+    """A time that far from now, as a JSON body carries it."""
+    return (datetime.now(UTC).replace(microsecond=0) + delta).isoformat()
+
+
+def publish(curl: Any, system: Any, owner: Any, org: Any, title: str, **fields: Any) -> Any:
+    """A published one-off opportunity of ``org`` (one three-hour slot in five days)."""
+    start = timedelta(days=5)
+    body: dict[str, Any] = {
+        "title": title, "description": "Sort, pack and hand out the week's food parcels.",
+        "causes": ["clean-water"], "time_zone": "Europe/Paris", "publish": True,
+        "commitment": {"kind": "one_off", "slots": [
+            {"starts_at": in_(start), "ends_at": in_(start + timedelta(hours=3)), "places": 3},
+        ]},
+        "place": {"city": "Lyon", "country": "FR"},
+        **fields,
+    }  # fmt: skip
+    return ok(curl, "POST", f"{system.gateway.url}/orgs/{org['id']}/opportunities", owner, body)
+
+
+def serious_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is (the context must
+    bypass the CSP: the app's own policy allows no injected script)."""
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def check_page(opened: Any, name: str) -> None:
+    """The page as it is: no serious axe violation, nothing wider than a phone, and a
+    screenshot at a phone's and a desktop's size (``organization-<name>-phone|desktop``)."""
+    page = opened.page
+    assert serious_violations(page) == [], name
+    page.set_viewport_size(PHONE)
+    # The area's own content (the shared header is the shell's).
+    width = page.evaluate("document.getElementById('main').scrollWidth")
+    assert width <= PHONE["width"], f"{name}'s content is {width}px wide on a phone"
+    opened.screenshot(f"organization-{name}-phone")
+    page.set_viewport_size(DESKTOP)
+    opened.screenshot(f"organization-{name}-desktop")
+
+
+def sign_in_again(opened: Any, user: dict[str, Any], path: str) -> None:
+    """Sign in in the browser a person who signed up through the API (``person``): Facebook
+    knows the app is authorized and sends the browser straight back, with no consent dialog."""
+    opened.page.goto(user["login_url"])
+    opened.open(path)
+    opened.page.get_by_role("link", name="Continue with Facebook").click()
+    opened.page.wait_for_url(opened.url(path), timeout=60_000)
+
+
+# Before signing in, the app's silent refresh finds no cookie: identity answers 401.
+SIGNED_OUT = ((401, "/auth/refresh"),)

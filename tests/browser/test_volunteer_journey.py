@@ -1,0 +1,141 @@
+"""The volunteer's journey in the browser, against the real stack: signed in, they find an
+opportunity by search, open its page, answer its questions (a required one left blank is
+refused in the page), apply, and see it pending on the page and in their applications; once
+the organization's admin accepts through the API, a reload shows it accepted. Another one is
+withdrawn from their applications. The applications are also rendered in French."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from browser_support import DESKTOP, PHONE
+from e2e_orgs import ok  # type: ignore[import-not-found]
+from e2e_people import create_test_user  # type: ignore[import-not-found]
+from playwright.sync_api import expect
+from volunteer_support import (
+    SIGNED_OUT_REFRESH,
+    eventually,
+    found,
+    main_fits,
+    one_off,
+    person,
+    publish,
+    serious_violations,
+    verified_org,
+)
+
+WHY = "Why do you want to help?"
+ALLERGIES = "Any allergies we should know about?"
+
+
+def test_a_volunteer_finds_applies_and_sees_the_answer(
+    open_page: Any, system: Any, curl: Any, other_curl: Any, infra: Any
+) -> None:
+    gw = system.gateway.url
+    owner, org = verified_org(curl, other_curl, system, infra, "Eaux de Fourvière")
+    fountain = publish(
+        curl, system, owner, org, title="Fountain repair day", minimum_age=16,
+        commitment=one_off(6, places=2), prerequisites=["Sturdy shoes"],
+        questions=[{"text": WHY, "required": True}, {"text": ALLERGIES, "required": False}],
+    )  # fmt: skip
+    birds = publish(curl, system, owner, org, title="Heron count", commitment=one_off(9))
+    _, watcher = person(curl, system)  # anyone: search is the same for everyone
+    for opp in (fountain, birds):
+        eventually(
+            lambda: found(curl, system, watcher, "q=fourviere", opp["id"]) or None,  # noqa: B023
+            "the opportunities in search",
+        )
+
+    user = create_test_user(curl, system, installed=False)
+    opened = open_page(bypass_csp=True)  # axe is injected below
+    page = opened.page
+    title = page.get_by_role("heading", level=1)
+    opened.sign_in(user, "/find")
+    page.get_by_label("Words").fill("fountain repair")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.get_by_role("link", name="Fountain repair day").click()
+    expect(title).to_have_text("Fountain repair day")
+    assert page.url.endswith(f"/volunteer/opportunities/{fountain['id']}")
+    expect(page.get_by_text("Sturdy shoes")).to_be_visible()
+    expect(page.get_by_text("2 of 2 left")).to_be_visible()
+    assert serious_violations(page) == []
+    opened.screenshot("volunteer-opportunity-desktop")
+    page.set_viewport_size(PHONE)
+    assert main_fits(page)
+    opened.screenshot("volunteer-opportunity-phone")
+    page.set_viewport_size(DESKTOP)
+
+    # The required question left blank: refused in the page, the keyboard put on it.
+    why = page.get_by_label(WHY)
+    page.get_by_role("button", name="Send my application").click()
+    expect(page.get_by_text("Please answer this question.")).to_be_visible()
+    expect(why).to_be_focused()
+    why.fill("I fixed pumps for ten years.")
+    page.get_by_label(ALLERGIES).fill("None")
+    page.get_by_label("A message to the organization").fill("I can bring tools.")
+    page.get_by_label("I am 16 or older").check()
+    with page.expect_response(lambda r: r.url.endswith("/applications")) as sent:
+        page.get_by_role("button", name="Send my application").click()
+    assert sent.value.status == 201
+    application = sent.value.json()
+    assert application["status"] == "pending"
+    assert {a["text"] for a in application["answers"]} == {"I fixed pumps for ten years.", "None"}
+    assert application["meets_minimum_age"] is True
+    mine = page.get_by_role("region", name="Your application")
+    expect(mine).to_contain_text("Pending")
+
+    page.get_by_role("link", name="See all my applications").click()
+    expect(title).to_have_text("My applications")
+    card = page.get_by_role("listitem").filter(has_text="Fountain repair day")
+    expect(card).to_contain_text("Pending")
+
+    # The organization's admin accepts it through the API; a reload shows it.
+    accepted = ok(curl, "POST", f"{gw}/applications/{application['id']}/accept", owner)
+    assert accepted["status"] == "accepted"
+    opened.open("/my/applications")
+    expect(card).to_contain_text("Accepted")
+    opened.open(f"/volunteer/opportunities/{fountain['id']}")
+    expect(mine).to_contain_text("Accepted")
+    expect(page.get_by_role("button", name="Send my application")).to_have_count(0)
+
+    # Another application, withdrawn from my applications after a confirmation.
+    opened.open(f"/volunteer/opportunities/{birds['id']}")
+    expect(title).to_have_text("Heron count")
+    page.get_by_role("button", name="Send my application").click()
+    expect(mine).to_contain_text("Pending")
+    page.get_by_role("link", name="See all my applications").click()
+    herons = page.get_by_role("listitem").filter(has_text="Heron count")
+    expect(herons).to_contain_text("Pending")
+    herons.get_by_role("button", name="Withdraw my application to Heron count").click()
+    with page.expect_response(lambda r: r.url.endswith("/withdraw")) as withdrawn:
+        herons.get_by_role("button", name="Yes, withdraw").click()
+    assert withdrawn.value.json()["status"] == "withdrawn"
+    expect(herons).to_contain_text("Withdrawn")
+    opened.open("/my/applications")
+    expect(herons).to_contain_text("Withdrawn")
+    expect(herons.get_by_role("button")).to_have_count(0)  # a final state: nothing to withdraw
+    expect(
+        card.get_by_role("button", name="Withdraw my application to Fountain repair day")
+    ).to_be_visible()
+    assert serious_violations(page) == []
+    opened.screenshot("volunteer-applications-desktop")
+    page.set_viewport_size(PHONE)
+    assert main_fits(page)
+    opened.screenshot("volunteer-applications-phone")
+
+    # In French: the page, the states, the dates.
+    page.get_by_label("Language").select_option("fr")
+    expect(title).to_have_text("Mes candidatures")
+    expect(card).to_contain_text("Acceptée")
+    expect(herons).to_contain_text("Retirée")
+    expect(card).to_contain_text("envoyée le")
+    expect(
+        page.get_by_role("navigation", name="Navigation principale").get_by_role(
+            "link", name="Trouver"
+        )
+    ).to_be_visible()
+    page.set_viewport_size(DESKTOP)
+    assert serious_violations(page) == []
+    opened.screenshot("volunteer-applications-desktop-fr")
+    page.get_by_label("Langue").select_option("en")
+    assert opened.watched.problems(SIGNED_OUT_REFRESH) == []

@@ -1,0 +1,137 @@
+// My applications (/my/applications, GET /applications): newest first with their states, the
+// organization's answer (a decline's reason, a place on the waiting list), and withdrawing a
+// live one (POST /applications/{id}/withdraw) after a confirmation in the page.
+import { useEffect, useState } from "preact/hooks";
+import { ErrorBox, Loading, PageTitle } from "../../components";
+import { partyPath } from "../../format";
+import { useLoad, useLocale } from "../../hooks";
+import { formatDate, t, type MessageKey } from "../../i18n";
+import { volunteerApi, type Application } from "./data";
+import { APPLICATION_STATUSES, canWithdraw, opportunityPath } from "./logic";
+import "./volunteer.css";
+
+export function StatusTag({ status }: { status: string }) {
+  const known = (APPLICATION_STATUSES as readonly string[]).includes(status);
+  return (
+    <span class={`tag v-status v-status-${known ? status : "other"}`}>
+      {known ? t(`volunteer.status.${status}` as MessageKey) : status}
+    </span>
+  );
+}
+
+function ApplicationCard({ application, changed }: { application: Application; changed: (a: Application) => void }) {
+  const locale = useLocale();
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const title = application.opportunity_title || t("volunteer.applications.untitled");
+  const withdraw = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      changed(await volunteerApi.withdraw(application.id));
+      setConfirming(false);
+    } catch (failure) {
+      setError(failure as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const orgPath = partyPath("org", application.org_id);
+  return (
+    <li class="card v-result" aria-labelledby={`v-app-${application.id}`}>
+      <h2 class="v-result-title" id={`v-app-${application.id}`}>
+        <a href={opportunityPath(application.opportunity_id)}>{title}</a>
+      </h2>
+      <p class="meta">
+        <StatusTag status={application.status} />{" "}
+        {t("volunteer.applications.sent", { date: formatDate(locale, application.submitted_at) })}
+        {orgPath && (
+          <>
+            {" · "}
+            <a href={orgPath}>{t("volunteer.applications.org")}</a>
+          </>
+        )}
+      </p>
+      {application.status === "waitlisted" && typeof application.waitlist_position === "number" && (
+        <p>{t("volunteer.applications.position", { position: application.waitlist_position })}</p>
+      )}
+      {application.decline && (
+        <p>
+          {t(`volunteer.decline.${application.decline.reason}` as MessageKey)}
+          {application.decline.text && <> — {application.decline.text}</>}
+        </p>
+      )}
+      {application.status === "pending" && application.expires_at && (
+        <p class="meta">{t("volunteer.applications.expires", { date: formatDate(locale, application.expires_at) })}</p>
+      )}
+      {error && <ErrorBox error={error} />}
+      {canWithdraw(application.status) &&
+        (confirming ? (
+          <div class="v-actions" role="group" aria-label={t("volunteer.applications.confirmLabel", { title })}>
+            <p>{t("volunteer.applications.confirm")}</p>
+            <button type="button" class="button" onClick={withdraw} disabled={busy}>
+              {t("volunteer.applications.confirmYes")}
+            </button>
+            <button type="button" class="button button-quiet" onClick={() => setConfirming(false)} disabled={busy}>
+              {t("volunteer.applications.confirmNo")}
+            </button>
+          </div>
+        ) : (
+          <button type="button" class="button button-quiet" onClick={() => setConfirming(true)}
+            aria-label={t("volunteer.applications.withdrawLabel", { title })}>
+            {t("volunteer.applications.withdraw")}
+          </button>
+        ))}
+    </li>
+  );
+}
+
+export function ApplicationsPage() {
+  useLocale();
+  const [items, setItems] = useState<Application[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [more, setMore] = useState<"idle" | "loading" | Error>("idle");
+  const [first, reload] = useLoad(() => volunteerApi.applications(), []);
+  useEffect(() => {
+    if (first.status === "ok") {
+      setItems(first.value.items);
+      setNext(first.value.next_cursor);
+    }
+  }, [first]);
+  const loadMore = async () => {
+    setMore("loading");
+    try {
+      const page = await volunteerApi.applications(next);
+      setItems((old) => [...old, ...page.items]);
+      setNext(page.next_cursor);
+      setMore("idle");
+    } catch (error) {
+      setMore(error as Error);
+    }
+  };
+  const changed = (updated: Application) => setItems((old) => old.map((a) => (a.id === updated.id ? updated : a)));
+  return (
+    <section>
+      <PageTitle>{t("volunteer.applications.title")}</PageTitle>
+      {first.status === "loading" && <Loading />}
+      {first.status === "error" && <ErrorBox error={first.error} retry={reload} />}
+      {first.status === "ok" && !items.length && (
+        <p class="empty">
+          {t("volunteer.applications.empty")} <a href="/find">{t("volunteer.recommended.search")}</a>
+        </p>
+      )}
+      <ul class="v-results">
+        {items.map((application) => (
+          <ApplicationCard key={application.id} application={application} changed={changed} />
+        ))}
+      </ul>
+      {more instanceof Error && <ErrorBox error={more} />}
+      {next && (
+        <button type="button" class="button button-quiet" onClick={loadMore} disabled={more === "loading"}>
+          {more === "loading" ? t("common.loading") : t("common.more")}
+        </button>
+      )}
+    </section>
+  );
+}

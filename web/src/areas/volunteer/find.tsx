@@ -1,0 +1,283 @@
+// Search (/find): opportunities (GET /opportunities) or organizations (GET /orgs) by words,
+// cause, skills, distance from the person's location, remote or on site, dates and their
+// availability; each result with why it matched and its distance; cursor pages ("Show more").
+// The filters live in the address (replaceState: a reload or a shared link gives them back).
+import { useEffect, useState } from "preact/hooks";
+import type { Page } from "../../api";
+import { ErrorBox, Loading, PageTitle } from "../../components";
+import { partyPath } from "../../format";
+import { useLoad, useLocale } from "../../hooks";
+import { formatDate, formatNumber, t, type MessageKey } from "../../i18n";
+import { volunteerApi, type CauseNode, type OpportunityHit, type OrgHit, type Profile } from "./data";
+import {
+  filtersFromSearch,
+  filtersToSearch,
+  opportunityPath,
+  opportunityQuery,
+  orgQuery,
+  roundKm,
+  type FindFilters,
+  type Point,
+} from "./logic";
+import "./volunteer.css";
+
+type Hit = ({ kind: "opportunity" } & OpportunityHit) | ({ kind: "organization" } & OrgHit);
+
+function profilePoint(profile: Profile | null): Point | null {
+  const location = profile?.location;
+  return typeof location?.lat === "number" && typeof location?.lng === "number"
+    ? { lat: location.lat, lng: location.lng }
+    : null;
+}
+
+function search(filters: FindFilters, point: Point | null, cursor?: string | null): Promise<Page<Hit>> {
+  if (filters.kind === "organizations") {
+    return volunteerApi.organizations(orgQuery(filters, point), cursor).then((page) => ({
+      ...page,
+      items: page.items.map((item) => ({ kind: "organization" as const, ...item })),
+    }));
+  }
+  return volunteerApi.opportunities(opportunityQuery(filters, point), cursor).then((page) => ({
+    ...page,
+    items: page.items.map((item) => ({ kind: "opportunity" as const, ...item })),
+  }));
+}
+
+export function Distance({ km }: { km: number | null | undefined }) {
+  const locale = useLocale();
+  if (typeof km !== "number") return null;
+  return <span class="v-distance">{t("volunteer.find.away", { km: formatNumber(locale, roundKm(km)) })}</span>;
+}
+
+type Names = Record<string, string>;
+
+function Why({ words, causes, skills, fits, names }: { words: Array<{ word: string }>; causes: string[]; skills?: string[]; fits?: string[]; names: Names }) {
+  causes = causes.map((slug) => names[slug] ?? slug);
+  const parts = [
+    ...(words.length ? [t("volunteer.find.whyWords", { words: words.map((w) => w.word).join(", ") })] : []),
+    ...(causes.length ? [t("volunteer.find.whyCauses", { causes: causes.join(", ") })] : []),
+    ...(skills?.length ? [t("volunteer.find.whySkills", { skills: skills.join(", ") })] : []),
+    ...(fits?.length ? [t("volunteer.find.whyFits", { fits: fits.join(", ") })] : []),
+  ];
+  if (!parts.length) return null;
+  return (
+    <ul class="reasons" aria-label={t("volunteer.find.why")}>
+      {parts.map((part) => (
+        <li key={part}>{part}</li>
+      ))}
+    </ul>
+  );
+}
+
+export function Commitment({ kind }: { kind: string }) {
+  const known = ["one_off", "recurring", "ongoing"].includes(kind);
+  return <span class="tag">{known ? t(`volunteer.commitment.${kind}` as MessageKey) : kind}</span>;
+}
+
+function OpportunityCard({ hit, names }: { hit: OpportunityHit; names: Names }) {
+  const locale = useLocale();
+  const orgPath = partyPath("org", hit.org_id);
+  return (
+    <li class="card v-result">
+      <h3 class="v-result-title">
+        <a href={opportunityPath(hit.id)}>{hit.title}</a>
+      </h3>
+      <p class="meta">
+        <Commitment kind={hit.commitment} /> {orgPath ? <a href={orgPath}>{hit.org_name}</a> : hit.org_name}
+        {" · "}
+        {hit.remote ? t("volunteer.find.remote") : [hit.city, hit.country].filter(Boolean).join(", ")}
+        {hit.next_at && <> · {t("volunteer.find.next", { date: formatDate(locale, hit.next_at, true) })}</>}
+        {" · "}
+        {t("volunteer.find.places", { count: hit.places })} <Distance km={hit.why.distance_km} />
+      </p>
+      <Why words={hit.why.words} causes={hit.why.causes} skills={hit.why.skills} fits={hit.why.fits} names={names} />
+    </li>
+  );
+}
+
+function OrgCard({ hit, names }: { hit: OrgHit; names: Names }) {
+  return (
+    <li class="card v-result">
+      <h3 class="v-result-title">
+        <a href={partyPath("org", hit.id) ?? "#"}>{hit.name}</a>
+      </h3>
+      <p class="meta">
+        {hit.verified && <span class="tag tag-verified">{t("org.verified")}</span>}{" "}
+        {[hit.city, hit.country].filter(Boolean).join(", ")} <Distance km={hit.why.distance_km} />
+      </p>
+      {hit.mission && <p class="v-mission">{hit.mission}</p>}
+      <Why words={hit.why.words} causes={hit.why.causes} names={names} />
+    </li>
+  );
+}
+
+function Results({ filters, point, names }: { filters: FindFilters; point: Point | null; names: Names }) {
+  const [items, setItems] = useState<Hit[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [more, setMore] = useState<"idle" | "loading" | Error>("idle");
+  const [first, reload] = useLoad(() => search(filters, point), [filtersToSearch(filters), point?.lat, point?.lng]);
+  useEffect(() => {
+    if (first.status === "ok") {
+      setItems(first.value.items);
+      setNext(first.value.next_cursor);
+    }
+  }, [first]);
+  if (first.status === "loading") return <Loading />;
+  if (first.status === "error") return <ErrorBox error={first.error} retry={reload} />;
+  const loadMore = async () => {
+    setMore("loading");
+    try {
+      const page = await search(filters, point, next);
+      setItems((old) => [...old, ...page.items]);
+      setNext(page.next_cursor);
+      setMore("idle");
+    } catch (error) {
+      setMore(error as Error);
+    }
+  };
+  return (
+    <section aria-labelledby="v-results-title">
+      <h2 id="v-results-title" class="section-title">
+        {t("volunteer.find.results")}
+      </h2>
+      <p role="status" class="meta">
+        {items.length ? t(next ? "volunteer.find.shownMore" : "volunteer.find.shown", { count: items.length }) : t("volunteer.find.none")}
+      </p>
+      <ul class="v-results">
+        {items.map((hit) => (hit.kind === "opportunity" ? <OpportunityCard key={hit.id} hit={hit} names={names} /> : <OrgCard key={hit.id} hit={hit} names={names} />))}
+      </ul>
+      {more instanceof Error && <ErrorBox error={more} />}
+      {next && (
+        <button type="button" class="button button-quiet" onClick={loadMore} disabled={more === "loading"}>
+          {more === "loading" ? t("common.loading") : t("common.more")}
+        </button>
+      )}
+    </section>
+  );
+}
+
+function causeOptions(tree: CauseNode[]) {
+  return tree.map((group) => (
+    <optgroup key={group.slug} label={group.name}>
+      <option value={group.slug}>{t("volunteer.welcome.allOf", { name: group.name })}</option>
+      {group.children.map((c) => (
+        <option key={c.slug} value={c.slug}>
+          {c.name}
+        </option>
+      ))}
+    </optgroup>
+  ));
+}
+
+export function FindPage() {
+  useLocale();
+  const [draft, setDraft] = useState<FindFilters>(() => filtersFromSearch(window.location.search));
+  const [applied, setApplied] = useState<FindFilters>(draft);
+  const [context] = useLoad(
+    () => Promise.all([volunteerApi.causes().then((c) => c.items), volunteerApi.me()]),
+    [],
+  );
+  const tree = context.status === "ok" ? context.value[0] : [];
+  const point = context.status === "ok" ? profilePoint(context.value[1]) : null;
+  const names: Names = Object.fromEntries(tree.flatMap((g) => [g, ...g.children]).map((c) => [c.slug, c.name]));
+  const set = <K extends keyof FindFilters>(key: K, value: FindFilters[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  const submit = (event: Event) => {
+    event.preventDefault();
+    window.history.replaceState(null, "", `/find${filtersToSearch(draft)}`);
+    setApplied({ ...draft });
+  };
+  const value = (e: Event) => (e.currentTarget as HTMLInputElement).value;
+  const opportunities = draft.kind === "opportunities";
+  return (
+    <section>
+      <PageTitle>{t("volunteer.find.title")}</PageTitle>
+      <p>
+        <a href="/find/recommended">{t("volunteer.find.recommendedLink")}</a>
+      </p>
+      <form class="card v-form v-filters" role="search" aria-label={t("volunteer.find.filters")} onSubmit={submit}>
+        <fieldset class="v-fieldset v-kind">
+          <legend>{t("volunteer.find.kind")}</legend>
+          {(["opportunities", "organizations"] as const).map((kind) => (
+            <label key={kind} class="v-check">
+              <input type="radio" name="kind" value={kind} checked={draft.kind === kind} onChange={() => set("kind", kind)} />{" "}
+              {t(`volunteer.find.kind.${kind}`)}
+            </label>
+          ))}
+        </fieldset>
+        <div class="v-field">
+          <label for="v-q">{t("volunteer.find.q")}</label>
+          <input id="v-q" type="search" value={draft.q} maxLength={200} onInput={(e) => set("q", value(e))} />
+        </div>
+        <div class="v-row">
+          <div class="v-field">
+            <label for="v-cause">{t("volunteer.find.cause")}</label>
+            <select id="v-cause" value={draft.cause} onChange={(e) => set("cause", value(e))}>
+              <option value="">{t("volunteer.find.anyCause")}</option>
+              {causeOptions(tree)}
+            </select>
+          </div>
+          {opportunities && (
+            <div class="v-field">
+              <label for="v-fskills">{t("volunteer.find.skills")}</label>
+              <input id="v-fskills" type="text" value={draft.skills} aria-describedby="v-fskills-hint" onInput={(e) => set("skills", value(e))} />
+              <p id="v-fskills-hint" class="meta">{t("volunteer.welcome.tagsHint")}</p>
+            </div>
+          )}
+        </div>
+        <div class="v-row">
+          <div class="v-field">
+            <label class="v-check">
+              <input type="checkbox" checked={draft.nearMe} disabled={!point} aria-describedby="v-near-hint"
+                onChange={(e) => set("nearMe", (e.currentTarget as HTMLInputElement).checked)} />{" "}
+              {t("volunteer.find.nearMe")}
+            </label>
+            <p id="v-near-hint" class="meta">
+              {point ? (
+                context.status === "ok" && (context.value[1].location?.city ?? `${point.lat}, ${point.lng}`)
+              ) : (
+                <a href="/welcome">{t("volunteer.find.noLocation")}</a>
+              )}
+            </p>
+          </div>
+          <div class="v-field">
+            <label for="v-fradius">{t("volunteer.find.radius")}</label>
+            <input id="v-fradius" type="number" min={1} max={500} value={draft.radius} disabled={!draft.nearMe}
+              placeholder="25" onInput={(e) => set("radius", value(e))} />
+          </div>
+        </div>
+        {opportunities && (
+          <>
+            <div class="v-row">
+              <div class="v-field">
+                <label for="v-remote">{t("volunteer.find.where")}</label>
+                <select id="v-remote" value={draft.remote} onChange={(e) => set("remote", value(e) as FindFilters["remote"])}>
+                  <option value="">{t("volunteer.find.where.any")}</option>
+                  <option value="remote">{t("volunteer.find.where.remote")}</option>
+                  <option value="onsite">{t("volunteer.find.where.onsite")}</option>
+                </select>
+              </div>
+              <div class="v-field">
+                <label for="v-from">{t("volunteer.find.from")}</label>
+                <input id="v-from" type="date" value={draft.from} onInput={(e) => set("from", value(e))} />
+              </div>
+              <div class="v-field">
+                <label for="v-to">{t("volunteer.find.to")}</label>
+                <input id="v-to" type="date" value={draft.to} onInput={(e) => set("to", value(e))} />
+              </div>
+            </div>
+            <label class="v-check">
+              <input type="checkbox" checked={draft.available} onChange={(e) => set("available", (e.currentTarget as HTMLInputElement).checked)} />{" "}
+              {t("volunteer.find.available")}
+            </label>
+          </>
+        )}
+        <div class="v-actions">
+          <button type="submit" class="button">
+            {t("volunteer.find.search")}
+          </button>
+        </div>
+      </form>
+      {context.status === "loading" ? <Loading /> : <Results filters={applied} point={point} names={names} />}
+    </section>
+  );
+}

@@ -1,0 +1,226 @@
+// The volunteer area's pure logic (no DOM, no fetch): tags typed as text, the search filters
+// kept in the address, the API queries they make, answers to an application's questions,
+// which cause memberships change. Unit-tested in logic.test.ts.
+import type { Query } from "../../api";
+
+export const AVAILABILITY_PARTS = [
+  "weekday_mornings",
+  "weekday_afternoons",
+  "weekday_evenings",
+  "weekend_mornings",
+  "weekend_afternoons",
+  "weekend_evenings",
+] as const;
+export type AvailabilityPart = (typeof AVAILABILITY_PARTS)[number];
+
+export const APPLICATION_STATUSES = [
+  "pending",
+  "accepted",
+  "declined",
+  "waitlisted",
+  "withdrawn",
+  "expired",
+  "cancelled",
+] as const;
+export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
+
+/** "First aid, cooking ,, first AID" → ["First aid", "cooking"]: trimmed, no duplicates. */
+export function parseTags(text: string, max = 30): string[] {
+  const seen = new Set<string>();
+  const tags: string[] = [];
+  for (const raw of text.split(",")) {
+    const tag = raw.trim().replace(/\s+/g, " ");
+    const key = tag.toLocaleLowerCase();
+    if (!tag || seen.has(key)) continue;
+    seen.add(key);
+    tags.push(tag);
+    if (tags.length >= max) break;
+  }
+  return tags;
+}
+
+/** Tags as a person types them back: identity keeps "first-aid", the field shows "first aid". */
+export function joinTags(tags: readonly string[] | null | undefined): string {
+  return (tags ?? []).map(tagLabel).join(", ");
+}
+
+export function tagLabel(tag: string): string {
+  return tag.replace(/-/g, " ");
+}
+
+/** A coordinate rounded as identity keeps it (2 decimals, about a kilometre); null if unset. */
+export function coarse(value: string | number | null | undefined): number | null {
+  if (value === null || value === undefined || value === "") return null;
+  const n = typeof value === "number" ? value : Number(String(value).replace(",", "."));
+  return Number.isFinite(n) ? Math.round(n * 100) / 100 : null;
+}
+
+/** Which memberships to add and which to drop to go from `before` to `after`. */
+export function causeChanges(
+  before: Iterable<string>,
+  after: Iterable<string>,
+): { join: string[]; leave: string[] } {
+  const was = new Set(before);
+  const now = new Set(after);
+  return {
+    join: [...now].filter((slug) => !was.has(slug)).sort(),
+    leave: [...was].filter((slug) => !now.has(slug)).sort(),
+  };
+}
+
+// --- search filters ------------------------------------------------------------------------
+
+export type FindKind = "opportunities" | "organizations";
+export type RemoteChoice = "" | "remote" | "onsite";
+
+export interface FindFilters {
+  kind: FindKind;
+  q: string;
+  cause: string;
+  skills: string;
+  /** Search around the person's location (their profile's point). */
+  nearMe: boolean;
+  radius: string;
+  remote: RemoteChoice;
+  /** yyyy-mm-dd, as a date input gives it. */
+  from: string;
+  to: string;
+  available: boolean;
+}
+
+export const NO_FILTERS: FindFilters = {
+  kind: "opportunities",
+  q: "",
+  cause: "",
+  skills: "",
+  nearMe: false,
+  radius: "",
+  remote: "",
+  from: "",
+  to: "",
+  available: false,
+};
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The filters an address's query holds (what a reload or a shared link gives back). */
+export function filtersFromSearch(search: string): FindFilters {
+  const p = new URLSearchParams(search);
+  const remote = p.get("remote");
+  const date = (name: string) => {
+    const value = p.get(name) ?? "";
+    return DATE.test(value) ? value : "";
+  };
+  return {
+    kind: p.get("kind") === "organizations" ? "organizations" : "opportunities",
+    q: p.get("q") ?? "",
+    cause: /^[a-z0-9-]+$/.test(p.get("cause") ?? "") ? (p.get("cause") as string) : "",
+    skills: p.get("skills") ?? "",
+    nearMe: p.get("near") === "me",
+    radius: /^\d+(\.\d+)?$/.test(p.get("radius") ?? "") ? (p.get("radius") as string) : "",
+    remote: remote === "remote" || remote === "onsite" ? remote : "",
+    from: date("from"),
+    to: date("to"),
+    available: p.get("available") === "me",
+  };
+}
+
+/** The address's query for `filters` ("" when none is set); the inverse of filtersFromSearch. */
+export function filtersToSearch(f: FindFilters): string {
+  const p = new URLSearchParams();
+  if (f.kind === "organizations") p.set("kind", "organizations");
+  if (f.q.trim()) p.set("q", f.q.trim());
+  if (f.cause) p.set("cause", f.cause);
+  if (f.nearMe) {
+    p.set("near", "me");
+    if (f.radius) p.set("radius", f.radius);
+  }
+  if (f.kind === "opportunities") {
+    if (f.skills.trim()) p.set("skills", f.skills.trim());
+    if (f.remote) p.set("remote", f.remote);
+    if (f.from) p.set("from", f.from);
+    if (f.to) p.set("to", f.to);
+    if (f.available) p.set("available", "me");
+  }
+  const text = p.toString();
+  return text ? `?${text}` : "";
+}
+
+/** The start (or, with `end`, the last millisecond) of a local calendar day, as RFC 3339 UTC. */
+export function dayBound(day: string, end = false): string | undefined {
+  if (!DATE.test(day)) return undefined;
+  const [y, m, d] = day.split("-").map(Number);
+  const date = end ? new Date(y, m - 1, d, 23, 59, 59, 999) : new Date(y, m - 1, d);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+export interface Point {
+  lat: number;
+  lng: number;
+}
+
+function nearQuery(f: FindFilters, point: Point | null): Query {
+  if (!f.nearMe || !point) return {};
+  const radius = Number(f.radius);
+  return {
+    near: `${point.lat},${point.lng}`,
+    radius_km: radius > 0 ? Math.min(radius, 500) : undefined,
+  };
+}
+
+/** GET /opportunities's query for `filters`; `point`: the person's location, for "near me". */
+export function opportunityQuery(f: FindFilters, point: Point | null): Query {
+  return {
+    q: f.q.trim() || undefined,
+    cause: f.cause || undefined,
+    skills: parseTags(f.skills).join(",") || undefined,
+    ...nearQuery(f, point),
+    remote: f.remote === "remote" ? true : f.remote === "onsite" ? false : undefined,
+    from: dayBound(f.from),
+    to: dayBound(f.to, true),
+    available: f.available ? "me" : undefined,
+  };
+}
+
+/** GET /orgs's query for `filters`. */
+export function orgQuery(f: FindFilters, point: Point | null): Query {
+  return { q: f.q.trim() || undefined, cause: f.cause || undefined, ...nearQuery(f, point) };
+}
+
+/** A distance as people read it: one decimal under 10 km, whole kilometres above. */
+export function roundKm(km: number): number {
+  return km < 10 ? Math.round(km * 10) / 10 : Math.round(km);
+}
+
+// --- applications ---------------------------------------------------------------------------
+
+export interface Question {
+  id: string;
+  text: string;
+  required: boolean;
+}
+
+/** The answers to send (the blank ones left out) and the required questions left blank. */
+export function applicationAnswers(
+  questions: readonly Question[],
+  values: Record<string, string>,
+): { answers: Array<{ question_id: string; text: string }>; missing: string[] } {
+  const answers: Array<{ question_id: string; text: string }> = [];
+  const missing: string[] = [];
+  for (const question of questions) {
+    const text = (values[question.id] ?? "").trim();
+    if (text) answers.push({ question_id: question.id, text });
+    else if (question.required) missing.push(question.id);
+  }
+  return { answers, missing };
+}
+
+/** Whether the volunteer may still withdraw an application in this state (a live one). */
+export function canWithdraw(status: string): boolean {
+  return status === "pending" || status === "accepted" || status === "waitlisted";
+}
+
+/** The app's page of an opportunity (never its API path, /opportunities/…). */
+export function opportunityPath(id: string): string {
+  return `/volunteer/opportunities/${encodeURIComponent(id)}`;
+}

@@ -1,0 +1,207 @@
+// An opportunity's page (/volunteer/opportunities/:id, GET /opportunities/{id}): what, who,
+// where and when, its slots with the places left, and the application form with its questions
+// (POST /opportunities/{id}/applications); an existing application of mine is shown instead.
+import { useState } from "preact/hooks";
+import { ApiError } from "../../api";
+import { ErrorBox, Loading, PageTitle } from "../../components";
+import { partyPath } from "../../format";
+import { useLoad, useLocale } from "../../hooks";
+import { formatDate, t } from "../../i18n";
+import { volunteerApi, type Application, type Opportunity, type Slot } from "./data";
+import { Commitment } from "./find";
+import { StatusTag } from "./applications";
+import { applicationAnswers, canWithdraw } from "./logic";
+import "./volunteer.css";
+
+async function load(id: string): Promise<{ opp: Opportunity; mine: Application | null }> {
+  const [opp, mine] = await Promise.all([volunteerApi.opportunity(id), volunteerApi.applications()]);
+  const live = mine.items.find((a) => a.opportunity_id === opp.id && canWithdraw(a.status));
+  return { opp, mine: live ?? null };
+}
+
+function slotLabel(slot: Slot, locale: ReturnType<typeof useLocale>): string {
+  const when = slot.starts_at
+    ? `${formatDate(locale, slot.starts_at, true)}${slot.ends_at ? ` – ${formatDate(locale, slot.ends_at, true)}` : ""}`
+    : t("volunteer.opportunity.anyTime");
+  return `${when} · ${t("volunteer.opportunity.left", { count: slot.remaining })}`;
+}
+
+function ApplyForm({ opp, applied }: { opp: Opportunity; applied: (a: Application) => void }) {
+  const locale = useLocale();
+  const open = opp.slots.filter((s) => s.remaining > 0);
+  const [slot, setSlot] = useState(open[0]?.id ?? opp.slots[0]?.id ?? "");
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState("");
+  const [oldEnough, setOldEnough] = useState(false);
+  const [missing, setMissing] = useState<string[]>([]);
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const { answers, missing: blank } = applicationAnswers(opp.questions, values);
+    setMissing(blank);
+    if (blank.length) {
+      document.getElementById(`v-q-${blank[0]}`)?.focus();
+      return;
+    }
+    setSending(true);
+    setError(null);
+    try {
+      applied(
+        await volunteerApi.apply(opp.id, {
+          slot_id: slot || undefined,
+          answers,
+          message: message.trim() || undefined,
+          meets_minimum_age: oldEnough,
+        }),
+      );
+    } catch (failure) {
+      setError(failure as Error);
+    } finally {
+      setSending(false);
+    }
+  };
+  return (
+    <form class="card v-form" onSubmit={submit} aria-labelledby="v-apply-title" noValidate>
+      <h2 id="v-apply-title">{t("volunteer.opportunity.apply")}</h2>
+      {opp.slots.length > 1 && (
+        <fieldset class="v-fieldset">
+          <legend>{t("volunteer.opportunity.slot")}</legend>
+          {opp.slots.map((s) => (
+            <label key={s.id} class="v-check">
+              <input type="radio" name="slot" value={s.id} checked={slot === s.id} disabled={s.remaining <= 0 && opp.slots.some((o) => o.remaining > 0)}
+                onChange={() => setSlot(s.id)} />{" "}
+              {slotLabel(s, locale)}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {opp.questions.map((q) => {
+        const invalid = missing.includes(q.id);
+        return (
+          <div class="v-field" key={q.id}>
+            <label for={`v-q-${q.id}`}>
+              {q.text} {q.required ? <span class="meta">{t("volunteer.opportunity.required")}</span> : <span class="meta">{t("volunteer.opportunity.optional")}</span>}
+            </label>
+            <textarea id={`v-q-${q.id}`} rows={3} maxLength={2000} required={q.required} aria-invalid={invalid || undefined}
+              aria-describedby={invalid ? `v-q-${q.id}-error` : undefined} value={values[q.id] ?? ""}
+              onInput={(e) => setValues((v) => ({ ...v, [q.id]: (e.currentTarget as HTMLTextAreaElement).value }))} />
+            {invalid && (
+              <p id={`v-q-${q.id}-error`} class="v-invalid">
+                {t("volunteer.opportunity.answerThis")}
+              </p>
+            )}
+          </div>
+        );
+      })}
+      <div class="v-field">
+        <label for="v-message">
+          {t("volunteer.opportunity.message")} <span class="meta">{t("volunteer.opportunity.optional")}</span>
+        </label>
+        <textarea id="v-message" rows={3} maxLength={2000} value={message} onInput={(e) => setMessage((e.currentTarget as HTMLTextAreaElement).value)} />
+      </div>
+      {typeof opp.minimum_age === "number" && opp.minimum_age > 0 && (
+        <label class="v-check">
+          <input type="checkbox" checked={oldEnough} onChange={(e) => setOldEnough((e.currentTarget as HTMLInputElement).checked)} />{" "}
+          {t("volunteer.opportunity.oldEnough", { age: opp.minimum_age })}
+        </label>
+      )}
+      {error && <ErrorBox error={error} />}
+      <div class="v-actions">
+        <button type="submit" class="button" disabled={sending}>
+          {sending ? t("volunteer.opportunity.sending") : t("volunteer.opportunity.send")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Details({ opp }: { opp: Opportunity }) {
+  const locale = useLocale();
+  const where = opp.remote ? t("volunteer.find.remote") : [opp.place?.address, opp.place?.city, opp.place?.country].filter(Boolean).join(", ");
+  return (
+    <section class="card">
+      <p class="v-description">{opp.description}</p>
+      <dl class="v-facts">
+        {where && (<><dt>{t("volunteer.opportunity.where")}</dt><dd>{where}</dd></>)}
+        {opp.causes.length > 0 && (<><dt>{t("volunteer.opportunity.causes")}</dt><dd>{opp.causes.join(", ")}</dd></>)}
+        {opp.skills_wanted.length > 0 && (<><dt>{t("volunteer.opportunity.skillsWanted")}</dt><dd>{opp.skills_wanted.join(", ")}</dd></>)}
+        {opp.skills_required.length > 0 && (<><dt>{t("volunteer.opportunity.skillsRequired")}</dt><dd>{opp.skills_required.join(", ")}</dd></>)}
+        {opp.prerequisites.length > 0 && (<><dt>{t("volunteer.opportunity.prerequisites")}</dt><dd>{opp.prerequisites.join(" · ")}</dd></>)}
+        {typeof opp.minimum_age === "number" && opp.minimum_age > 0 && (<><dt>{t("volunteer.opportunity.minimumAge")}</dt><dd>{opp.minimum_age}</dd></>)}
+        {opp.deadline && (<><dt>{t("volunteer.opportunity.deadline")}</dt><dd>{formatDate(locale, opp.deadline, true)}</dd></>)}
+        <dt>{t("volunteer.opportunity.places")}</dt>
+        <dd>{t("volunteer.opportunity.placesLeft", { count: opp.remaining, total: opp.places })}</dd>
+      </dl>
+      {opp.pattern && (
+        <p>{t("volunteer.opportunity.pattern", { days: opp.pattern.days.join(", "), start: opp.pattern.start_time, end: opp.pattern.end_time })}</p>
+      )}
+      {opp.slots.length > 0 && opp.commitment === "one_off" && (
+        <>
+          <h2>{t("volunteer.opportunity.slots")}</h2>
+          <ul class="v-slots">
+            {opp.slots.map((s) => (
+              <li key={s.id}>{slotLabel(s, locale)}</li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+function Applied({ application }: { application: Application }) {
+  const locale = useLocale();
+  return (
+    <section class="card v-applied" aria-labelledby="v-applied-title">
+      <h2 id="v-applied-title">{t("volunteer.opportunity.yours")}</h2>
+      <p role="status">
+        {t("volunteer.opportunity.appliedOn", { date: formatDate(locale, application.submitted_at) })}{" "}
+        <StatusTag status={application.status} />
+      </p>
+      <a href="/my/applications">{t("volunteer.opportunity.seeApplications")}</a>
+    </section>
+  );
+}
+
+export function OpportunityPage({ id }: { id: string }) {
+  useLocale();
+  const [state, reload] = useLoad(() => load(id), [id]);
+  const [applied, setApplied] = useState<Application | null>(null);
+  if (state.status === "loading") return <Loading />;
+  if (state.status === "error") {
+    if (state.error instanceof ApiError && state.error.status === 404) {
+      return (
+        <section class="card">
+          <PageTitle>{t("notFound.title")}</PageTitle>
+          <p>{t("volunteer.opportunity.notFound")}</p>
+          <a href="/find">{t("volunteer.recommended.search")}</a>
+        </section>
+      );
+    }
+    return <ErrorBox error={state.error} retry={reload} />;
+  }
+  const { opp } = state.value;
+  const mine = applied ?? state.value.mine;
+  const orgPath = partyPath("org", opp.org.org_id);
+  return (
+    <article>
+      <header>
+        <PageTitle>{opp.title}</PageTitle>
+        <p class="meta">
+          <Commitment kind={opp.commitment} /> {orgPath ? <a href={orgPath}>{opp.org.name}</a> : opp.org.name}
+          {opp.org.verified && <> <span class="tag tag-verified">{t("org.verified")}</span></>}
+          {opp.status !== "open" && <> <span class="tag">{t(`volunteer.opportunity.status.${opp.status}`)}</span></>}
+        </p>
+      </header>
+      <Details opp={opp} />
+      {mine ? (
+        <Applied application={mine} />
+      ) : opp.status === "open" ? (
+        <ApplyForm opp={opp} applied={setApplied} />
+      ) : (
+        <p class="card">{t("volunteer.opportunity.notOpen")}</p>
+      )}
+    </article>
+  );
+}

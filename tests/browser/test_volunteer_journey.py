@@ -2,7 +2,8 @@
 opportunity by search, open its page, answer its questions (a required one left blank is
 refused in the page), apply, and see it pending on the page and in their applications; once
 the organization's admin accepts through the API, a reload shows it accepted. Another one is
-withdrawn from their applications. The applications are also rendered in French."""
+withdrawn from their applications; one the organization declined shows its reason. The
+applications are also rendered in French."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from typing import Any
 
 from browser_support import DESKTOP, PHONE
 from e2e_orgs import ok  # type: ignore[import-not-found]
-from e2e_people import create_test_user  # type: ignore[import-not-found]
 from playwright.sync_api import expect
 from volunteer_support import (
     SIGNED_OUT_REFRESH,
@@ -21,6 +21,7 @@ from volunteer_support import (
     person,
     publish,
     serious_violations,
+    sign_in_again,
     verified_org,
 )
 
@@ -35,10 +36,12 @@ def test_a_volunteer_finds_applies_and_sees_the_answer(
     owner, org = verified_org(curl, other_curl, system, infra, "Eaux de Fourvière")
     fountain = publish(
         curl, system, owner, org, title="Fountain repair day", minimum_age=16,
-        commitment=one_off(6, places=2), prerequisites=["Sturdy shoes"],
+        commitment={"kind": "one_off", "slots": [*one_off(6, 2)["slots"], *one_off(7, 2)["slots"]]},
+        prerequisites=["Sturdy shoes"],
         questions=[{"text": WHY, "required": True}, {"text": ALLERGIES, "required": False}],
     )  # fmt: skip
     birds = publish(curl, system, owner, org, title="Heron count", commitment=one_off(9))
+    pond = publish(curl, system, owner, org, title="Pond survey", commitment=one_off(12))
     _, watcher = person(curl, system)  # anyone: search is the same for everyone
     for opp in (fountain, birds):
         eventually(
@@ -46,18 +49,19 @@ def test_a_volunteer_finds_applies_and_sees_the_answer(
             "the opportunities in search",
         )
 
-    user = create_test_user(curl, system, installed=False)
+    user, login = person(curl, system)
     opened = open_page(bypass_csp=True)  # axe is injected below
     page = opened.page
     title = page.get_by_role("heading", level=1)
-    opened.sign_in(user, "/find")
+    sign_in_again(opened, user, "/find")
     page.get_by_label("Words").fill("fountain repair")
     page.get_by_role("button", name="Search", exact=True).click()
     page.get_by_role("link", name="Fountain repair day").click()
     expect(title).to_have_text("Fountain repair day")
     assert page.url.endswith(f"/volunteer/opportunities/{fountain['id']}")
     expect(page.get_by_text("Sturdy shoes")).to_be_visible()
-    expect(page.get_by_text("2 of 2 left")).to_be_visible()
+    expect(page.get_by_text("4 of 4 left")).to_be_visible()
+    expect(page.get_by_text("Clean water", exact=True)).to_be_visible()  # the cause's name
     assert serious_violations(page) == []
     opened.screenshot("volunteer-opportunity-desktop")
     page.set_viewport_size(PHONE)
@@ -74,6 +78,7 @@ def test_a_volunteer_finds_applies_and_sees_the_answer(
     page.get_by_label(ALLERGIES).fill("None")
     page.get_by_label("A message to the organization").fill("I can bring tools.")
     page.get_by_label("I am 16 or older").check()
+    page.get_by_role("group", name="Which shift").get_by_role("radio").nth(1).check()
     with page.expect_response(lambda r: r.url.endswith("/applications")) as sent:
         page.get_by_role("button", name="Send my application").click()
     assert sent.value.status == 201
@@ -81,6 +86,7 @@ def test_a_volunteer_finds_applies_and_sees_the_answer(
     assert application["status"] == "pending"
     assert {a["text"] for a in application["answers"]} == {"I fixed pumps for ten years.", "None"}
     assert application["meets_minimum_age"] is True
+    assert application["slot_id"] == fountain["slots"][1]["id"]  # the second shift, as chosen
     mine = page.get_by_role("region", name="Your application")
     expect(mine).to_contain_text("Pending")
 
@@ -88,12 +94,15 @@ def test_a_volunteer_finds_applies_and_sees_the_answer(
     expect(title).to_have_text("My applications")
     card = page.get_by_role("listitem").filter(has_text="Fountain repair day")
     expect(card).to_contain_text("Pending")
+    expect(card.get_by_role("link", name="Eaux de Fourvière")).to_be_visible()
 
     # The organization's admin accepts it through the API; a reload shows it.
     accepted = ok(curl, "POST", f"{gw}/applications/{application['id']}/accept", owner)
     assert accepted["status"] == "accepted"
     opened.open("/my/applications")
     expect(card).to_contain_text("Accepted")
+    # (the organization's name read too, before leaving: a request cut short counts as failed)
+    expect(card.get_by_role("link", name="Eaux de Fourvière")).to_be_visible()
     opened.open(f"/volunteer/opportunities/{fountain['id']}")
     expect(mine).to_contain_text("Accepted")
     expect(page.get_by_role("button", name="Send my application")).to_have_count(0)
@@ -111,8 +120,16 @@ def test_a_volunteer_finds_applies_and_sees_the_answer(
         herons.get_by_role("button", name="Yes, withdraw").click()
     assert withdrawn.value.json()["status"] == "withdrawn"
     expect(herons).to_contain_text("Withdrawn")
+    # One the organization declined, with its reason (applied through the API here).
+    pending = ok(curl, "POST", f"{gw}/opportunities/{pond['id']}/applications", login, {})
+    ok(curl, "POST", f"{gw}/applications/{pending['id']}/decline", owner, {
+        "reason": "no_places", "text": "All the boats are taken, sorry.",
+    })  # fmt: skip
     opened.open("/my/applications")
     expect(herons).to_contain_text("Withdrawn")
+    ponds = page.get_by_role("listitem").filter(has_text="Pond survey")
+    expect(ponds).to_contain_text("Declined")
+    expect(ponds).to_contain_text("There were no places left. — All the boats are taken, sorry.")
     expect(herons.get_by_role("button")).to_have_count(0)  # a final state: nothing to withdraw
     expect(
         card.get_by_role("button", name="Withdraw my application to Fountain repair day")
@@ -128,6 +145,7 @@ def test_a_volunteer_finds_applies_and_sees_the_answer(
     expect(title).to_have_text("Mes candidatures")
     expect(card).to_contain_text("Acceptée")
     expect(herons).to_contain_text("Retirée")
+    expect(ponds).to_contain_text("Il ne restait plus de place.")
     expect(card).to_contain_text("envoyée le")
     expect(
         page.get_by_role("navigation", name="Navigation principale").get_by_role(

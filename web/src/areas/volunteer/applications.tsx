@@ -6,7 +6,7 @@ import { ErrorBox, Loading, PageTitle } from "../../components";
 import { partyPath } from "../../format";
 import { useLoad, useLocale } from "../../hooks";
 import { formatDate, t, type MessageKey } from "../../i18n";
-import { volunteerApi, type Application } from "./data";
+import { orgName, volunteerApi, type Application } from "./data";
 import { APPLICATION_STATUSES, canWithdraw, opportunityPath } from "./logic";
 import "./volunteer.css";
 
@@ -17,6 +17,13 @@ export function StatusTag({ status }: { status: string }) {
       {known ? t(`volunteer.status.${status}` as MessageKey) : status}
     </span>
   );
+}
+
+function OrgLink({ id }: { id: string }) {
+  const [name] = useLoad(() => orgName(id), [id]);
+  const path = partyPath("org", id);
+  if (!path) return null;
+  return <a href={path}>{name.status === "ok" && name.value ? name.value : t("volunteer.applications.org")}</a>;
 }
 
 function ApplicationCard({ application, changed }: { application: Application; changed: (a: Application) => void }) {
@@ -37,7 +44,6 @@ function ApplicationCard({ application, changed }: { application: Application; c
       setBusy(false);
     }
   };
-  const orgPath = partyPath("org", application.org_id);
   return (
     <li class="card v-result" aria-labelledby={`v-app-${application.id}`}>
       <h2 class="v-result-title" id={`v-app-${application.id}`}>
@@ -46,12 +52,8 @@ function ApplicationCard({ application, changed }: { application: Application; c
       <p class="meta">
         <StatusTag status={application.status} />{" "}
         {t("volunteer.applications.sent", { date: formatDate(locale, application.submitted_at) })}
-        {orgPath && (
-          <>
-            {" · "}
-            <a href={orgPath}>{t("volunteer.applications.org")}</a>
-          </>
-        )}
+        {" · "}
+        <OrgLink id={application.org_id} />
       </p>
       {application.status === "waitlisted" && typeof application.waitlist_position === "number" && (
         <p>{t("volunteer.applications.position", { position: application.waitlist_position })}</p>

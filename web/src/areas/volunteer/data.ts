@@ -159,6 +159,34 @@ export const FACEBOOK_KINDS = ["welcome", "joined_cause", "application_accepted"
 
 const seg = encodeURIComponent;
 
+let causeNamesOnce: Promise<Record<string, string>> | null = null;
+const orgNamesKnown = new Map<string, Promise<string | null>>();
+
+/** The catalogue's names by slug ("clean-water" → "Clean water"), read once per page load. */
+export function causeNames(): Promise<Record<string, string>> {
+  causeNamesOnce ??= api.get<{ items: CauseNode[] }>("/causes").then(
+    (tree) => Object.fromEntries(tree.items.flatMap((g) => [g, ...g.children]).map((c) => [c.slug, c.name])),
+    (error: Error) => {
+      causeNamesOnce = null; // try again next time
+      throw error;
+    },
+  );
+  return causeNamesOnce;
+}
+
+/** An organization's name (GET /orgs/{id}), once per id; null when it cannot be read. */
+export function orgName(id: string): Promise<string | null> {
+  let known = orgNamesKnown.get(id);
+  if (!known) {
+    known = api.get<{ name: string }>(`/orgs/${seg(id)}`).then(
+      (org) => org.name,
+      () => null,
+    );
+    orgNamesKnown.set(id, known);
+  }
+  return known;
+}
+
 export const volunteerApi = {
   me: () => api.get<Profile>("/users/me"),
   saveMe: (patch: ProfilePatch) => api.request<Profile>("/users/me", { method: "PATCH", body: patch }),

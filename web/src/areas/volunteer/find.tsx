@@ -46,7 +46,8 @@ function search(filters: FindFilters, point: Point | null, cursor?: string | nul
 export function Distance({ km }: { km: number | null | undefined }) {
   const locale = useLocale();
   if (typeof km !== "number") return null;
-  return <span class="v-distance">{t("volunteer.find.away", { km: formatNumber(locale, roundKm(km)) })}</span>;
+  const text = km < 1 ? t("volunteer.find.close") : t("volunteer.find.away", { km: formatNumber(locale, roundKm(km)) });
+  return <span class="v-distance">{text}</span>;
 }
 
 type Names = Record<string, string>;
@@ -111,11 +112,11 @@ function OrgCard({ hit, names }: { hit: OrgHit; names: Names }) {
   );
 }
 
-function Results({ filters, point, names }: { filters: FindFilters; point: Point | null; names: Names }) {
+function Results({ filters, point, names, round }: { filters: FindFilters; point: Point | null; names: Names; round: number }) {
   const [items, setItems] = useState<Hit[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [more, setMore] = useState<"idle" | "loading" | Error>("idle");
-  const [first, reload] = useLoad(() => search(filters, point), [filtersToSearch(filters), point?.lat, point?.lng]);
+  const [first, reload] = useLoad(() => search(filters, point), [filtersToSearch(filters), point?.lat, point?.lng, round]);
   useEffect(() => {
     if (first.status === "ok") {
       setItems(first.value.items);
@@ -173,6 +174,7 @@ export function FindPage() {
   useLocale();
   const [draft, setDraft] = useState<FindFilters>(() => filtersFromSearch(window.location.search));
   const [applied, setApplied] = useState<FindFilters>(draft);
+  const [round, setRound] = useState(0); // each Search asks again, even with the same filters
   const [context] = useLoad(
     () => Promise.all([volunteerApi.causes().then((c) => c.items), volunteerApi.me()]),
     [],
@@ -185,6 +187,7 @@ export function FindPage() {
     event.preventDefault();
     window.history.replaceState(null, "", `/find${filtersToSearch(draft)}`);
     setApplied({ ...draft });
+    setRound((n) => n + 1);
   };
   const value = (e: Event) => (e.currentTarget as HTMLInputElement).value;
   const opportunities = draft.kind === "opportunities";
@@ -277,7 +280,7 @@ export function FindPage() {
           </button>
         </div>
       </form>
-      {context.status === "loading" ? <Loading /> : <Results filters={applied} point={point} names={names} />}
+      {context.status === "loading" ? <Loading /> : <Results filters={applied} point={point} names={names} round={round} />}
     </section>
   );
 }

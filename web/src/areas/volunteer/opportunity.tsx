@@ -7,16 +7,26 @@ import { ErrorBox, Loading, PageTitle } from "../../components";
 import { partyPath } from "../../format";
 import { useLoad, useLocale } from "../../hooks";
 import { formatDate, t } from "../../i18n";
-import { volunteerApi, type Application, type Opportunity, type Slot } from "./data";
+import { causeNames, volunteerApi, type Application, type Opportunity, type Slot } from "./data";
 import { Commitment } from "./find";
 import { StatusTag } from "./applications";
 import { applicationAnswers, canWithdraw } from "./logic";
 import "./volunteer.css";
 
-async function load(id: string): Promise<{ opp: Opportunity; mine: Application | null }> {
-  const [opp, mine] = await Promise.all([volunteerApi.opportunity(id), volunteerApi.applications()]);
+interface Loaded {
+  opp: Opportunity;
+  mine: Application | null;
+  names: Record<string, string>;
+}
+
+async function load(id: string): Promise<Loaded> {
+  const [opp, mine, names] = await Promise.all([
+    volunteerApi.opportunity(id),
+    volunteerApi.applications(),
+    causeNames().catch(() => ({}) as Record<string, string>),
+  ]);
   const live = mine.items.find((a) => a.opportunity_id === opp.id && canWithdraw(a.status));
-  return { opp, mine: live ?? null };
+  return { opp, mine: live ?? null, names };
 }
 
 function slotLabel(slot: Slot, locale: ReturnType<typeof useLocale>): string {
@@ -116,7 +126,7 @@ function ApplyForm({ opp, applied }: { opp: Opportunity; applied: (a: Applicatio
   );
 }
 
-function Details({ opp }: { opp: Opportunity }) {
+function Details({ opp, names }: { opp: Opportunity; names: Record<string, string> }) {
   const locale = useLocale();
   const where = opp.remote ? t("volunteer.find.remote") : [opp.place?.address, opp.place?.city, opp.place?.country].filter(Boolean).join(", ");
   return (
@@ -124,7 +134,7 @@ function Details({ opp }: { opp: Opportunity }) {
       <p class="v-description">{opp.description}</p>
       <dl class="v-facts">
         {where && (<><dt>{t("volunteer.opportunity.where")}</dt><dd>{where}</dd></>)}
-        {opp.causes.length > 0 && (<><dt>{t("volunteer.opportunity.causes")}</dt><dd>{opp.causes.join(", ")}</dd></>)}
+        {opp.causes.length > 0 && (<><dt>{t("volunteer.opportunity.causes")}</dt><dd>{opp.causes.map((slug) => names[slug] ?? slug).join(", ")}</dd></>)}
         {opp.skills_wanted.length > 0 && (<><dt>{t("volunteer.opportunity.skillsWanted")}</dt><dd>{opp.skills_wanted.join(", ")}</dd></>)}
         {opp.skills_required.length > 0 && (<><dt>{t("volunteer.opportunity.skillsRequired")}</dt><dd>{opp.skills_required.join(", ")}</dd></>)}
         {opp.prerequisites.length > 0 && (<><dt>{t("volunteer.opportunity.prerequisites")}</dt><dd>{opp.prerequisites.join(" · ")}</dd></>)}
@@ -194,7 +204,7 @@ export function OpportunityPage({ id }: { id: string }) {
           {opp.status !== "open" && <> <span class="tag">{t(`volunteer.opportunity.status.${opp.status}`)}</span></>}
         </p>
       </header>
-      <Details opp={opp} />
+      <Details opp={opp} names={state.value.names} />
       {mine ? (
         <Applied application={mine} />
       ) : opp.status === "open" ? (

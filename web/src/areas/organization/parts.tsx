@@ -188,29 +188,31 @@ export function TextField({
   const input = (e: Event) => onInput((e.currentTarget as HTMLInputElement).value);
   const described = hint ? hintId : undefined;
   return (
-    <label class="field">
-      <span class="field-label">{label}</span>
-      {rows ? (
-        <textarea rows={rows} value={value} onInput={input} aria-describedby={described} required={required} maxLength={maxLength} />
-      ) : (
-        <input
-          type={type}
-          value={value}
-          onInput={input}
-          aria-describedby={described}
-          required={required}
-          maxLength={maxLength}
-          min={min}
-          step={step}
-          inputMode={inputMode}
-          autoComplete={autoComplete}
-        />
-      )}
+    <div class="field">
+      <label class="field">
+        <span class="field-label">{label}</span>
+        {rows ? (
+          <textarea rows={rows} value={value} onInput={input} aria-describedby={described} required={required} maxLength={maxLength} />
+        ) : (
+          <input
+            type={type}
+            value={value}
+            onInput={input}
+            aria-describedby={described}
+            required={required}
+            maxLength={maxLength}
+            min={min}
+            step={step}
+            inputMode={inputMode}
+            autoComplete={autoComplete}
+          />
+        )}
+      </label>
       {hint && (
         <span class="field-hint" id={hintId}>
           {hint}
         </span>
       )}
-    </label>
+    </div>
   );
 }

@@ -127,21 +127,23 @@ function People({ org }: { org: ManagedOrg }) {
     }),
     [org.id],
   );
-  if (state.status === "loading") return <Loading />;
-  if (state.status === "error") return <ErrorBox error={state.error} retry={reload} />;
   return (
     <>
-      <section class="card" aria-labelledby="org-members">
-        <h2 id="org-members" class="section-title">
-          {t("organization.people.members")}
-        </h2>
-        <ul class="plain-list">
-          {state.value.active.map((m) => (
-            <MemberRow key={m.user_id} org={org} member={m} onChange={reload} />
-          ))}
-        </ul>
-      </section>
-      {admin && (
+      {state.status === "loading" && <Loading />}
+      {state.status === "error" && <ErrorBox error={state.error} retry={reload} />}
+      {state.status === "ok" && (
+        <section class="card" aria-labelledby="org-members">
+          <h2 id="org-members" class="section-title">
+            {t("organization.people.members")}
+          </h2>
+          <ul class="plain-list">
+            {state.value.active.map((m) => (
+              <MemberRow key={m.user_id} org={org} member={m} onChange={reload} />
+            ))}
+          </ul>
+        </section>
+      )}
+      {state.status === "ok" && admin && (
         <section class="card" aria-labelledby="org-invited">
           <h2 id="org-invited" class="section-title">
             {t("organization.people.pending")}
@@ -157,6 +159,7 @@ function People({ org }: { org: ManagedOrg }) {
           )}
         </section>
       )}
+      {/* Outside what reloads: its "invited" line stays after the lists are read again. */}
       {admin && <InviteForm org={org} onInvited={reload} />}
     </>
   );

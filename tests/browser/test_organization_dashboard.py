@@ -1,0 +1,116 @@
+"""An organization's side in the browser, part two: its dashboard opened by address, its
+figures, editing its page, inviting an editor, posting news and answering a review — each
+checked through the API afterwards — and the dashboard in French.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from e2e_orgs import ok  # type: ignore[import-not-found]
+from organization_support import (
+    SIGNED_OUT,
+    check_page,
+    moderator,
+    person,
+    sign_in_again,
+    verified_org,
+)
+from playwright.sync_api import expect
+
+
+def test_edit_invite_post_news_and_answer_a_review(
+    open_page: Any, system: Any, curl: Any, other_curl: Any, infra: Any
+) -> None:
+    gw = system.gateway.url
+    user, owner = person(curl, system)
+    _, mod = moderator(other_curl, system, infra)
+    org = verified_org(curl, system, owner, mod, "Banque Alimentaire du Rhône")
+    _, editor = person(other_curl, system)
+    _, reviewer = person(other_curl, system)
+    review = ok(other_curl, "POST", f"{gw}/orgs/{org['id']}/reviews", reviewer, {
+        "stars": 4, "text": "Warm people; the Saturday shifts are well run.",
+    })  # fmt: skip
+
+    opened = open_page(bypass_csp=True)
+    page = opened.page
+    sign_in_again(opened, user, "/manage")
+    # Made elsewhere (through the API): opened by its public page's address.
+    page.get_by_label("Open an organization you belong to").fill(f"{gw}/organizations/{org['id']}")
+    page.get_by_role("button", name="Open", exact=True).click()
+    title = page.get_by_role("heading", level=1)
+    expect(title).to_have_text("Banque Alimentaire du Rhône")
+    expect(
+        page.get_by_text("Verified: everyone can find this organization", exact=False)
+    ).to_be_visible()
+    figures = page.locator(".figures")
+    expect(figures.get_by_text("Applications")).to_be_visible()  # GET /orgs/{id}/stats answered
+    expect(page.get_by_role("button", name="Link a Facebook Page")).to_be_visible()
+
+    page.get_by_role("link", name="Edit page").click()
+    expect(title).to_have_text("Edit the page")
+    mission = page.get_by_label("Mission")
+    expect(mission).to_have_value("Meals for every student in Lyon, cooked together.")
+    mission.fill("Food parcels for 3,000 families a week, sorted by volunteers.")
+    page.get_by_label("Website").fill("https://banque-alimentaire.example")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    edited = ok(curl, "GET", f"{gw}/orgs/{org['id']}", owner)
+    assert edited["mission"] == "Food parcels for 3,000 families a week, sorted by volunteers."
+    assert edited["website"].startswith("https://banque-alimentaire.example")
+    assert edited["status"] == "verified"  # the page changed, not the registration
+    check_page(opened, "edit")
+
+    page.get_by_role("link", name="People").click()
+    expect(title).to_have_text("People")
+    members = page.locator("section", has=page.get_by_role("heading", name="Members"))
+    expect(members.get_by_text("(you)")).to_be_visible()
+    expect(page.get_by_text("No pending invitations.")).to_be_visible()
+    page.get_by_label("Person").fill(f"{gw}/people/{editor['user']['id']}")  # a profile's address
+    page.get_by_label("Role").select_option("editor")
+    page.get_by_role("button", name="Send the invitation").click()
+    name = editor["user"]["display_name"]
+    expect(page.get_by_role("status").filter(has_text=f"{name} is invited.")).to_be_visible()
+    pending = page.locator("section", has=page.get_by_role("heading", name="Pending invitations"))
+    expect(pending.get_by_role("button", name=f"Withdraw {name}")).to_be_visible()
+    expect(pending.get_by_text("Invited as Editor")).to_be_visible()
+    invited = ok(curl, "GET", f"{gw}/orgs/{org['id']}/members?state=invited", owner)["items"]
+    assert [(m["user_id"], m["role"]) for m in invited] == [(editor["user"]["id"], "editor")]
+    # The invitee sees it in their invitations (GET /invitations).
+    theirs = ok(other_curl, "GET", f"{gw}/invitations", editor)["items"]
+    assert [i["org"]["org_id"] for i in theirs] == [org["id"]]
+    check_page(opened, "people")
+
+    page.get_by_role("link", name="News").click()
+    expect(title).to_have_text("News")
+    expect(page.get_by_text("No news yet.")).to_be_visible()
+    page.get_by_label("Title").fill("New depot in Vénissieux")
+    page.get_by_label("Text").fill("From Monday we sort parcels at 12 rue Jules Guesde.")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("status").filter(has_text="Published.")).to_be_visible()
+    expect(page.get_by_role("heading", name="New depot in Vénissieux")).to_be_visible()
+    posts = ok(curl, "GET", f"{gw}/orgs/{org['id']}/posts", owner)["items"]
+    assert [p["title"] for p in posts] == ["New depot in Vénissieux"]
+    check_page(opened, "news")
+
+    page.get_by_role("link", name="Reviews").click()
+    expect(title).to_have_text("Reviews")
+    expect(page.get_by_text("Warm people; the Saturday shifts are well run.")).to_be_visible()
+    expect(page.get_by_label("4 stars out of 5")).to_be_visible()
+    reviewer_name = reviewer["user"]["display_name"]
+    page.get_by_label(f"Answer {reviewer_name}").fill("Thank you, see you on Saturday!")
+    page.get_by_role("button", name="Publish the answer").click()
+    expect(page.get_by_text("The organization's answer,", exact=False)).to_be_visible()
+    answered = ok(other_curl, "GET", f"{gw}/reviews/{review['id']}", reviewer)
+    assert answered["answer"]["text"] == "Thank you, see you on Saturday!"
+    check_page(opened, "reviews")
+
+    # The dashboard in French: its words, its numbers.
+    page.get_by_role("link", name="Overview").click()
+    page.get_by_label("Language").select_option("fr")
+    expect(title).to_have_text("Banque Alimentaire du Rhône")
+    expect(page.get_by_role("heading", name="Chiffres")).to_be_visible()
+    expect(page.locator(".manage-head").get_by_text("Vérifiée", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Modifier la page")).to_be_visible()
+    check_page(opened, "dashboard-fr")
+    assert opened.watched.problems(SIGNED_OUT) == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from browser_support import DESKTOP, PHONE
-from e2e_orgs import ok  # type: ignore[import-not-found]
+from e2e_orgs import call, ok  # type: ignore[import-not-found]
 from playwright.sync_api import expect
 from volunteer_support import (
     SIGNED_OUT_REFRESH,
@@ -156,4 +156,60 @@ def test_a_volunteer_finds_applies_and_sees_the_answer(
     assert serious_violations(page) == []
     opened.screenshot("volunteer-applications-desktop-fr")
     page.get_by_label("Langue").select_option("en")
+    assert opened.watched.problems(SIGNED_OUT_REFRESH) == []
+
+
+def test_an_invited_volunteer_accepts_one_invitation_and_declines_another(
+    open_page: Any, system: Any, curl: Any, other_curl: Any, infra: Any
+) -> None:
+    gw = system.gateway.url
+    owner, org = verified_org(curl, other_curl, system, infra, "Jardins Partagés")
+    garden = publish(
+        curl, system, owner, org, title="Garden build", questions=[{"text": WHY}],
+    )  # fmt: skip
+    compost = publish(curl, system, owner, org, title="Compost day")
+    user, login = person(curl, system)
+    ok(curl, "PATCH", f"{gw}/users/me", login, {"findable": True, "skills": ["carpentry"]})
+
+    def invite(opp: Any, message: str) -> Any:  # once orgs has heard the person is findable
+        url = f"{gw}/opportunities/{opp['id']}/invitations"
+        body = {"volunteer_id": login["user"]["id"], "message": message}
+        answer = call(curl, "POST", url, owner, body)
+        return answer.json() if answer.status == 201 else None
+
+    eventually(lambda: invite(garden, "Your carpentry would help us a lot."), "an invitation")
+    declined = invite(compost, "Come and turn the heaps.")
+    assert declined is not None
+
+    opened = open_page()
+    page = opened.page
+    title = page.get_by_role("heading", level=1)
+    sign_in_again(opened, user, "/my/applications")
+    invitations = page.get_by_role("region", name="Invitations for you")
+    gardens = invitations.get_by_role("listitem").filter(has_text="Garden build")
+    expect(gardens).to_contain_text("Your carpentry would help us a lot.")
+    expect(gardens).to_contain_text("Jardins Partagés")
+    composts = invitations.get_by_role("listitem").filter(has_text="Compost day")
+    with page.expect_response(lambda r: r.url.endswith("/decline")) as answered:
+        composts.get_by_role("button", name="Decline the invitation to Compost day").click()
+    assert answered.value.json()["status"] == "declined"
+    expect(composts).to_contain_text("You declined this invitation.")
+
+    gardens.get_by_role("link", name="Answer and accept").click()
+    expect(title).to_have_text("Garden build")
+    form = page.get_by_role("form", name="Accept the invitation")
+    expect(form).to_contain_text("Jardins Partagés invites you.")
+    form.get_by_label(WHY).fill("I build sheds.")
+    with page.expect_response(lambda r: r.url.endswith("/accept")) as accepted:
+        form.get_by_role("button", name="Accept and join").click()
+    assert accepted.value.json()["application"]["status"] == "accepted"
+    expect(page.get_by_role("region", name="Your application")).to_contain_text("Accepted")
+    page.get_by_role("link", name="See all my applications").click()
+    expect(title).to_have_text("My applications")
+    expect(page.get_by_role("region", name="Invitations for you")).to_have_count(0)  # answered
+    card = page.get_by_role("listitem").filter(has_text="Garden build")
+    expect(card).to_contain_text("Accepted")
+    expect(card.get_by_role("link", name="Jardins Partagés")).to_be_visible()
+    mine = ok(curl, "GET", f"{gw}/opportunities/invitations", login)["items"]
+    assert sorted(i["status"] for i in mine) == ["accepted", "declined"]
     assert opened.watched.problems(SIGNED_OUT_REFRESH) == []

@@ -6,7 +6,7 @@ import { ErrorBox, Loading, PageTitle } from "../../components";
 import { partyPath } from "../../format";
 import { useLoad, useLocale } from "../../hooks";
 import { formatDate, t, type MessageKey } from "../../i18n";
-import { orgName, volunteerApi, type Application } from "./data";
+import { orgName, volunteerApi, type Application, type Invitation } from "./data";
 import { APPLICATION_STATUSES, canWithdraw, opportunityPath } from "./logic";
 import "./volunteer.css";
 
@@ -89,6 +89,66 @@ function ApplicationCard({ application, changed }: { application: Application; c
   );
 }
 
+function InvitationCard({ invitation }: { invitation: Invitation }) {
+  const locale = useLocale();
+  const [state, setState] = useState<"pending" | "declined" | "busy" | Error>("pending");
+  const decline = async () => {
+    setState("busy");
+    try {
+      await volunteerApi.declineInvitation(invitation.id);
+      setState("declined");
+    } catch (failure) {
+      setState(failure as Error);
+    }
+  };
+  const orgPath = partyPath("org", invitation.org_id);
+  return (
+    <li class="card v-result" aria-labelledby={`v-inv-${invitation.id}`}>
+      <h3 class="v-result-title" id={`v-inv-${invitation.id}`}>
+        <a href={opportunityPath(invitation.opportunity_id)}>{invitation.opportunity_title}</a>
+      </h3>
+      <p class="meta">
+        {t("volunteer.invitations.from", { date: formatDate(locale, invitation.created_at) })}{" "}
+        {orgPath ? <a href={orgPath}>{invitation.org_name}</a> : invitation.org_name}
+      </p>
+      {invitation.message && <blockquote class="v-quote">{invitation.message}</blockquote>}
+      {state instanceof Error && <ErrorBox error={state} />}
+      {state === "declined" ? (
+        <p role="status">{t("volunteer.invitations.declined")}</p>
+      ) : (
+        <div class="v-actions">
+          <a class="button" href={opportunityPath(invitation.opportunity_id, invitation.id)}>
+            {t("volunteer.invitations.answer")}
+          </a>
+          <button type="button" class="button button-quiet" onClick={decline} disabled={state === "busy"}
+            aria-label={t("volunteer.invitations.declineLabel", { title: invitation.opportunity_title })}>
+            {t("volunteer.invitations.decline")}
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}
+
+function Invitations() {
+  const [state] = useLoad(() => volunteerApi.invitations(), []);
+  if (state.status !== "ok") return null; // the applications below say what went wrong, if anything
+  const pending = state.value.filter((i) => i.status === "pending");
+  if (!pending.length) return null;
+  return (
+    <section aria-labelledby="v-invitations-title">
+      <h2 id="v-invitations-title" class="section-title">
+        {t("volunteer.invitations.title")}
+      </h2>
+      <ul class="v-results">
+        {pending.map((invitation) => (
+          <InvitationCard key={invitation.id} invitation={invitation} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function ApplicationsPage() {
   useLocale();
   const [items, setItems] = useState<Application[]>([]);
@@ -116,6 +176,7 @@ export function ApplicationsPage() {
   return (
     <section>
       <PageTitle>{t("volunteer.applications.title")}</PageTitle>
+      <Invitations />
       {first.status === "loading" && <Loading />}
       {first.status === "error" && <ErrorBox error={first.error} retry={reload} />}
       {first.status === "ok" && !items.length && (

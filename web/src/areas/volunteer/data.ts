@@ -149,6 +149,26 @@ export interface ApplicationDraft {
   meets_minimum_age: boolean;
 }
 
+/** An organization's invitation to one of its opportunities (orgs' InvitationOut). */
+export interface Invitation {
+  id: string;
+  opportunity_id: string;
+  opportunity_title: string;
+  org_id: string;
+  org_name: string;
+  slot_id?: string | null;
+  message?: string | null;
+  status: "pending" | "accepted" | "declined";
+  created_at: string;
+  application_id?: string | null;
+}
+
+export interface InvitationAnswer {
+  answers: Array<{ question_id: string; text: string }>;
+  message?: string;
+  meets_minimum_age: boolean;
+}
+
 interface Notification {
   kind: string;
   data?: Record<string, unknown>;
@@ -226,4 +246,11 @@ export const volunteerApi = {
   applications: (cursor?: string | null): Promise<Page<Application>> =>
     api.page<Application>("/applications", { limit: 20 }, cursor),
   withdraw: (id: string) => api.post<Application>(`/applications/${seg(id)}/withdraw`),
+  invitations: () => api.get<{ items: Invitation[] }>("/opportunities/invitations").then((page) => page.items),
+  acceptInvitation: (id: string, answer: InvitationAnswer) =>
+    api.post<{ invitation: Invitation; application: Application }>(
+      `/opportunities/invitations/${seg(id)}/accept`,
+      answer,
+    ),
+  declineInvitation: (id: string) => api.post<Invitation>(`/opportunities/invitations/${seg(id)}/decline`),
 };

@@ -130,6 +130,7 @@ describe("applications", () => {
   });
   it("the app's paths never start like the API's", () => {
     expect(opportunityPath("ab12")).toBe("/volunteer/opportunities/ab12");
+    expect(opportunityPath("ab12", "c d")).toBe("/volunteer/opportunities/ab12?invitation=c%20d");
     expect(roundKm(3.456)).toBe(3.5);
     expect(roundKm(12.6)).toBe(13);
   });

@@ -220,7 +220,9 @@ export function canWithdraw(status: string): boolean {
   return status === "pending" || status === "accepted" || status === "waitlisted";
 }
 
-/** The app's page of an opportunity (never its API path, /opportunities/…). */
-export function opportunityPath(id: string): string {
-  return `/volunteer/opportunities/${encodeURIComponent(id)}`;
+/** The app's page of an opportunity (never its API path, /opportunities/…); with
+ * `invitation`, the page answers that invitation instead of applying. */
+export function opportunityPath(id: string, invitation?: string): string {
+  const path = `/volunteer/opportunities/${encodeURIComponent(id)}`;
+  return invitation ? `${path}?invitation=${encodeURIComponent(invitation)}` : path;
 }

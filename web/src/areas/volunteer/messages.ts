@@ -134,6 +134,16 @@ export const en = {
   "volunteer.opportunity.appliedOn": "You applied on {date}:",
   "volunteer.opportunity.seeApplications": "See all my applications",
   "volunteer.opportunity.notOpen": "This opportunity is not taking applications now.",
+  "volunteer.opportunity.invited": "Accept the invitation",
+  "volunteer.opportunity.invitedBy": "{org} invites you. Accepting gives you a place at once, if one is left.",
+  "volunteer.opportunity.acceptInvitation": "Accept and join",
+
+  "volunteer.invitations.title": "Invitations for you",
+  "volunteer.invitations.from": "Invited on {date} by",
+  "volunteer.invitations.answer": "Answer and accept",
+  "volunteer.invitations.decline": "Decline",
+  "volunteer.invitations.declineLabel": "Decline the invitation to {title}",
+  "volunteer.invitations.declined": "You declined this invitation.",
 
   "volunteer.applications.title": "My applications",
   "volunteer.applications.empty": "You have not applied to anything yet.",
@@ -283,6 +293,16 @@ export const fr: Translation<typeof en> = {
   "volunteer.opportunity.appliedOn": "Vous avez candidaté le {date} :",
   "volunteer.opportunity.seeApplications": "Voir toutes mes candidatures",
   "volunteer.opportunity.notOpen": "Cette mission ne reçoit pas de candidatures en ce moment.",
+  "volunteer.opportunity.invited": "Accepter l’invitation",
+  "volunteer.opportunity.invitedBy": "{org} vous invite. En acceptant, vous avez une place tout de suite, s’il en reste une.",
+  "volunteer.opportunity.acceptInvitation": "Accepter et participer",
+
+  "volunteer.invitations.title": "Invitations pour vous",
+  "volunteer.invitations.from": "Invitation du {date} de",
+  "volunteer.invitations.answer": "Répondre et accepter",
+  "volunteer.invitations.decline": "Refuser",
+  "volunteer.invitations.declineLabel": "Refuser l’invitation à {title}",
+  "volunteer.invitations.declined": "Vous avez refusé cette invitation.",
 
   "volunteer.applications.title": "Mes candidatures",
   "volunteer.applications.empty": "Vous n’avez encore candidaté à rien.",

@@ -7,7 +7,7 @@ import { ErrorBox, Loading, PageTitle } from "../../components";
 import { partyPath } from "../../format";
 import { useLoad, useLocale } from "../../hooks";
 import { formatDate, t } from "../../i18n";
-import { causeNames, volunteerApi, type Application, type Opportunity, type Slot } from "./data";
+import { causeNames, volunteerApi, type Application, type Invitation, type Opportunity, type Slot } from "./data";
 import { Commitment } from "./find";
 import { StatusTag } from "./applications";
 import { applicationAnswers, canWithdraw } from "./logic";
@@ -17,16 +17,23 @@ interface Loaded {
   opp: Opportunity;
   mine: Application | null;
   names: Record<string, string>;
+  invitation: Invitation | null;
 }
 
-async function load(id: string): Promise<Loaded> {
-  const [opp, mine, names] = await Promise.all([
+/** The opportunity, my live application to it, cause names, and the pending invitation the
+ * address names (?invitation=…), if it is one of mine to this opportunity. */
+async function load(id: string, invitationId: string | null): Promise<Loaded> {
+  const [opp, mine, names, invitations] = await Promise.all([
     volunteerApi.opportunity(id),
     volunteerApi.applications(),
     causeNames().catch(() => ({}) as Record<string, string>),
+    invitationId ? volunteerApi.invitations() : Promise.resolve([] as Invitation[]),
   ]);
   const live = mine.items.find((a) => a.opportunity_id === opp.id && canWithdraw(a.status));
-  return { opp, mine: live ?? null, names };
+  const invitation = invitations.find(
+    (i) => i.id === invitationId && i.opportunity_id === opp.id && i.status === "pending",
+  );
+  return { opp, mine: live ?? null, names, invitation: invitation ?? null };
 }
 
 function slotLabel(slot: Slot, locale: ReturnType<typeof useLocale>): string {
@@ -36,7 +43,15 @@ function slotLabel(slot: Slot, locale: ReturnType<typeof useLocale>): string {
   return `${when} · ${t("volunteer.opportunity.left", { count: slot.remaining })}`;
 }
 
-function ApplyForm({ opp, applied }: { opp: Opportunity; applied: (a: Application) => void }) {
+function ApplyForm({
+  opp,
+  invitation,
+  applied,
+}: {
+  opp: Opportunity;
+  invitation: Invitation | null;
+  applied: (a: Application) => void;
+}) {
   const locale = useLocale();
   const open = opp.slots.filter((s) => s.remaining > 0);
   const [slot, setSlot] = useState(open[0]?.id ?? opp.slots[0]?.id ?? "");
@@ -57,13 +72,11 @@ function ApplyForm({ opp, applied }: { opp: Opportunity; applied: (a: Applicatio
     setSending(true);
     setError(null);
     try {
+      const common = { answers, message: message.trim() || undefined, meets_minimum_age: oldEnough };
       applied(
-        await volunteerApi.apply(opp.id, {
-          slot_id: slot || undefined,
-          answers,
-          message: message.trim() || undefined,
-          meets_minimum_age: oldEnough,
-        }),
+        invitation
+          ? (await volunteerApi.acceptInvitation(invitation.id, common)).application
+          : await volunteerApi.apply(opp.id, { slot_id: slot || undefined, ...common }),
       );
     } catch (failure) {
       setError(failure as Error);
@@ -73,8 +86,14 @@ function ApplyForm({ opp, applied }: { opp: Opportunity; applied: (a: Applicatio
   };
   return (
     <form class="card v-form" onSubmit={submit} aria-labelledby="v-apply-title" noValidate>
-      <h2 id="v-apply-title">{t("volunteer.opportunity.apply")}</h2>
-      {opp.slots.length > 1 && (
+      <h2 id="v-apply-title">{invitation ? t("volunteer.opportunity.invited") : t("volunteer.opportunity.apply")}</h2>
+      {invitation && (
+        <div>
+          <p>{t("volunteer.opportunity.invitedBy", { org: invitation.org_name })}</p>
+          {invitation.message && <blockquote class="v-quote">{invitation.message}</blockquote>}
+        </div>
+      )}
+      {opp.slots.length > 1 && !invitation?.slot_id && (
         <fieldset class="v-fieldset">
           <legend>{t("volunteer.opportunity.slot")}</legend>
           {opp.slots.map((s) => (
@@ -119,7 +138,11 @@ function ApplyForm({ opp, applied }: { opp: Opportunity; applied: (a: Applicatio
       {error && <ErrorBox error={error} />}
       <div class="v-actions">
         <button type="submit" class="button" disabled={sending}>
-          {sending ? t("volunteer.opportunity.sending") : t("volunteer.opportunity.send")}
+          {sending
+            ? t("volunteer.opportunity.sending")
+            : invitation
+              ? t("volunteer.opportunity.acceptInvitation")
+              : t("volunteer.opportunity.send")}
         </button>
       </div>
     </form>
@@ -176,7 +199,8 @@ function Applied({ application }: { application: Application }) {
 
 export function OpportunityPage({ id }: { id: string }) {
   useLocale();
-  const [state, reload] = useLoad(() => load(id), [id]);
+  const invitationId = new URLSearchParams(window.location.search).get("invitation");
+  const [state, reload] = useLoad(() => load(id, invitationId), [id, invitationId]);
   const [applied, setApplied] = useState<Application | null>(null);
   if (state.status === "loading") return <Loading />;
   if (state.status === "error") {
@@ -208,7 +232,7 @@ export function OpportunityPage({ id }: { id: string }) {
       {mine ? (
         <Applied application={mine} />
       ) : opp.status === "open" ? (
-        <ApplyForm opp={opp} applied={setApplied} />
+        <ApplyForm opp={opp} invitation={state.value.invitation} applied={setApplied} />
       ) : (
         <p class="card">{t("volunteer.opportunity.notOpen")}</p>
       )}

@@ -79,7 +79,8 @@ function ApplicationItem({ application }: { application: Application }) {
           {current.status === "waitlisted" && current.waitlist_position != null && <> #{current.waitlist_position}</>}
         </span>
       </div>
-      {current.meets_minimum_age === false && <p class="error">{t("organization.applications.underAge")}</p>}
+      {/* Confirmed by the applicant when the opportunity has a minimum age (false otherwise). */}
+      {current.meets_minimum_age && <p class="meta">{t("organization.applications.ofAge")}</p>}
       {current.message && <blockquote class="quote">{current.message}</blockquote>}
       {(current.answers ?? []).length > 0 && (
         <dl class="answers">

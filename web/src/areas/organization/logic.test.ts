@@ -226,6 +226,7 @@ describe("eventBody", () => {
     const online = eventBody({ ...form, address: "", onlineUrl: "https://meet.example/x" }, "UTC");
     expect(online?.place).toBeNull();
     expect(online?.online_url).toBe("https://meet.example/x");
+    expect(online && "description" in online && online.description !== undefined).toBe(false);
   });
   it("is null without a place or a link, or with its times backwards", () => {
     expect(eventBody({ ...form, lat: "" }, "UTC")).toBeNull();

@@ -315,7 +315,7 @@ export function eventBody(form: EventForm, timeZone: string): EventBody | null {
   if (!place && !onlineUrl) return null;
   return {
     title,
-    description: form.description.trim(),
+    description: form.description.trim() || undefined, // sent, it must not be blank
     starts_at: startsAt,
     ends_at: endsAt,
     time_zone: timeZone,

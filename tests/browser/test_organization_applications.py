@@ -1,0 +1,163 @@
+"""An organization's side in the browser, part three: publishing an opportunity with a slot and
+a question (/manage/:id/opportunities/new), the applications inbox (two volunteers apply
+through the API; the admin accepts one and declines the other with a reason — what each
+volunteer's GET /applications then says), checking the accepted one in and recording hours,
+scheduling an event, pausing and closing the opportunity.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from e2e_orgs import ok  # type: ignore[import-not-found]
+from organization_support import (
+    SIGNED_OUT,
+    check_page,
+    moderator,
+    person,
+    sign_in_again,
+    verified_org,
+)
+from playwright.sync_api import Page, expect
+
+
+def local_time(page: Page, minutes: int) -> str:
+    """A datetime-local value ``minutes`` from now in the browser's own time zone."""
+    return str(
+        page.evaluate(
+            """(minutes) => {
+                const d = new Date(Date.now() + minutes * 60000);
+                const p = (n) => String(n).padStart(2, "0");
+                return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}` +
+                    `T${p(d.getHours())}:${p(d.getMinutes())}`;
+            }""",
+            minutes,
+        )
+    )
+
+
+def test_publish_an_opportunity_answer_applications_check_in_and_record_hours(
+    open_page: Any, system: Any, curl: Any, other_curl: Any, infra: Any
+) -> None:
+    gw = system.gateway.url
+    user, owner = person(curl, system)
+    _, mod = moderator(other_curl, system, infra)
+    org = verified_org(curl, system, owner, mod, "Les Restos du Cœur de Lyon")
+    _, ann = person(other_curl, system)
+    _, bob = person(other_curl, system)
+
+    opened = open_page(bypass_csp=True)
+    page = opened.page
+    sign_in_again(opened, user, f"/manage/{org['id']}/opportunities/new")
+    title = page.get_by_role("heading", level=1)
+    expect(title).to_have_text("Publish an opportunity")
+    page.get_by_label("Title").fill("Evening food distribution")
+    page.get_by_label("What volunteers will do").fill("Hand out hot meals at Perrache.")
+    expect(page.get_by_role("checkbox", name="Clean water")).to_be_checked()  # the org's cause
+    slot = page.get_by_role("group", name="Slot 1")
+    # It starts in 30 minutes: check-in opens an hour before a session.
+    slot.get_by_label("Starts").fill(local_time(page, 30))
+    slot.get_by_label("Ends").fill(local_time(page, 210))
+    slot.get_by_label("Places in this slot").fill("2")
+    page.get_by_role("button", name="Add a question").click()
+    question = page.get_by_role("group", name="Question 1")
+    question.get_by_label("Question 1").fill("Have you handled food before?")
+    question.get_by_label("An answer is required").check()
+    check_page(opened, "opportunity-new")
+    page.get_by_role("button", name="Publish the opportunity").click()
+
+    expect(title).to_have_text("Opportunities")
+    row = page.locator("li", has_text="Evening food distribution")
+    expect(row.get_by_text("Open", exact=True)).to_be_visible()
+    expect(row.get_by_text("2 of 2 places left")).to_be_visible()
+    opps = ok(curl, "GET", f"{gw}/orgs/{org['id']}/opportunities", owner)["items"]
+    assert [(o["title"], o["status"]) for o in opps] == [("Evening food distribution", "open")]
+    opp = opps[0]
+    assert [(q["text"], q["required"]) for q in opp["questions"]] == [
+        ("Have you handled food before?", True)
+    ]
+    assert [s["places"] for s in opp["slots"]] == [2]
+    check_page(opened, "opportunities")
+
+    # Two volunteers apply through the API, answering the question.
+    for login, answer in ((ann, "Yes, two winters at a soup kitchen."), (bob, "Not yet.")):
+        ok(other_curl, "POST", f"{gw}/opportunities/{opp['id']}/applications", login, {
+            "slot_id": opp["slots"][0]["id"],
+            "answers": [{"question_id": opp["questions"][0]["id"], "text": answer}],
+        })  # fmt: skip
+
+    page.get_by_role("link", name="Applications", exact=True).click()
+    expect(title).to_have_text("Applications")
+    ann_name, bob_name = ann["user"]["display_name"], bob["user"]["display_name"]
+    ann_item = page.locator("li.application").filter(has_text="two winters")
+    bob_item = page.locator("li.application").filter(has_text="Not yet.")
+    expect(ann_item.get_by_text("Have you handled food before?")).to_be_visible()
+    expect(ann_item.get_by_text("Waiting for an answer")).to_be_visible()
+    expect(bob_item).to_be_visible()
+    check_page(opened, "applications")
+    ann_item.get_by_role("button", name=f"Accept {ann_name}").click()
+    expect(ann_item.get_by_text("Accepted", exact=True)).to_be_visible()
+    bob_item.get_by_role("button", name=f"Decline {bob_name}").click()
+    bob_item.get_by_label("Reason (the volunteer sees it)").select_option("no_places")
+    bob_item.get_by_label("A word for the volunteer").fill("Full tonight: next week?")
+    bob_item.get_by_role("button", name="Decline the application").click()
+    expect(bob_item.get_by_text("Declined", exact=True)).to_be_visible()
+    expect(bob_item.get_by_text("No places left — Full tonight: next week?")).to_be_visible()
+
+    # What each volunteer now reads.
+    [ann_app] = ok(other_curl, "GET", f"{gw}/applications", ann)["items"]
+    assert ann_app["status"] == "accepted"
+    [bob_app] = ok(other_curl, "GET", f"{gw}/applications", bob)["items"]
+    assert bob_app["status"] == "declined"
+    assert bob_app["decline"] == {"reason": "no_places", "text": "Full tonight: next week?"}
+
+    # The filter by state reads the inbox again: the accepted one alone.
+    page.get_by_label("Status").select_option("accepted")
+    expect(page.locator("li.application")).to_have_count(1)
+    expect(page.locator("li.application").get_by_text("two winters")).to_be_visible()
+
+    # Check-in and hours, on the opportunity's own page.
+    page.get_by_role("link", name="Opportunities").click()
+    page.get_by_role("link", name="Evening food distribution").click()
+    expect(title).to_have_text("Evening food distribution")
+    page.get_by_role("button", name=f"Check in {ann_name}").click()
+    expect(page.get_by_role("status").filter(has_text="Checked in.")).to_be_visible()
+    checkins = page.locator("section", has=page.get_by_role("heading", name="Check-in and hours"))
+    checkins.get_by_label("Hours").fill("3.5")
+    with page.expect_response(lambda r: r.url.endswith("/hours")) as saved:
+        checkins.get_by_role("button", name="Record the hours").click()
+    assert saved.value.status == 200
+    recorded = ok(curl, "GET", f"{gw}/opportunities/{opp['id']}/check-ins", owner)["items"]
+    assert [(c["application_id"], c["hours"]) for c in recorded] == [(ann_app["id"], 3.5)]
+    expect(page.get_by_role("heading", name="Volunteers who could help")).to_be_visible()
+    check_page(opened, "opportunity")
+
+    # An event, online.
+    page.get_by_role("link", name="Events").click()
+    expect(title).to_have_text("Events")
+    page.get_by_label("Title").fill("Volunteers' welcome evening")
+    page.get_by_label("Starts").fill(local_time(page, 3 * 24 * 60))
+    page.get_by_label("Ends").fill(local_time(page, 3 * 24 * 60 + 120))
+    page.get_by_label("Capacity").fill("40")
+    page.get_by_label("Address").fill("")  # online only
+    page.get_by_label("Online link").fill("https://meet.example/restos")
+    page.get_by_role("button", name="Schedule the event").click()
+    expect(page.get_by_role("status").filter(has_text="Scheduled.")).to_be_visible()
+    event_row = page.locator("li", has_text="Volunteers' welcome evening")
+    expect(event_row.get_by_text("0 going of 40", exact=False)).to_be_visible()
+    events = ok(curl, "GET", f"{gw}/orgs/{org['id']}/events", owner)["items"]
+    assert [(e["title"], e["capacity"], e["online_url"]) for e in events] == [
+        ("Volunteers' welcome evening", 40, "https://meet.example/restos")
+    ]
+    check_page(opened, "events")
+
+    # Pause, then close the opportunity.
+    page.get_by_role("link", name="Opportunities").click()
+    row = page.locator("li", has_text="Evening food distribution")
+    row.get_by_role("button", name="Pause Evening food distribution").click()
+    expect(row.get_by_text("Paused", exact=True)).to_be_visible()
+    assert ok(curl, "GET", f"{gw}/opportunities/{opp['id']}", owner)["status"] == "paused"
+    row.get_by_role("button", name="Close Evening food distribution").click()
+    expect(row.get_by_text("Closed", exact=True)).to_be_visible()
+    assert ok(curl, "GET", f"{gw}/opportunities/{opp['id']}", owner)["status"] == "closed"
+    assert opened.watched.problems(SIGNED_OUT) == []

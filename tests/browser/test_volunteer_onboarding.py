@@ -5,6 +5,7 @@ GET /users/me (the page's own call), orgs' causes and notifier's preferences hol
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from browser_support import DESKTOP, PHONE
@@ -73,6 +74,19 @@ def test_a_newcomer_sets_up_their_profile_and_a_reload_shows_it_kept(
     expect(page.get_by_label("Hours a month you could give")).to_have_value("8")
     expect(findable).to_be_checked()
     expect(sharing).to_be_checked()
+    # The welcome notification's share link (notifier makes it once it heard of the sign-up).
+    deadline = time.monotonic() + 30
+    while True:
+        with page.expect_response(lambda r: "/notifications?" in r.url) as listed:
+            opened.open("/welcome")
+        if any(item["kind"] == "welcome" for item in listed.value.json()["items"]):
+            break
+        assert time.monotonic() < deadline, "no welcome notification"
+        time.sleep(1)
+    share = page.get_by_role("link", name="Share on Facebook")
+    expect(share).to_be_visible()
+    expect(page.get_by_label("Your skills")).to_have_value("first aid, cooking")
+    assert (share.get_attribute("href") or "").startswith(f"{system.sandbox_url}/dialog/share?")
     opened.screenshot("volunteer-welcome-desktop")
     page.set_viewport_size(PHONE)
     assert main_fits(page)

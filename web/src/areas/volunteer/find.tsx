@@ -280,7 +280,12 @@ export function FindPage() {
           </button>
         </div>
       </form>
-      {context.status === "loading" ? <Loading /> : <Results filters={applied} point={point} names={names} round={round} />}
+      {/* Without "near me" the search needs no profile: it starts at once, alongside it. */}
+      {context.status === "loading" && applied.nearMe ? (
+        <Loading />
+      ) : (
+        <Results filters={applied} point={applied.nearMe ? point : null} names={names} round={round} />
+      )}
     </section>
   );
 }

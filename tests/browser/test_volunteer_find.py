@@ -12,10 +12,11 @@ from typing import Any
 
 from browser_support import DESKTOP, PHONE
 from e2e_orgs import ok  # type: ignore[import-not-found]
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 from volunteer_support import (
     SIGNED_OUT_REFRESH,
     eventually,
+    expect,
     found,
     main_fits,
     one_off,

@@ -11,10 +11,10 @@ from typing import Any
 
 from browser_support import DESKTOP, PHONE
 from e2e_orgs import call, ok  # type: ignore[import-not-found]
-from playwright.sync_api import expect
 from volunteer_support import (
     SIGNED_OUT_REFRESH,
     eventually,
+    expect,
     found,
     main_fits,
     one_off,

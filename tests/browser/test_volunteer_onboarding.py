@@ -10,8 +10,7 @@ from typing import Any
 
 from browser_support import DESKTOP, PHONE
 from e2e_people import create_test_user  # type: ignore[import-not-found]
-from playwright.sync_api import expect
-from volunteer_support import SIGNED_OUT_REFRESH, main_fits, serious_violations
+from volunteer_support import SIGNED_OUT_REFRESH, expect, main_fits, serious_violations
 
 
 def test_a_newcomer_sets_up_their_profile_and_a_reload_shows_it_kept(

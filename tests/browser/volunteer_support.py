@@ -20,6 +20,7 @@ from e2e_people import (  # type: ignore[import-not-found]
     sign_up,
 )
 from playwright.sync_api import Page
+from playwright.sync_api import expect as playwright_expect
 
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 LYON = {
@@ -30,6 +31,12 @@ LYON = {
     "lng": 4.8365,
 }
 T = TypeVar("T")
+
+# Playwright's expect with a longer wait than its 5 s, for these tests only (an instance of our
+# own: the shared one's options would change every module's): the machine's two cores are
+# shared with other runs, and an answer through the bus can take longer there.
+expect = type(playwright_expect)()
+expect.set_options(timeout=15_000)
 
 
 def eventually(probe: Callable[[], T | None], what: str, timeout: float = 30.0) -> T:

@@ -40,7 +40,11 @@ def test_a_volunteer_finds_applies_and_sees_the_answer(
         prerequisites=["Sturdy shoes"],
         questions=[{"text": WHY, "required": True}, {"text": ALLERGIES, "required": False}],
     )  # fmt: skip
-    birds = publish(curl, system, owner, org, title="Heron count", commitment=one_off(9))
+    weekly = {
+        "kind": "recurring", "days": ["sun", "sat"], "start_time": "09:00", "end_time": "12:00",
+        "hours_per_session": 3, "starts_on": "2031-03-01", "ends_on": "2031-06-30", "places": 5,
+    }  # fmt: skip
+    birds = publish(curl, system, owner, org, title="Heron count", commitment=weekly)
     pond = publish(curl, system, owner, org, title="Pond survey", commitment=one_off(12))
     _, watcher = person(curl, system)  # anyone: search is the same for everyone
     for opp in (fountain, birds):
@@ -110,6 +114,10 @@ def test_a_volunteer_finds_applies_and_sees_the_answer(
     # Another application, withdrawn from my applications after a confirmation.
     opened.open(f"/volunteer/opportunities/{birds['id']}")
     expect(title).to_have_text("Heron count")
+    expect(
+        page.get_by_text("Every Saturday, Sunday, 09:00\u201312:00 (Europe/Paris time),")
+    ).to_be_visible()
+    expect(page.get_by_text("from Mar 1, 2031 to Jun 30, 2031.")).to_be_visible()
     page.get_by_role("button", name="Send my application").click()
     expect(mine).to_contain_text("Pending")
     page.get_by_role("link", name="See all my applications").click()

@@ -3,6 +3,7 @@ import {
   NO_FILTERS,
   applicationAnswers,
   canWithdraw,
+  clock,
   causeChanges,
   coarse,
   dayBound,
@@ -14,6 +15,7 @@ import {
   orgQuery,
   parseTags,
   roundKm,
+  weekdayName,
 } from "./logic";
 
 describe("tags", () => {
@@ -133,5 +135,14 @@ describe("applications", () => {
     expect(opportunityPath("ab12", "c d")).toBe("/volunteer/opportunities/ab12?invitation=c%20d");
     expect(roundKm(3.456)).toBe(3.5);
     expect(roundKm(12.6)).toBe(13);
+  });
+});
+
+describe("a weekly pattern", () => {
+  it("names the days in the person's language and shortens times", () => {
+    expect(weekdayName("en", "mon")).toBe("Monday");
+    expect(weekdayName("fr", "sat")).toBe("samedi");
+    expect(weekdayName("en", "someday")).toBe("someday");
+    expect(clock("09:30:00")).toBe("09:30");
   });
 });

@@ -226,3 +226,18 @@ export function opportunityPath(id: string, invitation?: string): string {
   const path = `/volunteer/opportunities/${encodeURIComponent(id)}`;
   return invitation ? `${path}?invitation=${encodeURIComponent(invitation)}` : path;
 }
+
+const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+
+/** orgs' weekday ("mon") in words in `locale` ("Monday", "lundi"); unknown ones as they are. */
+export function weekdayName(locale: string, day: string): string {
+  const index = (WEEKDAYS as readonly string[]).indexOf(day);
+  if (index < 0) return day;
+  const monday = new Date(Date.UTC(2024, 0, 1 + index, 12)); // 1 January 2024 was a Monday
+  return new Intl.DateTimeFormat(locale, { weekday: "long", timeZone: "UTC" }).format(monday);
+}
+
+/** "09:00:00" → "09:00" (a session's time of day, in the opportunity's own time zone). */
+export function clock(time: string): string {
+  return /^\d{2}:\d{2}/.test(time) ? time.slice(0, 5) : time;
+}

@@ -10,7 +10,7 @@ import { formatDate, t } from "../../i18n";
 import { causeNames, volunteerApi, type Application, type Invitation, type Opportunity, type Slot } from "./data";
 import { Commitment } from "./find";
 import { StatusTag } from "./applications";
-import { applicationAnswers, canWithdraw } from "./logic";
+import { applicationAnswers, canWithdraw, clock, weekdayName } from "./logic";
 import "./volunteer.css";
 
 interface Loaded {
@@ -167,7 +167,19 @@ function Details({ opp, names }: { opp: Opportunity; names: Record<string, strin
         <dd>{t("volunteer.opportunity.placesLeft", { count: opp.remaining, total: opp.places })}</dd>
       </dl>
       {opp.pattern && (
-        <p>{t("volunteer.opportunity.pattern", { days: opp.pattern.days.join(", "), start: opp.pattern.start_time, end: opp.pattern.end_time })}</p>
+        <p>
+          {t("volunteer.opportunity.pattern", {
+            days: opp.pattern.days.map((d) => weekdayName(locale, d)).join(", "),
+            start: clock(opp.pattern.start_time),
+            end: clock(opp.pattern.end_time),
+            zone: opp.time_zone,
+          })}{" "}
+          {t("volunteer.opportunity.period", {
+            // Calendar days: read at noon, so no time zone moves them to the day before.
+            from: formatDate(locale, `${opp.pattern.starts_on}T12:00:00`),
+            to: formatDate(locale, `${opp.pattern.ends_on}T12:00:00`),
+          })}
+        </p>
       )}
       {opp.slots.length > 0 && opp.commitment === "one_off" && (
         <>

@@ -5,9 +5,10 @@ checked through the API afterwards — and the dashboard in French.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from e2e_orgs import ok  # type: ignore[import-not-found]
+from e2e_orgs import call, eventually, ok  # type: ignore[import-not-found]
 from organization_support import (
     SIGNED_OUT,
     check_page,
@@ -113,4 +114,54 @@ def test_edit_invite_post_news_and_answer_a_review(
     expect(page.locator(".manage-head").get_by_text("Vérifiée", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Modifier la page")).to_be_visible()
     check_page(opened, "dashboard-fr")
+    assert opened.watched.problems(SIGNED_OUT) == []
+
+
+def test_link_the_organization_s_facebook_page(
+    open_page: Any, system: Any, curl: Any, other_curl: Any, infra: Any
+) -> None:
+    gw = system.gateway.url
+    user, owner = person(curl, system)
+    _, mod = moderator(other_curl, system, infra)
+    org = verified_org(curl, system, owner, mod, "Secours Populaire Villeurbanne")
+    # The owner's Facebook account manages a Page of that name (the sandbox's).
+    made = curl(
+        "-X", "POST", "-H", "Content-Type: application/json",
+        "--data", json.dumps({"owner_id": user["id"], "name": org["name"]}),
+        f"{system.sandbox_url}/__sandbox/pages",
+    )  # fmt: skip
+    assert made.status == 200, made.body
+    page_id = str(made.json()["id"])
+
+    def notifier_knows_the_owner() -> bool | None:  # it hears of the org's people by events
+        return (
+            call(curl, "POST", f"{gw}/facebook-pages/{org['id']}/login", owner, {}).status == 200
+            or None
+        )
+
+    eventually(notifier_knows_the_owner, "notifier knowing the organization's owner")
+
+    opened = open_page(bypass_csp=True)
+    page = opened.page
+    sign_in_again(opened, user, f"/manage/{org['id']}")
+    facebook = page.locator("section", has=page.get_by_role("heading", name="Facebook Page"))
+    expect(facebook.get_by_text("No Facebook Page is linked.", exact=False)).to_be_visible()
+    with page.context.expect_page() as opened_tab:
+        facebook.get_by_role("button", name="Link a Facebook Page").click()
+    tab = opened_tab.value
+    tab.get_by_role("button", name="Continue").click()  # the sandbox's consent, Page permissions
+    tab.wait_for_url(f"{gw}/facebook-pages/callback?**")
+    assert json.loads(tab.locator("body").inner_text())["linked"] is True
+    tab.close()
+
+    expect(facebook.get_by_text("Facebook opened in a new tab", exact=False)).to_be_visible()
+    facebook.get_by_role("button", name="Check again").click()
+    expect(facebook.get_by_text(f"Linked to {org['name']}")).to_be_visible()
+    news = facebook.get_by_label("Post news to the Page")
+    before = news.is_checked()
+    news.click()
+    expect(facebook.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    linked = ok(curl, "GET", f"{gw}/facebook-pages/{org['id']}", owner)
+    assert (linked["linked"], linked["page_id"], linked["post_news"]) == (True, page_id, not before)
+    check_page(opened, "facebook")
     assert opened.watched.problems(SIGNED_OUT) == []

@@ -1,6 +1,6 @@
 // An organization's dashboard (/manage/:id): its state and verification, its figures, its
 // Facebook Page; editing its page (/manage/:id/edit).
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { ErrorBox, Loading } from "../../components";
 import { useLoad, useLocale } from "../../hooks";
 import { formatDate, formatNumber, t } from "../../i18n";
@@ -101,10 +101,29 @@ function FacebookPage({ org }: { org: ManagedOrg }) {
   const [state, reload] = useLoad(() => orgApi.facebookPage(org.id), [org.id]);
   const action = useAction();
   const [done, setDone] = useState<string | null>(null);
+  const [waiting, setWaiting] = useState(false);
+  // Facebook's redirect back (notifier's /facebook-pages/callback) answers JSON, not this app:
+  // the login runs in a tab of its own, and this page reads the link again when the person
+  // comes back to it (or asks to).
+  useEffect(() => {
+    if (!waiting) return;
+    const back = () => reload();
+    window.addEventListener("focus", back);
+    return () => window.removeEventListener("focus", back);
+  }, [waiting]);
   const link = async () => {
+    const tab = window.open("", "_blank"); // opened in the click itself, so no popup blocker
     let url = "";
     if (await action.run(async () => (url = (await orgApi.startPageLink(org.id)).url))) {
-      window.location.assign(url);
+      if (tab) {
+        tab.opener = null;
+        tab.location.href = url;
+        setWaiting(true);
+      } else {
+        window.location.assign(url);
+      }
+    } else {
+      tab?.close();
     }
   };
   const choose = async (pageId: string) => {
@@ -171,8 +190,14 @@ function FacebookPage({ org }: { org: ManagedOrg }) {
           </label>
         </>
       )}
+      {waiting && !page?.linked && <p class="notice">{t("organization.facebook.waiting")}</p>}
       {page && (
         <div class="actions">
+          {waiting && (
+            <button type="button" class="button button-quiet" onClick={reload}>
+              {t("organization.facebook.check")}
+            </button>
+          )}
           <button type="button" class="button" disabled={action.busy} onClick={link}>
             {page.linked ? t("organization.facebook.relink") : t("organization.facebook.link")}
           </button>

@@ -35,9 +35,11 @@ def results(page: Page) -> Any:
     return page.get_by_role("region", name="Results").locator(".v-results > li")
 
 
-def search(page: Page) -> None:
-    with page.expect_response(lambda r: "/opportunities?" in r.url or "/orgs?" in r.url):
+def search(page: Page) -> str:
+    """Press Search; the URL of the API call it made."""
+    with page.expect_response(lambda r: "/opportunities?" in r.url or "/orgs?" in r.url) as sent:
         page.get_by_role("button", name="Search", exact=True).click()
+    return sent.value.url
 
 
 def titled(page: Page, title: str) -> Any:
@@ -132,9 +134,15 @@ def test_search_finds_opportunities_by_words_and_cause_filters_them_and_pages(
     # Near my location (the profile's), with the distance shown.
     page.get_by_label("Cause").select_option("")
     page.get_by_label("Words").fill("riverbank")
+    nearest = page.get_by_label("Order").locator("option", has_text="Nearest first")
+    expect(nearest).to_be_disabled()  # nearest to nothing: near me is off
     page.get_by_label("Near my location").check()
     page.get_by_label("Within (km)").fill("10")
-    search(page)
+    page.get_by_label("Order").select_option(label="Nearest first")
+    asked = search(page)
+    assert "near=45.75%2C4.84" in asked
+    assert "radius_km=10" in asked
+    assert "sort=distance" in asked
     expect(titled(page, "Riverbank clean-up")).to_contain_text(KM_AWAY)
     assert serious_violations(page) == []
     opened.screenshot("volunteer-find-desktop")

@@ -16,7 +16,9 @@ import {
   opportunityQuery,
   orgQuery,
   roundKm,
+  SORTS,
   type FindFilters,
+  type SortChoice,
   type Point,
 } from "./logic";
 import "./volunteer.css";
@@ -141,6 +143,7 @@ function Results({ filters, point, names, round }: { filters: FindFilters; point
       <h2 id="v-results-title" class="section-title">
         {t("volunteer.find.results")}
       </h2>
+      {first.value.capped === true && <p class="meta">{t("volunteer.find.capped")}</p>}
       <p role="status" class="meta">
         {items.length ? t(next ? "volunteer.find.shownMore" : "volunteer.find.shown", { count: items.length }) : t("volunteer.find.none")}
       </p>
@@ -274,8 +277,18 @@ export function FindPage() {
             </label>
           </>
         )}
-        <div class="v-actions">
-          <button type="submit" class="button">
+        <div class="v-row v-actions">
+          <div class="v-field">
+            <label for="v-sort">{t("volunteer.find.sort")}</label>
+            <select id="v-sort" value={draft.sort} onChange={(e) => set("sort", value(e) as SortChoice)}>
+              {SORTS[draft.kind].map((sort) => (
+                <option key={sort} value={sort} disabled={sort === "distance" && !draft.nearMe}>
+                  {t(`volunteer.find.sort.${sort || "default"}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button type="submit" class="button v-search">
             {t("volunteer.find.search")}
           </button>
         </div>

@@ -69,16 +69,18 @@ describe("search filters in the address", () => {
       from: "2026-12-05",
       to: "2026-12-06",
       available: true,
+      sort: "distance" as const,
     };
     const search = filtersToSearch(filters);
     expect(search).toBe(
-      "?q=riverbank&cause=clean-water&near=me&radius=10&skills=first+aid&remote=onsite&from=2026-12-05&to=2026-12-06&available=me",
+      "?q=riverbank&cause=clean-water&near=me&radius=10&skills=first+aid&remote=onsite&from=2026-12-05&to=2026-12-06&available=me&sort=distance",
     );
     expect(filtersFromSearch(search)).toEqual(filters);
   });
   it("no filter is an empty query, and bad values are dropped", () => {
     expect(filtersToSearch(NO_FILTERS)).toBe("");
-    expect(filtersFromSearch("?cause=Bad Slug&from=tomorrow&remote=maybe&radius=-3")).toEqual(NO_FILTERS);
+    expect(filtersFromSearch("?cause=Bad Slug&from=tomorrow&remote=maybe&radius=-3&sort=best")).toEqual(NO_FILTERS);
+    expect(filtersFromSearch("?kind=organizations&sort=soonest").sort).toBe(""); // not for organizations
   });
   it("organizations keep only what GET /orgs takes", () => {
     const search = filtersToSearch({ ...NO_FILTERS, kind: "organizations", q: "eau", skills: "x", remote: "remote" });
@@ -106,7 +108,13 @@ describe("API queries", () => {
       near: "45.75,4.85",
       radius_km: 500,
     });
-    expect(orgQuery({ ...NO_FILTERS, nearMe: true }, null)).toEqual({ q: undefined, cause: undefined });
+    expect(orgQuery({ ...NO_FILTERS, nearMe: true }, null)).toEqual({ q: undefined, cause: undefined, sort: undefined });
+  });
+  it("sorts by distance only near a point; soonest is for opportunities", () => {
+    expect(opportunityQuery({ ...NO_FILTERS, sort: "distance" }, lyon).sort).toBeUndefined();
+    expect(opportunityQuery({ ...NO_FILTERS, sort: "distance", nearMe: true }, lyon).sort).toBe("distance");
+    expect(opportunityQuery({ ...NO_FILTERS, sort: "soonest" }, null).sort).toBe("soonest");
+    expect(orgQuery({ ...NO_FILTERS, kind: "organizations", sort: "soonest" }, null).sort).toBeUndefined();
   });
   it("a day's end is its last millisecond", () => {
     expect(dayBound("2026-12-06", true)).toBe(new Date(2026, 11, 6, 23, 59, 59, 999).toISOString());

@@ -72,6 +72,12 @@ export function causeChanges(
 
 export type FindKind = "opportunities" | "organizations";
 export type RemoteChoice = "" | "remote" | "onsite";
+/** "": the API's default for the filters (relevance with words, else distance near me, …). */
+export type SortChoice = "" | "distance" | "soonest" | "newest";
+export const SORTS: Record<FindKind, readonly SortChoice[]> = {
+  opportunities: ["", "distance", "soonest", "newest"],
+  organizations: ["", "distance", "newest"],
+};
 
 export interface FindFilters {
   kind: FindKind;
@@ -86,6 +92,7 @@ export interface FindFilters {
   from: string;
   to: string;
   available: boolean;
+  sort: SortChoice;
 }
 
 export const NO_FILTERS: FindFilters = {
@@ -99,6 +106,7 @@ export const NO_FILTERS: FindFilters = {
   from: "",
   to: "",
   available: false,
+  sort: "",
 };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -107,12 +115,14 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export function filtersFromSearch(search: string): FindFilters {
   const p = new URLSearchParams(search);
   const remote = p.get("remote");
+  const kind: FindKind = p.get("kind") === "organizations" ? "organizations" : "opportunities";
+  const sort = (p.get("sort") ?? "") as SortChoice;
   const date = (name: string) => {
     const value = p.get(name) ?? "";
     return DATE.test(value) ? value : "";
   };
   return {
-    kind: p.get("kind") === "organizations" ? "organizations" : "opportunities",
+    kind,
     q: p.get("q") ?? "",
     cause: /^[a-z0-9-]+$/.test(p.get("cause") ?? "") ? (p.get("cause") as string) : "",
     skills: p.get("skills") ?? "",
@@ -122,6 +132,7 @@ export function filtersFromSearch(search: string): FindFilters {
     from: date("from"),
     to: date("to"),
     available: p.get("available") === "me",
+    sort: SORTS[kind].includes(sort) ? sort : "",
   };
 }
 
@@ -142,6 +153,7 @@ export function filtersToSearch(f: FindFilters): string {
     if (f.to) p.set("to", f.to);
     if (f.available) p.set("available", "me");
   }
+  if (f.sort && SORTS[f.kind].includes(f.sort)) p.set("sort", f.sort);
   const text = p.toString();
   return text ? `?${text}` : "";
 }
@@ -160,11 +172,13 @@ export interface Point {
 }
 
 function nearQuery(f: FindFilters, point: Point | null): Query {
-  if (!f.nearMe || !point) return {};
+  const sort = f.sort && SORTS[f.kind].includes(f.sort) ? f.sort : undefined;
+  if (!f.nearMe || !point) return { sort: sort === "distance" ? undefined : sort };
   const radius = Number(f.radius);
   return {
     near: `${point.lat},${point.lng}`,
     radius_km: radius > 0 ? Math.min(radius, 500) : undefined,
+    sort,
   };
 }
 

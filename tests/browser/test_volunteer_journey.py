@@ -7,6 +7,7 @@ applications are also rendered in French."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from browser_support import DESKTOP, PHONE
@@ -16,6 +17,7 @@ from volunteer_support import (
     eventually,
     expect,
     found,
+    in_,
     main_fits,
     one_off,
     person,
@@ -172,8 +174,12 @@ def test_an_invited_volunteer_accepts_one_invitation_and_declines_another(
 ) -> None:
     gw = system.gateway.url
     owner, org = verified_org(curl, other_curl, system, infra, "Jardins Partagés")
+    soon = {  # check-in opens an hour before a shift starts: this one is open now
+        "starts_at": in_(timedelta(minutes=30)), "ends_at": in_(timedelta(hours=3)), "places": 2,
+    }  # fmt: skip
     garden = publish(
         curl, system, owner, org, title="Garden build", questions=[{"text": WHY}],
+        commitment={"kind": "one_off", "slots": [soon]},
     )  # fmt: skip
     compost = publish(curl, system, owner, org, title="Compost day")
     user, login = person(curl, system)
@@ -218,6 +224,16 @@ def test_an_invited_volunteer_accepts_one_invitation_and_declines_another(
     card = page.get_by_role("listitem").filter(has_text="Garden build")
     expect(card).to_contain_text("Accepted")
     expect(card.get_by_role("link", name="Jardins Partagés")).to_be_visible()
+
+    # On arrival: the code to show, which the organization types in to check them in.
+    with page.expect_response(lambda r: r.url.endswith("/check-in-code")) as issued:
+        card.get_by_role("button", name="Show my check-in code").click()
+    code = issued.value.json()["code"]
+    expect(card.get_by_role("status")).to_contain_text(f"Show this code when you arrive: {code}")
+    check_in = ok(
+        curl, "POST", f"{gw}/opportunities/{garden['id']}/check-ins", owner, {"code": code}
+    )
+    assert (check_in["via"], check_in["volunteer_id"]) == ("code", login["user"]["id"])
     mine = ok(curl, "GET", f"{gw}/opportunities/invitations", login)["items"]
     assert sorted(i["status"] for i in mine) == ["accepted", "declined"]
     assert opened.watched.problems(SIGNED_OUT_REFRESH) == []

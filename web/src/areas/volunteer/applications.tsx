@@ -26,6 +26,34 @@ function OrgLink({ id }: { id: string }) {
   return <a href={path}>{name.status === "ok" && name.value ? name.value : t("volunteer.applications.org")}</a>;
 }
 
+function CheckInCode({ application }: { application: Application }) {
+  const locale = useLocale();
+  const [state, setState] = useState<"idle" | "busy" | Error | { code: string; expires_at: string }>("idle");
+  const show = async () => {
+    setState("busy");
+    try {
+      setState(await volunteerApi.checkInCode(application.id));
+    } catch (failure) {
+      setState(failure as Error);
+    }
+  };
+  return (
+    <div class="v-checkin">
+      {state instanceof Error && <ErrorBox error={state} />}
+      {typeof state === "object" && !(state instanceof Error) ? (
+        <p role="status">
+          {t("volunteer.applications.code")} <strong class="v-code">{state.code}</strong>{" "}
+          <span class="meta">{t("volunteer.applications.codeUntil", { time: formatDate(locale, state.expires_at, true) })}</span>
+        </p>
+      ) : (
+        <button type="button" class="button button-quiet" onClick={show} disabled={state === "busy"}>
+          {t("volunteer.applications.showCode")}
+        </button>
+      )}
+    </div>
+  );
+}
+
 function ApplicationCard({ application, changed }: { application: Application; changed: (a: Application) => void }) {
   const locale = useLocale();
   const [confirming, setConfirming] = useState(false);
@@ -67,6 +95,7 @@ function ApplicationCard({ application, changed }: { application: Application; c
       {application.status === "pending" && application.expires_at && (
         <p class="meta">{t("volunteer.applications.expires", { date: formatDate(locale, application.expires_at) })}</p>
       )}
+      {application.status === "accepted" && <CheckInCode application={application} />}
       {error && <ErrorBox error={error} />}
       {canWithdraw(application.status) &&
         (confirming ? (

@@ -246,6 +246,9 @@ export const volunteerApi = {
   applications: (cursor?: string | null): Promise<Page<Application>> =>
     api.page<Application>("/applications", { limit: 20 }, cursor),
   withdraw: (id: string) => api.post<Application>(`/applications/${seg(id)}/withdraw`),
+  /** A one-time code to show the organization on arrival (an accepted application's). */
+  checkInCode: (id: string) =>
+    api.post<{ code: string; expires_at: string }>(`/applications/${seg(id)}/check-in-code`, {}),
   invitations: () => api.get<{ items: Invitation[] }>("/opportunities/invitations").then((page) => page.items),
   acceptInvitation: (id: string, answer: InvitationAnswer) =>
     api.post<{ invitation: Invitation; application: Application }>(

@@ -165,6 +165,9 @@ export const en = {
   "volunteer.applications.confirmLabel": "Withdraw my application to {title}?",
   "volunteer.applications.confirmYes": "Yes, withdraw",
   "volunteer.applications.confirmNo": "Keep it",
+  "volunteer.applications.showCode": "Show my check-in code",
+  "volunteer.applications.code": "Show this code when you arrive:",
+  "volunteer.applications.codeUntil": "(valid until {time})",
 } as const;
 
 export const fr: Translation<typeof en> = {
@@ -331,4 +334,7 @@ export const fr: Translation<typeof en> = {
   "volunteer.applications.confirmLabel": "Retirer ma candidature à {title} ?",
   "volunteer.applications.confirmYes": "Oui, retirer",
   "volunteer.applications.confirmNo": "La garder",
+  "volunteer.applications.showCode": "Afficher mon code d’arrivée",
+  "volunteer.applications.code": "Montrez ce code à votre arrivée :",
+  "volunteer.applications.codeUntil": "(valable jusqu’au {time})",
 };

@@ -195,7 +195,7 @@ def test_an_invited_volunteer_accepts_one_invitation_and_declines_another(
     declined = invite(compost, "Come and turn the heaps.")
     assert declined is not None
 
-    opened = open_page()
+    opened = open_page(bypass_csp=True)  # axe is injected below
     page = opened.page
     title = page.get_by_role("heading", level=1)
     sign_in_again(opened, user, "/my/applications")
@@ -204,6 +204,9 @@ def test_an_invited_volunteer_accepts_one_invitation_and_declines_another(
     expect(gardens).to_contain_text("Your carpentry would help us a lot.")
     expect(gardens).to_contain_text("Jardins Partagés")
     composts = invitations.get_by_role("listitem").filter(has_text="Compost day")
+    expect(composts).to_contain_text("Come and turn the heaps.")
+    assert serious_violations(page) == []
+    opened.screenshot("volunteer-invitations-desktop")
     with page.expect_response(lambda r: r.url.endswith("/decline")) as answered:
         composts.get_by_role("button", name="Decline the invitation to Compost day").click()
     assert answered.value.json()["status"] == "declined"

@@ -293,6 +293,7 @@ export function FindPage() {
           </button>
         </div>
       </form>
+      {context.status === "error" && <ErrorBox error={context.error} />}
       {/* Without "near me" the search needs no profile: it starts at once, alongside it. */}
       {context.status === "loading" && applied.nearMe ? (
         <Loading />

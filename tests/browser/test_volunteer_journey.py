@@ -212,7 +212,7 @@ def test_an_invited_volunteer_accepts_one_invitation_and_declines_another(
     assert answered.value.json()["status"] == "declined"
     expect(composts).to_contain_text("You declined this invitation.")
 
-    gardens.get_by_role("link", name="Answer and accept").click()
+    gardens.get_by_role("link", name="Answer and accept the invitation to Garden build").click()
     expect(title).to_have_text("Garden build")
     form = page.get_by_role("form", name="Accept the invitation")
     expect(form).to_contain_text("Jardins Partagés invites you.")

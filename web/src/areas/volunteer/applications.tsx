@@ -146,7 +146,8 @@ function InvitationCard({ invitation }: { invitation: Invitation }) {
         <p role="status">{t("volunteer.invitations.declined")}</p>
       ) : (
         <div class="v-actions">
-          <a class="button" href={opportunityPath(invitation.opportunity_id, invitation.id)}>
+          <a class="button" href={opportunityPath(invitation.opportunity_id, invitation.id)}
+            aria-label={t("volunteer.invitations.answerLabel", { title: invitation.opportunity_title })}>
             {t("volunteer.invitations.answer")}
           </a>
           <button type="button" class="button button-quiet" onClick={decline} disabled={state === "busy"}

@@ -1,20 +1,21 @@
 """An organization's side in the browser, part three: publishing an opportunity with a slot and
-a question (/manage/:id/opportunities/new), the applications inbox (two volunteers apply
-through the API; the admin accepts one and declines the other with a reason — what each
-volunteer's GET /applications then says), checking the accepted one in and recording hours,
-scheduling an event, pausing and closing the opportunity.
+a question (/manage/:id/opportunities/new), the applications inbox (three volunteers
+apply through the API; the admin accepts one, declines one with a reason and puts the third
+on the waiting list — what each volunteer's GET /applications then says), checking the
+accepted one in and recording hours, scheduling an event; pausing, resuming and closing.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from e2e_orgs import ok  # type: ignore[import-not-found]
+from e2e_orgs import eventually, ok  # type: ignore[import-not-found]
 from organization_support import (
     SIGNED_OUT,
     check_page,
     moderator,
     person,
+    publish,
     sign_in_again,
     verified_org,
 )
@@ -45,6 +46,7 @@ def test_publish_an_opportunity_answer_applications_check_in_and_record_hours(
     org = verified_org(curl, system, owner, mod, "Les Restos du Cœur de Lyon")
     _, ann = person(other_curl, system)
     _, bob = person(other_curl, system)
+    _, cat = person(other_curl, system)
 
     opened = open_page(bypass_csp=True)
     page = opened.page
@@ -58,7 +60,7 @@ def test_publish_an_opportunity_answer_applications_check_in_and_record_hours(
     # It starts in 30 minutes: check-in opens an hour before a session.
     slot.get_by_label("Starts").fill(local_time(page, 30))
     slot.get_by_label("Ends").fill(local_time(page, 210))
-    slot.get_by_label("Places in this slot").fill("2")
+    slot.get_by_label("Places in this slot").fill("1")  # one place: a second one waits
     page.get_by_role("button", name="Add a question").click()
     question = page.get_by_role("group", name="Question 1")
     question.get_by_label("Question 1").fill("Have you handled food before?")
@@ -69,18 +71,26 @@ def test_publish_an_opportunity_answer_applications_check_in_and_record_hours(
     expect(title).to_have_text("Opportunities")
     row = page.locator("li", has_text="Evening food distribution")
     expect(row.get_by_text("Open", exact=True)).to_be_visible()
-    expect(row.get_by_text("2 of 2 places left")).to_be_visible()
+    expect(row.get_by_text("1 of 1 place left")).to_be_visible()
     opps = ok(curl, "GET", f"{gw}/orgs/{org['id']}/opportunities", owner)["items"]
     assert [(o["title"], o["status"]) for o in opps] == [("Evening food distribution", "open")]
     opp = opps[0]
     assert [(q["text"], q["required"]) for q in opp["questions"]] == [
         ("Have you handled food before?", True)
     ]
-    assert [s["places"] for s in opp["slots"]] == [2]
+    assert [s["places"] for s in opp["slots"]] == [1]
     check_page(opened, "opportunities")
+    # Paused, no one can apply; resumed, it is open again.
+    row.get_by_role("button", name="Pause Evening food distribution").click()
+    expect(row.get_by_text("Paused", exact=True)).to_be_visible()
+    assert ok(curl, "GET", f"{gw}/opportunities/{opp['id']}", owner)["status"] == "paused"
+    row.get_by_role("button", name="Resume Evening food distribution").click()
+    expect(row.get_by_text("Open", exact=True)).to_be_visible()
+    assert ok(curl, "GET", f"{gw}/opportunities/{opp['id']}", owner)["status"] == "open"
 
-    # Two volunteers apply through the API, answering the question.
-    for login, answer in ((ann, "Yes, two winters at a soup kitchen."), (bob, "Not yet.")):
+    # Three volunteers apply through the API, answering the question.
+    answers = ((ann, "Yes, two winters at a soup kitchen."), (bob, "Not yet."), (cat, "At home."))
+    for login, answer in answers:
         ok(other_curl, "POST", f"{gw}/opportunities/{opp['id']}/applications", login, {
             "slot_id": opp["slots"][0]["id"],
             "answers": [{"question_id": opp["questions"][0]["id"], "text": answer}],
@@ -103,6 +113,9 @@ def test_publish_an_opportunity_answer_applications_check_in_and_record_hours(
     bob_item.get_by_role("button", name="Decline the application").click()
     expect(bob_item.get_by_text("Declined", exact=True)).to_be_visible()
     expect(bob_item.get_by_text("No places left — Full tonight: next week?")).to_be_visible()
+    cat_item = page.locator("li.application").filter(has_text="At home.")
+    cat_item.get_by_role("button", name=f"Waiting list {cat['user']['display_name']}").click()
+    expect(cat_item.get_by_text("On the waiting list #1")).to_be_visible()
 
     # What each volunteer now reads.
     [ann_app] = ok(other_curl, "GET", f"{gw}/applications", ann)["items"]
@@ -110,6 +123,8 @@ def test_publish_an_opportunity_answer_applications_check_in_and_record_hours(
     [bob_app] = ok(other_curl, "GET", f"{gw}/applications", bob)["items"]
     assert bob_app["status"] == "declined"
     assert bob_app["decline"] == {"reason": "no_places", "text": "Full tonight: next week?"}
+    [cat_app] = ok(other_curl, "GET", f"{gw}/applications", cat)["items"]
+    assert cat_app["status"] == "waitlisted"
 
     # The filter by state reads the inbox again: the accepted one alone.
     page.get_by_label("Status").select_option("accepted")
@@ -151,13 +166,50 @@ def test_publish_an_opportunity_answer_applications_check_in_and_record_hours(
     ]
     check_page(opened, "events")
 
-    # Pause, then close the opportunity.
+    # Its one place taken, it is filled; then closed for good.
     page.get_by_role("link", name="Opportunities").click()
     row = page.locator("li", has_text="Evening food distribution")
-    row.get_by_role("button", name="Pause Evening food distribution").click()
-    expect(row.get_by_text("Paused", exact=True)).to_be_visible()
-    assert ok(curl, "GET", f"{gw}/opportunities/{opp['id']}", owner)["status"] == "paused"
+    expect(row.get_by_text("Filled", exact=True)).to_be_visible()
     row.get_by_role("button", name="Close Evening food distribution").click()
     expect(row.get_by_text("Closed", exact=True)).to_be_visible()
     assert ok(curl, "GET", f"{gw}/opportunities/{opp['id']}", owner)["status"] == "closed"
+    assert opened.watched.problems(SIGNED_OUT) == []
+
+
+def test_invite_a_findable_volunteer_among_the_candidates(
+    open_page: Any, system: Any, curl: Any, other_curl: Any, infra: Any
+) -> None:
+    gw = system.gateway.url
+    user, owner = person(curl, system)
+    _, mod = moderator(other_curl, system, infra)
+    org = verified_org(curl, system, owner, mod, "Croix-Rouge Lyon Centre")
+    place = {"address": "20 quai Claude Bernard", "city": "Lyon", "country": "FR",
+             "lat": 45.7485, "lng": 4.8365}  # fmt: skip
+    opp = publish(curl, system, owner, org, "First-aid post at the marathon",
+                  skills_wanted=["First Aid"], place=place)  # fmt: skip
+    _, zoe = person(other_curl, system)
+    ok(other_curl, "PATCH", f"{gw}/users/me", zoe, {
+        "skills": ["first aid"], "findable": True, "radius_km": 20,
+        "location": {"city": "Lyon", "lat": 45.75, "lng": 4.85},
+    })  # fmt: skip
+    assert ok(other_curl, "PUT", f"{gw}/causes/clean-water/membership", zoe)["member"] is True
+
+    def listed() -> bool | None:  # once orgs has heard of zoe's profile
+        items = ok(curl, "GET", f"{gw}/opportunities/{opp['id']}/candidates", owner)["items"]
+        return any(c["id"] == zoe["user"]["id"] for c in items) or None
+
+    eventually(listed, "zoe among the opportunity's candidates")
+
+    opened = open_page(bypass_csp=True)
+    page = opened.page
+    sign_in_again(opened, user, f"/manage/{org['id']}/opportunities/{opp['id']}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("First-aid post at the marathon")
+    candidates = page.locator(
+        "section", has=page.get_by_role("heading", name="Volunteers who could help")
+    )
+    name = zoe["user"]["display_name"]
+    candidates.get_by_role("button", name=f"Invite {name}").click()
+    expect(candidates.get_by_text("Invited", exact=True)).to_be_visible()
+    [invitation] = ok(other_curl, "GET", f"{gw}/opportunities/invitations", zoe)["items"]
+    assert (invitation["opportunity_id"], invitation["status"]) == (opp["id"], "pending")
     assert opened.watched.problems(SIGNED_OUT) == []

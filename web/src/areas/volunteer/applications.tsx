@@ -43,7 +43,9 @@ function CheckInCode({ application }: { application: Application }) {
       {typeof state === "object" && !(state instanceof Error) ? (
         <p role="status">
           {t("volunteer.applications.code")} <strong class="v-code">{state.code}</strong>{" "}
-          <span class="meta">{t("volunteer.applications.codeUntil", { time: formatDate(locale, state.expires_at, true) })}</span>
+          <span class="meta">
+            {t("volunteer.applications.codeUntil", { time: formatDate(locale, state.expires_at, true) })}
+          </span>
         </p>
       ) : (
         <button type="button" class="button button-quiet" onClick={show} disabled={state === "busy"}>

@@ -54,7 +54,15 @@ export function Distance({ km }: { km: number | null | undefined }) {
 
 type Names = Record<string, string>;
 
-function Why({ words, causes, skills, fits, names }: { words: Array<{ word: string }>; causes: string[]; skills?: string[]; fits?: string[]; names: Names }) {
+interface WhyProps {
+  words: Array<{ word: string }>;
+  causes: string[];
+  skills?: string[];
+  fits?: string[];
+  names: Names;
+}
+
+function Why({ words, causes, skills, fits, names }: WhyProps) {
   causes = causes.map((slug) => names[slug] ?? slug);
   const parts = [
     ...(words.length ? [t("volunteer.find.whyWords", { words: words.map((w) => w.word).join(", ") })] : []),
@@ -114,7 +122,15 @@ function OrgCard({ hit, names }: { hit: OrgHit; names: Names }) {
   );
 }
 
-function Results({ filters, point, names, round }: { filters: FindFilters; point: Point | null; names: Names; round: number }) {
+interface ResultsProps {
+  filters: FindFilters;
+  point: Point | null;
+  names: Names;
+  /** Bumped by each Search: the same filters are asked again. */
+  round: number;
+}
+
+function Results({ filters, point, names, round }: ResultsProps) {
   const [items, setItems] = useState<Hit[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [more, setMore] = useState<"idle" | "loading" | Error>("idle");
@@ -145,10 +161,18 @@ function Results({ filters, point, names, round }: { filters: FindFilters; point
       </h2>
       {first.value.capped === true && <p class="meta">{t("volunteer.find.capped")}</p>}
       <p role="status" class="meta">
-        {items.length ? t(next ? "volunteer.find.shownMore" : "volunteer.find.shown", { count: items.length }) : t("volunteer.find.none")}
+        {items.length
+          ? t(next ? "volunteer.find.shownMore" : "volunteer.find.shown", { count: items.length })
+          : t("volunteer.find.none")}
       </p>
       <ul class="v-results">
-        {items.map((hit) => (hit.kind === "opportunity" ? <OpportunityCard key={hit.id} hit={hit} names={names} /> : <OrgCard key={hit.id} hit={hit} names={names} />))}
+        {items.map((hit) =>
+          hit.kind === "opportunity" ? (
+            <OpportunityCard key={hit.id} hit={hit} names={names} />
+          ) : (
+            <OrgCard key={hit.id} hit={hit} names={names} />
+          ),
+        )}
       </ul>
       {more instanceof Error && <ErrorBox error={more} />}
       {next && (
@@ -193,6 +217,7 @@ export function FindPage() {
     setRound((n) => n + 1);
   };
   const value = (e: Event) => (e.currentTarget as HTMLInputElement).value;
+  const checked = (e: Event) => (e.currentTarget as HTMLInputElement).checked;
   const opportunities = draft.kind === "opportunities";
   return (
     <section>
@@ -205,7 +230,8 @@ export function FindPage() {
           <legend>{t("volunteer.find.kind")}</legend>
           {(["opportunities", "organizations"] as const).map((kind) => (
             <label key={kind} class="v-check">
-              <input type="radio" name="kind" value={kind} checked={draft.kind === kind} onChange={() => set("kind", kind)} />{" "}
+              <input type="radio" name="kind" value={kind} checked={draft.kind === kind}
+                onChange={() => set("kind", kind)} />{" "}
               {t(`volunteer.find.kind.${kind}`)}
             </label>
           ))}
@@ -225,7 +251,8 @@ export function FindPage() {
           {opportunities && (
             <div class="v-field">
               <label for="v-fskills">{t("volunteer.find.skills")}</label>
-              <input id="v-fskills" type="text" value={draft.skills} aria-describedby="v-fskills-hint" onInput={(e) => set("skills", value(e))} />
+              <input id="v-fskills" type="text" value={draft.skills} aria-describedby="v-fskills-hint"
+                onInput={(e) => set("skills", value(e))} />
               <p id="v-fskills-hint" class="meta">{t("volunteer.welcome.tagsHint")}</p>
             </div>
           )}
@@ -234,7 +261,7 @@ export function FindPage() {
           <div class="v-field">
             <label class="v-check">
               <input type="checkbox" checked={draft.nearMe} disabled={!point} aria-describedby="v-near-hint"
-                onChange={(e) => set("nearMe", (e.currentTarget as HTMLInputElement).checked)} />{" "}
+                onChange={(e) => set("nearMe", checked(e))} />{" "}
               {t("volunteer.find.nearMe")}
             </label>
             <p id="v-near-hint" class="meta">
@@ -256,7 +283,8 @@ export function FindPage() {
             <div class="v-row">
               <div class="v-field">
                 <label for="v-remote">{t("volunteer.find.where")}</label>
-                <select id="v-remote" value={draft.remote} onChange={(e) => set("remote", value(e) as FindFilters["remote"])}>
+                <select id="v-remote" value={draft.remote}
+                  onChange={(e) => set("remote", value(e) as FindFilters["remote"])}>
                   <option value="">{t("volunteer.find.where.any")}</option>
                   <option value="remote">{t("volunteer.find.where.remote")}</option>
                   <option value="onsite">{t("volunteer.find.where.onsite")}</option>
@@ -272,7 +300,7 @@ export function FindPage() {
               </div>
             </div>
             <label class="v-check">
-              <input type="checkbox" checked={draft.available} onChange={(e) => set("available", (e.currentTarget as HTMLInputElement).checked)} />{" "}
+              <input type="checkbox" checked={draft.available} onChange={(e) => set("available", checked(e))} />{" "}
               {t("volunteer.find.available")}
             </label>
           </>

@@ -10,6 +10,7 @@ import {
   filtersFromSearch,
   filtersToSearch,
   joinTags,
+  locationOf,
   opportunityPath,
   opportunityQuery,
   orgQuery,
@@ -43,6 +44,14 @@ describe("coarse coordinates", () => {
     expect(coarse(-0.004)).toBe(-0);
     expect(coarse("")).toBeNull();
     expect(coarse("north")).toBeNull();
+  });
+});
+
+describe("location", () => {
+  it("keeps a city, a coarse point, or nothing", () => {
+    expect(locationOf(" Lyon ", "45.7485", "4.8357")).toEqual({ city: "Lyon", lat: 45.75, lng: 4.84 });
+    expect(locationOf("", "45.7", "")).toEqual({ city: null, lat: 45.7, lng: null });
+    expect(locationOf("  ", "", "")).toBeNull();
   });
 });
 

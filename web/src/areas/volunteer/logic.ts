@@ -55,6 +55,16 @@ export function coarse(value: string | number | null | undefined): number | null
   return Number.isFinite(n) ? Math.round(n * 100) / 100 : null;
 }
 
+/** The profile's location from the form's fields (null: none at all). */
+export function locationOf(
+  city: string,
+  lat: string,
+  lng: string,
+): { city: string | null; lat: number | null; lng: number | null } | null {
+  const place = { city: city.trim() || null, lat: coarse(lat), lng: coarse(lng) };
+  return place.city || place.lat !== null || place.lng !== null ? place : null;
+}
+
 /** Which memberships to add and which to drop to go from `before` to `after`. */
 export function causeChanges(
   before: Iterable<string>,

@@ -6,7 +6,7 @@ import { ApiError } from "../../api";
 import { ErrorBox, Loading, PageTitle } from "../../components";
 import { partyPath } from "../../format";
 import { useLoad, useLocale } from "../../hooks";
-import { formatDate, t } from "../../i18n";
+import { formatDate, t, type MessageKey } from "../../i18n";
 import { causeNames, volunteerApi, type Application, type Invitation, type Opportunity, type Slot } from "./data";
 import { Commitment } from "./find";
 import { StatusTag } from "./applications";
@@ -98,8 +98,8 @@ function ApplyForm({
           <legend>{t("volunteer.opportunity.slot")}</legend>
           {opp.slots.map((s) => (
             <label key={s.id} class="v-check">
-              <input type="radio" name="slot" value={s.id} checked={slot === s.id} disabled={s.remaining <= 0 && opp.slots.some((o) => o.remaining > 0)}
-                onChange={() => setSlot(s.id)} />{" "}
+              <input type="radio" name="slot" value={s.id} checked={slot === s.id}
+                disabled={s.remaining <= 0 && open.length > 0} onChange={() => setSlot(s.id)} />{" "}
               {slotLabel(s, locale)}
             </label>
           ))}
@@ -110,7 +110,8 @@ function ApplyForm({
         return (
           <div class="v-field" key={q.id}>
             <label for={`v-q-${q.id}`}>
-              {q.text} {q.required ? <span class="meta">{t("volunteer.opportunity.required")}</span> : <span class="meta">{t("volunteer.opportunity.optional")}</span>}
+              {q.text}{" "}
+              <span class="meta">{t(q.required ? "volunteer.opportunity.required" : "volunteer.opportunity.optional")}</span>
             </label>
             <textarea id={`v-q-${q.id}`} rows={3} maxLength={2000} required={q.required} aria-invalid={invalid || undefined}
               aria-describedby={invalid ? `v-q-${q.id}-error` : undefined} value={values[q.id] ?? ""}
@@ -127,11 +128,13 @@ function ApplyForm({
         <label for="v-message">
           {t("volunteer.opportunity.message")} <span class="meta">{t("volunteer.opportunity.optional")}</span>
         </label>
-        <textarea id="v-message" rows={3} maxLength={2000} value={message} onInput={(e) => setMessage((e.currentTarget as HTMLTextAreaElement).value)} />
+        <textarea id="v-message" rows={3} maxLength={2000} value={message}
+          onInput={(e) => setMessage((e.currentTarget as HTMLTextAreaElement).value)} />
       </div>
       {typeof opp.minimum_age === "number" && opp.minimum_age > 0 && (
         <label class="v-check">
-          <input type="checkbox" checked={oldEnough} onChange={(e) => setOldEnough((e.currentTarget as HTMLInputElement).checked)} />{" "}
+          <input type="checkbox" checked={oldEnough}
+            onChange={(e) => setOldEnough((e.currentTarget as HTMLInputElement).checked)} />{" "}
           {t("volunteer.opportunity.oldEnough", { age: opp.minimum_age })}
         </label>
       )}
@@ -149,22 +152,36 @@ function ApplyForm({
   );
 }
 
+/** One line of the facts' list, left out when there is nothing to say. */
+function Fact({ label, value }: { label: MessageKey; value: string }) {
+  if (!value) return null;
+  return (
+    <>
+      <dt>{t(label)}</dt>
+      <dd>{value}</dd>
+    </>
+  );
+}
+
 function Details({ opp, names }: { opp: Opportunity; names: Record<string, string> }) {
   const locale = useLocale();
-  const where = opp.remote ? t("volunteer.find.remote") : [opp.place?.address, opp.place?.city, opp.place?.country].filter(Boolean).join(", ");
+  const place = [opp.place?.address, opp.place?.city, opp.place?.country].filter(Boolean).join(", ");
+  const where = opp.remote ? t("volunteer.find.remote") : place;
   return (
     <section class="card">
       <p class="v-description">{opp.description}</p>
       <dl class="v-facts">
-        {where && (<><dt>{t("volunteer.opportunity.where")}</dt><dd>{where}</dd></>)}
-        {opp.causes.length > 0 && (<><dt>{t("volunteer.opportunity.causes")}</dt><dd>{opp.causes.map((slug) => names[slug] ?? slug).join(", ")}</dd></>)}
-        {opp.skills_wanted.length > 0 && (<><dt>{t("volunteer.opportunity.skillsWanted")}</dt><dd>{opp.skills_wanted.join(", ")}</dd></>)}
-        {opp.skills_required.length > 0 && (<><dt>{t("volunteer.opportunity.skillsRequired")}</dt><dd>{opp.skills_required.join(", ")}</dd></>)}
-        {opp.prerequisites.length > 0 && (<><dt>{t("volunteer.opportunity.prerequisites")}</dt><dd>{opp.prerequisites.join(" · ")}</dd></>)}
-        {typeof opp.minimum_age === "number" && opp.minimum_age > 0 && (<><dt>{t("volunteer.opportunity.minimumAge")}</dt><dd>{opp.minimum_age}</dd></>)}
-        {opp.deadline && (<><dt>{t("volunteer.opportunity.deadline")}</dt><dd>{formatDate(locale, opp.deadline, true)}</dd></>)}
-        <dt>{t("volunteer.opportunity.places")}</dt>
-        <dd>{t("volunteer.opportunity.placesLeft", { count: opp.remaining, total: opp.places })}</dd>
+        <Fact label="volunteer.opportunity.where" value={where} />
+        <Fact label="volunteer.opportunity.causes" value={opp.causes.map((slug) => names[slug] ?? slug).join(", ")} />
+        <Fact label="volunteer.opportunity.skillsWanted" value={opp.skills_wanted.join(", ")} />
+        <Fact label="volunteer.opportunity.skillsRequired" value={opp.skills_required.join(", ")} />
+        <Fact label="volunteer.opportunity.prerequisites" value={opp.prerequisites.join(" · ")} />
+        <Fact label="volunteer.opportunity.minimumAge" value={opp.minimum_age ? String(opp.minimum_age) : ""} />
+        <Fact label="volunteer.opportunity.deadline" value={opp.deadline ? formatDate(locale, opp.deadline, true) : ""} />
+        <Fact
+          label="volunteer.opportunity.places"
+          value={t("volunteer.opportunity.placesLeft", { count: opp.remaining, total: opp.places })}
+        />
       </dl>
       {opp.pattern && (
         <p>

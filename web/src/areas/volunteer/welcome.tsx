@@ -7,7 +7,7 @@ import { ErrorBox, Loading, PageTitle } from "../../components";
 import { useLoad, useLocale } from "../../hooks";
 import { t, type MessageKey } from "../../i18n";
 import { volunteerApi, type CauseNode, type Profile } from "./data";
-import { AVAILABILITY_PARTS, causeChanges, coarse, joinTags, parseTags } from "./logic";
+import { AVAILABILITY_PARTS, causeChanges, coarse, joinTags, locationOf, parseTags } from "./logic";
 import "./volunteer.css";
 
 interface Loaded {
@@ -131,7 +131,7 @@ function OnboardingForm({ loaded }: { loaded: Loaded }) {
       await volunteerApi.saveMe({
         skills: parseTags(skills),
         interests: parseTags(interests),
-        location: city.trim() || coarse(lat) !== null ? { city: city.trim() || null, lat: coarse(lat), lng: coarse(lng) } : null,
+        location: locationOf(city, lat, lng),
         radius_km: Math.max(1, Math.min(500, Math.round(Number(radius) || 25))),
         availability: {
           parts: AVAILABILITY_PARTS.filter((p) => parts.has(p)),
@@ -219,7 +219,10 @@ function OnboardingForm({ loaded }: { loaded: Loaded }) {
               <li key={part}>
                 <label>
                   <input type="checkbox" checked={parts.has(part)}
-                    onChange={(e) => setParts((p) => toggleIn(p, part, (e.currentTarget as HTMLInputElement).checked))} />{" "}
+                    onChange={(e) => {
+                      const on = (e.currentTarget as HTMLInputElement).checked;
+                      setParts((p) => toggleIn(p, part, on));
+                    }} />{" "}
                   {t(`volunteer.part.${part}` as MessageKey)}
                 </label>
               </li>

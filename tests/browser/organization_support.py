@@ -11,7 +11,7 @@ from typing import Any
 from browser_support import DESKTOP, PHONE, ROOT
 
 # tests/e2e's helpers (on the path: conftest.py loads tests/e2e's conftest).
-from e2e_orgs import make_moderator, ok  # type: ignore[import-not-found]
+from e2e_orgs import call, eventually, make_moderator, ok  # type: ignore[import-not-found]
 from e2e_people import (  # type: ignore[import-not-found]
     assert_login,
     create_test_user,
@@ -38,6 +38,15 @@ def moderator(curl: Any, system: Any, infra: Any) -> tuple[dict[str, Any], dict[
     user, login = person(curl, system)
     make_moderator(system, infra, login["user"]["id"])
     return user, refresh(curl, system, login["refresh_token"]).json()
+
+
+def known_to_orgs(curl: Any, system: Any, login: Any, user_id: str) -> None:
+    """Wait until orgs has heard of ``user_id`` (identity's user.created travels by the bus):
+    only a person orgs knows can be invited."""
+    url = f"{system.gateway.url}/users/{user_id}/causes"
+    eventually(
+        lambda: call(curl, "GET", url, login).status != 404 or None, f"orgs knowing {user_id}"
+    )
 
 
 def draft_org(curl: Any, system: Any, owner: Any, name: str) -> Any:

@@ -12,6 +12,7 @@ from e2e_orgs import call, eventually, ok  # type: ignore[import-not-found]
 from organization_support import (
     SIGNED_OUT,
     check_page,
+    known_to_orgs,
     moderator,
     person,
     sign_in_again,
@@ -33,6 +34,8 @@ def test_edit_invite_post_news_and_answer_a_review(
         "stars": 4, "text": "Warm people; the Saturday shifts are well run.",
     })  # fmt: skip
 
+    known_to_orgs(curl, system, owner, editor["user"]["id"])  # so that it can be invited
+
     opened = open_page(bypass_csp=True)
     page = opened.page
     sign_in_again(opened, user, "/manage")
@@ -46,7 +49,6 @@ def test_edit_invite_post_news_and_answer_a_review(
     ).to_be_visible()
     figures = page.locator(".figures")
     expect(figures.get_by_text("Applications")).to_be_visible()  # GET /orgs/{id}/stats answered
-    expect(page.get_by_role("button", name="Link a Facebook Page")).to_be_visible()
 
     page.get_by_role("link", name="Edit page").click()
     expect(title).to_have_text("Edit the page")
@@ -144,7 +146,8 @@ def test_link_the_organization_s_facebook_page(
     opened = open_page(bypass_csp=True)
     page = opened.page
     sign_in_again(opened, user, f"/manage/{org['id']}")
-    facebook = page.locator("section", has=page.get_by_role("heading", name="Facebook Page"))
+    facebook = page.locator("details", has=page.get_by_role("heading", name="Facebook Page"))
+    facebook.get_by_role("heading", name="Facebook Page").click()  # opens it: then it is read
     expect(facebook.get_by_text("No Facebook Page is linked.", exact=False)).to_be_visible()
     with page.context.expect_page() as opened_tab:
         facebook.get_by_role("button", name="Link a Facebook Page").click()

@@ -12,6 +12,7 @@ from organization_support import (
     SIGNED_OUT,
     check_page,
     draft_org,
+    known_to_orgs,
     moderator,
     person,
     sign_in_again,
@@ -73,6 +74,7 @@ def test_an_invited_admin_accepts_from_my_organizations(
     _, owner = person(other_curl, system)
     org = verified_org(other_curl, system, owner, mod, "Ateliers Vélo Solidaire")
     user, invitee = person(curl, system)
+    known_to_orgs(other_curl, system, owner, invitee["user"]["id"])
     ok(other_curl, "POST", f"{gw}/orgs/{org['id']}/invitations", owner, {
         "user_id": invitee["user"]["id"], "role": "admin",
     })  # fmt: skip

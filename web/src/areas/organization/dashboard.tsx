@@ -1,6 +1,7 @@
 // An organization's dashboard (/manage/:id): its state and verification, its figures, its
 // Facebook Page; editing its page (/manage/:id/edit).
 import { useEffect, useState } from "preact/hooks";
+import { ApiError } from "../../api";
 import { ErrorBox, Loading } from "../../components";
 import { useLoad, useLocale } from "../../hooks";
 import { formatDate, formatNumber, t } from "../../i18n";
@@ -96,7 +97,23 @@ function Figures({ org }: { org: ManagedOrg }) {
   );
 }
 
+/** The Facebook Page, read when the person opens it: notifier hears of an organization's
+ * people through events, so right after a change it may not know them yet (403). */
 function FacebookPage({ org }: { org: ManagedOrg }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details class="card" onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
+      <summary>
+        <h2 id="org-facebook" class="section-title summary-title">
+          {t("organization.facebook.title")}
+        </h2>
+      </summary>
+      {open && <FacebookPageLink org={org} />}
+    </details>
+  );
+}
+
+function FacebookPageLink({ org }: { org: ManagedOrg }) {
   const locale = useLocale();
   const [state, reload] = useLoad(() => orgApi.facebookPage(org.id), [org.id]);
   const action = useAction();
@@ -139,13 +156,19 @@ function FacebookPage({ org }: { org: ManagedOrg }) {
     if (await action.run(() => orgApi.unlinkPage(org.id))) reload();
   };
   const page: PageLink | null = state.status === "ok" ? state.value : null;
+  const notYet = state.status === "error" && state.error instanceof ApiError && state.error.status === 403;
   return (
-    <section class="card" aria-labelledby="org-facebook">
-      <h2 id="org-facebook" class="section-title">
-        {t("organization.facebook.title")}
-      </h2>
+    <div class="facebook-page">
       {state.status === "loading" && <Loading />}
-      {state.status === "error" && <ErrorBox error={state.error} retry={reload} />}
+      {notYet && (
+        <div class="notice" role="status">
+          <p>{t("organization.facebook.notYet")}</p>
+          <button type="button" class="button button-quiet" onClick={reload}>
+            {t("common.retry")}
+          </button>
+        </div>
+      )}
+      {state.status === "error" && !notYet && <ErrorBox error={state.error} retry={reload} />}
       {page && !page.linked && (page.choices ?? []).length === 0 && <p>{t("organization.facebook.none")}</p>}
       {page && (page.choices ?? []).length > 0 && (
         <>
@@ -210,7 +233,7 @@ function FacebookPage({ org }: { org: ManagedOrg }) {
       )}
       <Done text={done} />
       <ActionError error={action.error} />
-    </section>
+    </div>
   );
 }
 

@@ -102,6 +102,14 @@ def test_search_finds_opportunities_by_words_and_cause_filters_them_and_pages(
     expect(titled(page, "Online reading help")).to_contain_text("Remote")
     assert "q=quillon" in page.url  # the filters are in the address
 
+    # By skills: the riverbank wants first aid, the reading help no skill.
+    page.get_by_label("Skills").fill("first aid")
+    asked = search(page)
+    assert "skills=first+aid" in asked or "skills=first%20aid" in asked
+    expect(results(page)).to_have_count(1)
+    expect(titled(page, "Riverbank clean-up")).to_contain_text("Skills: first aid")
+    page.get_by_label("Skills").fill("")
+
     # Filtered out: on site only, remote only, a cause, dates.
     page.get_by_label("Where").select_option(label="On site only")
     search(page)

@@ -17,6 +17,7 @@ import {
   orgQuery,
   roundKm,
   SORTS,
+  tagLabel,
   type FindFilters,
   type SortChoice,
   type Point,
@@ -67,7 +68,7 @@ function Why({ words, causes, skills, fits, names }: WhyProps) {
   const parts = [
     ...(words.length ? [t("volunteer.find.whyWords", { words: words.map((w) => w.word).join(", ") })] : []),
     ...(causes.length ? [t("volunteer.find.whyCauses", { causes: causes.join(", ") })] : []),
-    ...(skills?.length ? [t("volunteer.find.whySkills", { skills: skills.join(", ") })] : []),
+    ...(skills?.length ? [t("volunteer.find.whySkills", { skills: skills.map(tagLabel).join(", ") })] : []),
     ...(fits?.length ? [t("volunteer.find.whyFits", { fits: fits.join(", ") })] : []),
   ];
   if (!parts.length) return null;

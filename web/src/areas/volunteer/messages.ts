@@ -98,7 +98,7 @@ export const en = {
   "volunteer.find.why": "Why it matched",
   "volunteer.find.whyWords": "Matches: {words}",
   "volunteer.find.whyCauses": "Causes: {causes}",
-  "volunteer.find.whySkills": "Your skills: {skills}",
+  "volunteer.find.whySkills": "Skills: {skills}",
   "volunteer.find.whyFits": "Fits your time: {fits}",
 
   "volunteer.recommended.title": "Recommended for you",
@@ -268,7 +268,7 @@ export const fr: Translation<typeof en> = {
   "volunteer.find.why": "Pourquoi ce résultat",
   "volunteer.find.whyWords": "Correspond à : {words}",
   "volunteer.find.whyCauses": "Causes : {causes}",
-  "volunteer.find.whySkills": "Vos compétences : {skills}",
+  "volunteer.find.whySkills": "Compétences : {skills}",
   "volunteer.find.whyFits": "Compatible avec vos disponibilités : {fits}",
 
   "volunteer.recommended.title": "Recommandées pour vous",

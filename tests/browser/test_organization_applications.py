@@ -165,6 +165,10 @@ def test_publish_an_opportunity_answer_applications_check_in_and_record_hours(
         ("Volunteers' welcome evening", 40, "https://meet.example/restos")
     ]
     check_page(opened, "events")
+    event_row.get_by_role("button", name="Cancel the event Volunteers' welcome evening").click()
+    expect(event_row.get_by_text("Cancelled")).to_be_visible()
+    [cancelled] = ok(curl, "GET", f"{gw}/orgs/{org['id']}/events", owner)["items"]
+    assert cancelled["status"] == "cancelled"
 
     # Its one place taken, it is filled; then closed for good.
     page.get_by_role("link", name="Opportunities").click()

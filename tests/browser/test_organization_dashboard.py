@@ -83,6 +83,11 @@ def test_edit_invite_post_news_and_answer_a_review(
     theirs = ok(other_curl, "GET", f"{gw}/invitations", editor)["items"]
     assert [i["org"]["org_id"] for i in theirs] == [org["id"]]
     check_page(opened, "people")
+    # Withdrawn, it is gone on both sides.
+    pending.get_by_role("button", name=f"Withdraw {name}").click()
+    expect(page.get_by_text("No pending invitations.")).to_be_visible()
+    assert ok(curl, "GET", f"{gw}/orgs/{org['id']}/members?state=invited", owner)["items"] == []
+    assert ok(other_curl, "GET", f"{gw}/invitations", editor)["items"] == []
 
     page.get_by_role("link", name="News").click()
     expect(title).to_have_text("News")

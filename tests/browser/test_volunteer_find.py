@@ -206,16 +206,25 @@ def test_recommended_opportunities_show_why(
         terms = {t["name"] for t in hit["terms"] if t["points"] > 0} if hit else set()
         return hit if {"skills", "causes", "distance"} <= terms else None
 
-    why = eventually(recommended, "the recommendation")["why"]
+    eventually(recommended, "the recommendation")
     opened = open_page(bypass_csp=True)
     page = opened.page
     sign_in_again(opened, user, "/find/recommended")
     expect(page.get_by_role("heading", level=1)).to_have_text("Recommended for you")
     card = page.get_by_role("listitem").filter(has=page.get_by_role("link", name="Fountain survey"))
-    expect(card).to_contain_text(f"Why: {why}")
+    # Why, in this app's words (orgs' own sentence is English only) from the scored terms.
+    expect(card).to_contain_text("Why: matches your skills: first aid")
+    expect(card).to_contain_text("in one of your causes: Clean water")
+    expect(card).to_contain_text(re.compile(r"under 1 km|\d+([.,]\d)? km away"))
+    expect(card).to_contain_text("published today")
     expect(card.get_by_role("link", name="Fontaines Vives")).to_be_visible()
     assert serious_violations(page) == []
     opened.screenshot("volunteer-recommended-desktop")
+    page.get_by_label("Language").select_option("fr")
+    expect(card).to_contain_text("Pourquoi : correspond à vos compétences : first aid")
+    expect(card).to_contain_text("publiée aujourd\u2019hui")
+    opened.screenshot("volunteer-recommended-desktop-fr")
+    page.get_by_label("Langue").select_option("en")
     page.set_viewport_size(PHONE)
     assert main_fits(page)
     opened.screenshot("volunteer-recommended-phone")

@@ -76,6 +76,7 @@ export interface OrgHit {
 
 export interface Term {
   name: string;
+  value: unknown;
   points: number;
   sentence: string;
 }

@@ -16,6 +16,7 @@ import {
   orgQuery,
   parseTags,
   roundKm,
+  termWords,
   weekdayName,
 } from "./logic";
 
@@ -161,5 +162,31 @@ describe("a weekly pattern", () => {
     expect(weekdayName("fr", "sat")).toBe("samedi");
     expect(weekdayName("en", "someday")).toBe("someday");
     expect(clock("09:30:00")).toBe("09:30");
+  });
+});
+
+describe("why a recommendation", () => {
+  const term = (name: string, value: unknown) => ({ name, value, points: 1, sentence: "orgs' words" });
+  it("puts each known term in this app's words, with what to list", () => {
+    expect(termWords(term("skills", ["first-aid"]), false)).toEqual({
+      key: "volunteer.why.skills",
+      list: { kind: "skills", items: ["first-aid"] },
+    });
+    expect(termWords(term("causes", ["clean-water"]), false)?.list).toEqual({ kind: "causes", items: ["clean-water"] });
+    expect(termWords(term("availability", ["weekend_mornings"]), false)?.list?.kind).toBe("parts");
+  });
+  it("distance: remote, under a kilometre, or rounded kilometres", () => {
+    expect(termWords(term("distance", 0), true)).toEqual({ key: "volunteer.why.remote" });
+    expect(termWords(term("distance", 0), false)).toEqual({ key: "volunteer.find.close" });
+    expect(termWords(term("distance", 12.4), false)).toEqual({ key: "volunteer.find.away", values: { km: 12 } });
+  });
+  it("freshness and responsiveness count days and hours", () => {
+    expect(termWords(term("freshness", 0), false)).toEqual({ key: "volunteer.why.today" });
+    expect(termWords(term("freshness", 3), false)).toEqual({ key: "volunteer.why.daysAgo", values: { count: 3 } });
+    expect(termWords(term("responsiveness", 5.4), false)?.values).toEqual({ count: 5 });
+    expect(termWords(term("responsiveness", 50), false)).toEqual({ key: "volunteer.why.answersDays", values: { count: 2 } });
+  });
+  it("an unknown term is left to orgs' sentence", () => {
+    expect(termWords(term("karma", 1), false)).toBeNull();
   });
 });

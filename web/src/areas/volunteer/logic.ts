@@ -265,3 +265,50 @@ export function weekdayName(locale: string, day: string): string {
 export function clock(time: string): string {
   return /^\d{2}:\d{2}/.test(time) ? time.slice(0, 5) : time;
 }
+
+// --- why an opportunity is recommended, in the person's language -----------------------------
+
+/** One reason of a recommendation's score as orgs sends it (name, measured value, points). */
+export interface ScoreTerm {
+  name: string;
+  value: unknown;
+  points: number;
+  sentence: string;
+}
+
+export interface Words {
+  key: string;
+  values?: Record<string, string | number>;
+  /** Lists to put in words first: skills (as typed), causes (by name), parts of the week. */
+  list?: { kind: "skills" | "causes" | "parts"; items: string[] };
+}
+
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+
+/** A term in words of this app's catalogue (`volunteer.why.*`), from its name and value — orgs'
+ * own sentence is English only; null for a term this app does not know (show orgs' sentence). */
+export function termWords(term: ScoreTerm, remote: boolean): Words | null {
+  const n = typeof term.value === "number" ? term.value : 0;
+  switch (term.name) {
+    case "skills":
+      return { key: "volunteer.why.skills", list: { kind: "skills", items: strings(term.value) } };
+    case "causes":
+      return { key: "volunteer.why.causes", list: { kind: "causes", items: strings(term.value) } };
+    case "followed":
+      return { key: "volunteer.why.followed" };
+    case "distance":
+      if (remote && n === 0) return { key: "volunteer.why.remote" };
+      return n < 1 ? { key: "volunteer.find.close" } : { key: "volunteer.find.away", values: { km: roundKm(n) } };
+    case "availability":
+      return { key: "volunteer.why.availability", list: { kind: "parts", items: strings(term.value) } };
+    case "freshness":
+      return n === 0 ? { key: "volunteer.why.today" } : { key: "volunteer.why.daysAgo", values: { count: n } };
+    case "responsiveness":
+      return n < 24
+        ? { key: "volunteer.why.answersHours", values: { count: Math.max(1, Math.round(n)) } }
+        : { key: "volunteer.why.answersDays", values: { count: Math.round(n / 24) } };
+    default:
+      return null;
+  }
+}

@@ -4,15 +4,41 @@ import { useEffect, useState } from "preact/hooks";
 import { ErrorBox, Loading, PageTitle } from "../../components";
 import { partyPath } from "../../format";
 import { useLoad, useLocale } from "../../hooks";
-import { t } from "../../i18n";
-import { volunteerApi, type Recommended } from "./data";
+import { t, type MessageKey } from "../../i18n";
+import { causeNames, volunteerApi, type Recommended } from "./data";
 import { Commitment } from "./find";
-import { opportunityPath } from "./logic";
+import { AVAILABILITY_PARTS, opportunityPath, tagLabel, termWords, type Words } from "./logic";
 import "./volunteer.css";
 
-function RecommendedCard({ item }: { item: Recommended }) {
+type Names = Record<string, string>;
+
+function listWords(list: NonNullable<Words["list"]>, names: Names): string {
+  const words = list.items.map((item) => {
+    if (list.kind === "skills") return tagLabel(item);
+    if (list.kind === "causes") return names[item] ?? item;
+    const known = (AVAILABILITY_PARTS as readonly string[]).includes(item);
+    return known ? t(`volunteer.part.${item}` as MessageKey).toLocaleLowerCase() : item;
+  });
+  return words.join(", ");
+}
+
+/** The reasons that scored, each in the person's language (orgs' sentence for one unknown). */
+function reasonsOf(item: Recommended, names: Names): string[] {
+  return item.terms
+    .filter((term) => term.points > 0)
+    .map((term) => {
+      const words = termWords(term, item.remote);
+      if (!words) return term.sentence;
+      const values: Record<string, string | number> = { ...words.values };
+      if (words.list) values.list = listWords(words.list, names);
+      return t(words.key as MessageKey, values);
+    })
+    .filter(Boolean);
+}
+
+function RecommendedCard({ item, names }: { item: Recommended; names: Names }) {
   const orgPath = partyPath("org", item.org_id);
-  const reasons = item.terms.filter((term) => term.points > 0 && term.sentence);
+  const reasons = reasonsOf(item, names);
   return (
     <li class="card v-result">
       <h2 class="v-result-title">
@@ -23,17 +49,10 @@ function RecommendedCard({ item }: { item: Recommended }) {
         {" · "}
         {item.remote ? t("volunteer.find.remote") : item.city}
       </p>
-      {item.why && (
+      {(reasons.length > 0 || item.why) && (
         <p class="v-why">
-          <strong>{t("volunteer.recommended.why")}</strong> {item.why}
+          <strong>{t("volunteer.recommended.why")}</strong> {reasons.length ? reasons.join(" · ") : item.why}
         </p>
-      )}
-      {reasons.length > 1 && (
-        <ul class="reasons" aria-label={t("volunteer.find.why")}>
-          {reasons.map((term) => (
-            <li key={term.name}>{term.sentence}</li>
-          ))}
-        </ul>
       )}
     </li>
   );
@@ -45,6 +64,8 @@ export function RecommendedPage() {
   const [next, setNext] = useState<string | null>(null);
   const [more, setMore] = useState<"idle" | "loading" | Error>("idle");
   const [first, reload] = useLoad(() => volunteerApi.recommended(), []);
+  const [causes] = useLoad(() => causeNames(), []);
+  const names: Names = causes.status === "ok" ? causes.value : {};
   useEffect(() => {
     if (first.status === "ok") {
       setItems(first.value.items);
@@ -73,7 +94,7 @@ export function RecommendedPage() {
       {first.status === "ok" && !items.length && <p class="empty">{t("volunteer.recommended.empty")}</p>}
       <ul class="v-results">
         {items.map((item) => (
-          <RecommendedCard key={item.id} item={item} />
+          <RecommendedCard key={item.id} item={item} names={names} />
         ))}
       </ul>
       {more instanceof Error && <ErrorBox error={more} />}

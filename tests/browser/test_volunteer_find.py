@@ -46,6 +46,14 @@ def titled(page: Page, title: str) -> Any:
     return results(page).filter(has=page.get_by_role("link", name=title, exact=True))
 
 
+def weekly(day: str, start: str, end: str) -> dict[str, Any]:
+    """A recurring commitment: every ``day`` from ``start`` to ``end`` (Paris time), all year."""
+    return {
+        "kind": "recurring", "days": [day], "start_time": start, "end_time": end,
+        "hours_per_session": 2, "starts_on": "2031-01-01", "ends_on": "2031-12-31", "places": 4,
+    }  # fmt: skip
+
+
 def day(days: int) -> str:
     return (datetime.now(UTC) + timedelta(days=days)).date().isoformat()
 
@@ -192,11 +200,19 @@ def test_recommended_opportunities_show_why(
 ) -> None:
     owner, org = verified_org(curl, other_curl, system, infra, "Fontaines Vives")
     opp = publish(curl, system, owner, org, title="Fountain survey", skills_wanted=["First Aid"])
+    market = publish(
+        curl, system, owner, org, title="Saturday market stall",
+        commitment=weekly("sat", "09:00", "11:00"),
+    )  # fmt: skip
+    phone = publish(
+        curl, system, owner, org, title="Tuesday phone line",
+        commitment=weekly("tue", "19:00", "21:00"),
+    )  # fmt: skip
     user, login = person(curl, system)
     gw = system.gateway.url
     ok(curl, "PATCH", f"{gw}/users/me", login, {
         "skills": ["first aid"], "location": {"city": "Lyon", "lat": 45.75, "lng": 4.85},
-        "radius_km": 20,
+        "radius_km": 20, "availability": {"parts": ["weekend_mornings"]},
     })  # fmt: skip
     ok(curl, "PUT", f"{gw}/causes/clean-water/membership", login)
 
@@ -246,4 +262,20 @@ def test_recommended_opportunities_show_why(
     expect(send).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_role("region", name="Your application")).to_contain_text("Pending")
+
+    # Only when I am available: the Saturday morning stall fits, the Tuesday evening line not.
+    for shown in (market, phone):
+        eventually(
+            lambda: found(curl, system, login, "q=fontaines", shown["id"]) or None,  # noqa: B023
+            "the weekly opportunities in search",
+        )
+    opened.open("/find?q=fontaines&available=me")
+    expect(page.get_by_label("Only when I am available")).to_be_checked()
+    expect(titled(page, "Saturday market stall")).to_contain_text(
+        "Fits your time: weekend mornings"
+    )
+    expect(titled(page, "Tuesday phone line")).to_have_count(0)
+    page.get_by_label("Only when I am available").uncheck()
+    search(page)
+    expect(titled(page, "Tuesday phone line")).to_be_visible()
     assert opened.watched.problems(SIGNED_OUT_REFRESH) == []

@@ -10,6 +10,7 @@ import { useLoad, useLocale } from "../../hooks";
 import { formatDate, formatNumber, t, type MessageKey } from "../../i18n";
 import { volunteerApi, type CauseNode, type OpportunityHit, type OrgHit, type Profile } from "./data";
 import {
+  AVAILABILITY_PARTS,
   filtersFromSearch,
   filtersToSearch,
   opportunityPath,
@@ -55,6 +56,12 @@ export function Distance({ km }: { km: number | null | undefined }) {
 
 type Names = Record<string, string>;
 
+/** "weekend_mornings" → "weekend mornings" / "matins le week-end". */
+export function partWords(part: string): string {
+  const known = (AVAILABILITY_PARTS as readonly string[]).includes(part);
+  return known ? t(`volunteer.part.${part}` as MessageKey).toLocaleLowerCase() : part;
+}
+
 interface WhyProps {
   words: Array<{ word: string }>;
   causes: string[];
@@ -69,7 +76,7 @@ function Why({ words, causes, skills, fits, names }: WhyProps) {
     ...(words.length ? [t("volunteer.find.whyWords", { words: words.map((w) => w.word).join(", ") })] : []),
     ...(causes.length ? [t("volunteer.find.whyCauses", { causes: causes.join(", ") })] : []),
     ...(skills?.length ? [t("volunteer.find.whySkills", { skills: skills.map(tagLabel).join(", ") })] : []),
-    ...(fits?.length ? [t("volunteer.find.whyFits", { fits: fits.join(", ") })] : []),
+    ...(fits?.length ? [t("volunteer.find.whyFits", { fits: fits.map(partWords).join(", ") })] : []),
   ];
   if (!parts.length) return null;
   return (

@@ -6,8 +6,8 @@ import { partyPath } from "../../format";
 import { useLoad, useLocale } from "../../hooks";
 import { t, type MessageKey } from "../../i18n";
 import { causeNames, volunteerApi, type Recommended } from "./data";
-import { Commitment } from "./find";
-import { AVAILABILITY_PARTS, opportunityPath, tagLabel, termWords, type Words } from "./logic";
+import { Commitment, partWords } from "./find";
+import { opportunityPath, tagLabel, termWords, type Words } from "./logic";
 import "./volunteer.css";
 
 type Names = Record<string, string>;
@@ -15,9 +15,7 @@ type Names = Record<string, string>;
 function listWords(list: NonNullable<Words["list"]>, names: Names): string {
   const words = list.items.map((item) => {
     if (list.kind === "skills") return tagLabel(item);
-    if (list.kind === "causes") return names[item] ?? item;
-    const known = (AVAILABILITY_PARTS as readonly string[]).includes(item);
-    return known ? t(`volunteer.part.${item}` as MessageKey).toLocaleLowerCase() : item;
+    return list.kind === "causes" ? (names[item] ?? item) : partWords(item);
   });
   return words.join(", ");
 }

@@ -195,7 +195,7 @@ def test_search_finds_opportunities_by_words_and_cause_filters_them_and_pages(
     assert opened.watched.problems(SIGNED_OUT_REFRESH) == []
 
 
-def test_recommended_opportunities_show_why(
+def test_recommendations_say_why_and_search_keeps_to_my_availability(
     open_page: Any, system: Any, curl: Any, other_curl: Any, infra: Any
 ) -> None:
     owner, org = verified_org(curl, other_curl, system, infra, "Fontaines Vives")

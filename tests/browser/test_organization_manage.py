@@ -29,11 +29,14 @@ def test_create_an_organization_submit_it_and_a_moderator_verifies_it(
     expect(title).to_have_text("Create an organization")
     page.get_by_label("Name").fill("Cantine Solidaire")
     page.get_by_label("Mission").fill("Hot meals for every student in Lyon.")
-    expect(page.get_by_role("checkbox").first).to_be_visible()  # GET /causes answered
+    environment = page.locator("summary", has_text="Environment and climate")
+    expect(environment).to_be_visible()  # GET /causes answered: its families, folded
     # A form with a mistake says what is wrong, in words, and sends nothing.
     page.get_by_role("button", name="Create the organization").click()
     expect(page.get_by_role("alert")).to_have_text("Choose at least one cause.")
+    environment.click()
     page.get_by_role("checkbox", name="Clean water").check()
+    expect(environment.get_by_text("1 chosen")).to_be_visible()
     page.get_by_label("City").fill("Lyon")
     page.get_by_label("Country").fill("fr")
     page.get_by_label("Latitude").fill("45,764")

@@ -306,7 +306,7 @@ function EditForm({ org: loaded }: { org: ManagedOrg }) {
   };
   return (
     <form class="card form" onSubmit={submit} noValidate>
-      <OrgFormFields form={form} set={setForm} />
+      <OrgFormFields form={form} set={(f) => (setForm(f), setProblem(null))} />
       {problem && (
         <p class="error" role="alert">
           {problem}

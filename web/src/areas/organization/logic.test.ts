@@ -4,7 +4,6 @@ import {
   coordinate,
   EMPTY_ORG_FORM,
   eventBody,
-  flatCauses,
   isModerator,
   KNOWN_MAX,
   localInstant,
@@ -235,19 +234,10 @@ describe("eventBody", () => {
   });
 });
 
-describe("percent and flatCauses", () => {
+describe("percent", () => {
   it("rounds a rate to a percentage", () => {
     expect(percent(0.666)).toBe(67);
     expect(percent(null)).toBeNull();
     expect(percent(Number.NaN)).toBeNull();
-  });
-  it("lists each cause before its children", () => {
-    const tree = [{ slug: "a", children: [{ slug: "a1" }, { slug: "a2" }] }, { slug: "b" }];
-    expect(flatCauses(tree).map((c) => [c.slug, c.depth])).toEqual([
-      ["a", 0],
-      ["a1", 1],
-      ["a2", 1],
-      ["b", 0],
-    ]);
   });
 });

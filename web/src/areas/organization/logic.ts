@@ -338,11 +338,3 @@ export function browserTimeZone(): string {
 export function percent(rate: number | null | undefined): number | null {
   return typeof rate === "number" && Number.isFinite(rate) ? Math.round(rate * 100) : null;
 }
-
-/** Causes as a flat list for checkboxes: each top-level cause, then its children. */
-export function flatCauses<T extends { children?: T[] }>(causes: T[]): Array<T & { depth: number }> {
-  return causes.flatMap((c) => [
-    { ...c, depth: 0 },
-    ...(c.children ?? []).map((child) => ({ ...child, depth: 1 })),
-  ]);
-}

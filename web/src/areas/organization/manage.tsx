@@ -9,7 +9,6 @@ import { navigate } from "../../router";
 import { orgApi, type Cause, type ManagedOrg } from "./api";
 import {
   EMPTY_ORG_FORM,
-  flatCauses,
   forgetOrg,
   knownOrgs,
   orgBody,
@@ -156,32 +155,63 @@ export function ManagePage() {
   );
 }
 
-/** The causes as checkboxes in a fieldset (GET /causes). */
+/** The causes as checkboxes (GET /causes), one folding group per family: a family holding a
+ * chosen cause starts open, so the list stays short on a phone. */
 export function CausePicker({ value, onChange }: { value: string[]; onChange: (v: string[]) => void }) {
   const [state, reload] = useLoad<Cause[]>(() => orgApi.causes(), []);
+  // Which families are open: those holding a chosen cause when the form starts, then as the
+  // person folds them (unchecking a family's last cause does not fold it under their hand).
+  const [opened, setOpened] = useState<Set<string> | null>(null);
+  const families = state.status === "ok" ? state.value : [];
+  const isOpen = (family: Cause) =>
+    opened ? opened.has(family.slug) : [family, ...(family.children ?? [])].some((c) => value.includes(c.slug));
+  const fold = (family: Cause, open: boolean) => {
+    const next = new Set(opened ?? families.filter(isOpen).map((f) => f.slug));
+    if (open) next.add(family.slug);
+    else next.delete(family.slug);
+    setOpened(next);
+  };
   const toggle = (slug: string, on: boolean) =>
     onChange(on ? [...value, slug] : value.filter((s) => s !== slug));
+  const box = (cause: Cause) => (
+    <li key={cause.slug}>
+      <label>
+        <input
+          type="checkbox"
+          checked={value.includes(cause.slug)}
+          onChange={(e) => toggle(cause.slug, (e.currentTarget as HTMLInputElement).checked)}
+        />{" "}
+        {cause.name}
+      </label>
+    </li>
+  );
   return (
     <fieldset class="field causes-picker">
       <legend class="field-label">{t("organization.form.causes")}</legend>
       {state.status === "loading" && <Loading />}
       {state.status === "error" && <ErrorBox error={state.error} retry={reload} />}
-      {state.status === "ok" && (
-        <ul class="checks">
-          {flatCauses(state.value).map((cause) => (
-            <li key={cause.slug} class={cause.depth ? "check-child" : undefined}>
-              <label>
-                <input
-                  type="checkbox"
-                  checked={value.includes(cause.slug)}
-                  onChange={(e) => toggle(cause.slug, (e.currentTarget as HTMLInputElement).checked)}
-                />{" "}
-                {cause.name}
-              </label>
-            </li>
-          ))}
-        </ul>
-      )}
+      {state.status === "ok" &&
+        state.value.map((family) => {
+          const members = [family, ...(family.children ?? [])];
+          const chosen = members.filter((c) => value.includes(c.slug)).length;
+          return (
+            <details
+              key={family.slug}
+              class="cause-family"
+              open={isOpen(family)}
+              onToggle={(e) => {
+                const open = (e.currentTarget as HTMLDetailsElement).open;
+                if (open !== isOpen(family)) fold(family, open);
+              }}
+            >
+              <summary>
+                {family.name}
+                {chosen > 0 && <span class="tag">{t("organization.form.chosen", { count: chosen })}</span>}
+              </summary>
+              <ul class="checks">{members.map(box)}</ul>
+            </details>
+          );
+        })}
     </fieldset>
   );
 }
@@ -256,7 +286,7 @@ export function CreateOrgPage() {
       <PageTitle>{t("organization.create.title")}</PageTitle>
       <p>{t("organization.create.lead")}</p>
       <form class="card form" onSubmit={submit} noValidate>
-        <OrgFormFields form={form} set={setForm} />
+        <OrgFormFields form={form} set={(f) => (setForm(f), setProblem(null))} />
         {problem && (
           <p class="error" role="alert">
             {problem}

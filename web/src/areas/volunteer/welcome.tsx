@@ -31,7 +31,7 @@ function ShareLink() {
   const [share] = useLoad(() => volunteerApi.welcomeShareUrl(), []);
   if (share.status !== "ok" || !share.value) return null;
   return (
-    <section class="card" aria-labelledby="v-share-title">
+    <section class="card v-share" aria-labelledby="v-share-title">
       <h2 id="v-share-title">{t("volunteer.welcome.shareTitle")}</h2>
       <p>{t("volunteer.welcome.shareLead")}</p>
       <a class="button button-facebook" href={share.value} target="_blank" rel="noopener noreferrer">

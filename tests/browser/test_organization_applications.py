@@ -7,6 +7,7 @@ accepted one in and recording hours, scheduling an event; pausing, resuming and 
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from e2e_orgs import eventually, ok  # type: ignore[import-not-found]
@@ -216,4 +217,49 @@ def test_invite_a_findable_volunteer_among_the_candidates(
     expect(candidates.get_by_text("Invited", exact=True)).to_be_visible()
     [invitation] = ok(other_curl, "GET", f"{gw}/opportunities/invitations", zoe)["items"]
     assert (invitation["opportunity_id"], invitation["status"]) == (opp["id"], "pending")
+    assert opened.watched.problems(SIGNED_OUT) == []
+
+
+def test_a_weekly_opportunity_saved_as_a_draft_then_published(
+    open_page: Any, system: Any, curl: Any, other_curl: Any, infra: Any
+) -> None:
+    gw = system.gateway.url
+    user, owner = person(curl, system)
+    _, mod = moderator(other_curl, system, infra)
+    org = verified_org(curl, system, owner, mod, "Soutien Scolaire Guillotière")
+    first, last = date.today() + timedelta(days=7), date.today() + timedelta(days=60)
+
+    opened = open_page(bypass_csp=True)
+    page = opened.page
+    sign_in_again(opened, user, f"/manage/{org['id']}/opportunities/new")
+    page.get_by_label("Title").fill("Homework club")
+    page.get_by_label("What volunteers will do").fill("Help pupils with their homework.")
+    page.get_by_label("Every week").check()
+    pattern = page.get_by_role("group", name="Weekly pattern")
+    pattern.get_by_label("Wednesday").check()
+    pattern.get_by_label("Monday").check()
+    pattern.get_by_label("From").fill("17:00")
+    pattern.get_by_label("To").fill("19:00")
+    pattern.get_by_label("Hours per session").fill("2")
+    pattern.get_by_label("First day").fill(first.isoformat())
+    pattern.get_by_label("Last day").fill(last.isoformat())
+    page.get_by_label("Places", exact=True).fill("5")
+    page.get_by_label("Publish it now").uncheck()
+    page.get_by_role("button", name="Save as a draft").click()
+
+    row = page.locator("li", has_text="Homework club")
+    expect(row.get_by_text("Draft", exact=True)).to_be_visible()
+    [opp] = ok(curl, "GET", f"{gw}/orgs/{org['id']}/opportunities", owner)["items"]
+    assert (opp["status"], opp["commitment"], opp["places"]) == ("draft", "recurring", 5)
+    pattern_out = opp["pattern"]
+    assert pattern_out["days"] == ["mon", "wed"]  # in the week's order, whatever the clicks'
+    assert (pattern_out["start_time"][:5], pattern_out["end_time"][:5]) == ("17:00", "19:00")
+    assert pattern_out["hours_per_session"] == 2
+    assert (pattern_out["starts_on"], pattern_out["ends_on"]) == (
+        first.isoformat(),
+        last.isoformat(),
+    )
+    row.get_by_role("button", name="Publish Homework club").click()
+    expect(row.get_by_text("Open", exact=True)).to_be_visible()
+    assert ok(curl, "GET", f"{gw}/opportunities/{opp['id']}", owner)["status"] == "open"
     assert opened.watched.problems(SIGNED_OUT) == []

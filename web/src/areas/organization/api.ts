@@ -161,6 +161,17 @@ export interface Opportunity {
   published_at?: string | null;
 }
 
+export type Day = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
+export interface Pattern {
+  days: Day[];
+  start_time: string;
+  end_time: string;
+  hours_per_session: number;
+  starts_on: string;
+  ends_on: string;
+}
+
 export interface SlotIn {
   starts_at: string;
   ends_at: string;
@@ -171,7 +182,10 @@ export interface OpportunityBody {
   title: string;
   description: string;
   causes: string[];
-  commitment: { kind: "one_off"; slots: SlotIn[] } | { kind: "ongoing"; places: number };
+  commitment:
+    | { kind: "one_off"; slots: SlotIn[] }
+    | { kind: "ongoing"; places: number }
+    | ({ kind: "recurring"; places: number } & Pattern);
   time_zone: string;
   place?: { city?: string | null; country?: string | null } | null;
   remote?: boolean;

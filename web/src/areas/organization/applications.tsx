@@ -155,12 +155,14 @@ function Inbox({ org }: { org: ManagedOrg }) {
     // navigation: the page stays mounted and the keyboard stays on the select.
     window.history.replaceState(null, "", managePath(org.id, `/applications${query ? `?${query}` : ""}`));
   };
-  const loadMore = async () => {
-    if (!cursor) return;
-    const page = await orgApi.applications(org.id, { opportunity: filter.opportunity, status: filter.status, cursor });
-    setMore([...more, ...page.items]);
-    setCursor(page.next_cursor);
-  };
+  const paging = useAction();
+  const loadMore = () =>
+    paging.run(async () => {
+      if (!cursor) return;
+      const page = await orgApi.applications(org.id, { opportunity: filter.opportunity, status: filter.status, cursor });
+      setMore([...more, ...page.items]);
+      setCursor(page.next_cursor);
+    });
   return (
     <>
       <form class="card filters" onSubmit={(e) => e.preventDefault()}>
@@ -200,10 +202,11 @@ function Inbox({ org }: { org: ManagedOrg }) {
           </ul>
         )}
         {cursor && (
-          <button type="button" class="button button-quiet" onClick={loadMore}>
+          <button type="button" class="button button-quiet" disabled={paging.busy} onClick={loadMore}>
             {t("common.more")}
           </button>
         )}
+        <ActionError error={paging.error} />
       </section>
     </>
   );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Day } from "./api";
 import {
   changedFields,
   coordinate,
@@ -155,6 +156,7 @@ describe("opportunityBody", () => {
     causes: ["hunger"],
     kind: "one_off",
     slots: [{ startsAt: "2026-12-10T09:00", endsAt: "2026-12-10T12:00", places: "4" }],
+    pattern: { days: [], startTime: "", endTime: "", hours: "", startsOn: "", endsOn: "" },
     places: "1",
     city: "Lyon",
     country: "fr",
@@ -191,6 +193,31 @@ describe("opportunityBody", () => {
         publish: true,
       },
     });
+  });
+  it("builds a weekly pattern, its days in the week's order", () => {
+    const pattern = { days: ["sat", "mon"] as Day[], startTime: "18:00", endTime: "20:30", hours: "2,5", startsOn: "2026-12-01", endsOn: "2027-03-31" };
+    const built = opportunityBody({ ...form, kind: "recurring", pattern, places: "6" }, "UTC");
+    expect("body" in built && built.body.commitment).toEqual({
+      kind: "recurring",
+      places: 6,
+      days: ["mon", "sat"],
+      start_time: "18:00",
+      end_time: "20:30",
+      hours_per_session: 2.5,
+      starts_on: "2026-12-01",
+      ends_on: "2027-03-31",
+    });
+    for (const wrong of [
+      { days: [] as Day[] },
+      { endTime: "17:00" },
+      { hours: "25" },
+      { hours: "0" },
+      { endsOn: "2026-11-30" },
+      { startsOn: "" },
+    ]) {
+      expect(opportunityBody({ ...form, kind: "recurring", pattern: { ...pattern, ...wrong }, places: "6" }, "UTC")).toEqual({ problem: "pattern" });
+    }
+    expect(opportunityBody({ ...form, kind: "recurring", pattern, places: "0" }, "UTC")).toEqual({ problem: "places" });
   });
   it("builds an ongoing commitment with its places", () => {
     const built = opportunityBody({ ...form, kind: "ongoing", places: "12" }, "UTC");

@@ -1,6 +1,6 @@
 // The organization area's own logic, without the DOM (unit-tested in logic.test.ts): reading
 // the access token's claims, the organizations this browser manages, the bodies the forms send.
-import type { EventBody, Hq, OpportunityBody, OrgFields, Question, SlotIn } from "./api";
+import type { Day, EventBody, Hq, OpportunityBody, OrgFields, Question, SlotIn } from "./api";
 
 /** The claims of a JWT's payload (for the interface only: the services check the token). */
 export function tokenClaims(token: string | null): { sub?: string; roles?: string[] } {
@@ -210,12 +210,24 @@ export interface SlotForm {
   places: string;
 }
 
+export const DAYS: readonly Day[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+export interface PatternForm {
+  days: Day[];
+  startTime: string;
+  endTime: string;
+  hours: string;
+  startsOn: string;
+  endsOn: string;
+}
+
 export interface OpportunityForm {
   title: string;
   description: string;
   causes: string[];
-  kind: "one_off" | "ongoing";
+  kind: "one_off" | "recurring" | "ongoing";
   slots: SlotForm[];
+  pattern: PatternForm;
   places: string;
   city: string;
   country: string;
@@ -225,7 +237,27 @@ export interface OpportunityForm {
   publish: boolean;
 }
 
-export type OpportunityProblem = "title" | "description" | "causes" | "slots" | "places";
+export type OpportunityProblem = "title" | "description" | "causes" | "slots" | "pattern" | "places";
+
+/** A weekly pattern as the API takes it (days in the week's order), or null when incomplete:
+ * times "HH:MM" with the end after the start, 0 < hours ≤ 24, dates with the end not before. */
+export function patternBody(form: PatternForm) {
+  const time = /^([01]\d|2[0-3]):[0-5]\d$/;
+  const day = /^\d{4}-\d{2}-\d{2}$/;
+  const hours = Number(form.hours.replace(",", "."));
+  const days = DAYS.filter((d) => form.days.includes(d));
+  if (days.length === 0 || !time.test(form.startTime) || !time.test(form.endTime)) return null;
+  if (form.endTime <= form.startTime || !(hours > 0 && hours <= 24)) return null;
+  if (!day.test(form.startsOn) || !day.test(form.endsOn) || form.endsOn < form.startsOn) return null;
+  return {
+    days,
+    start_time: form.startTime,
+    end_time: form.endTime,
+    hours_per_session: hours,
+    starts_on: form.startsOn,
+    ends_on: form.endsOn,
+  };
+}
 
 function places(value: string): number | null {
   const n = Number(value);
@@ -257,7 +289,13 @@ export function opportunityBody(
   } else {
     const n = places(form.places);
     if (n === null) return { problem: "places" };
-    commitment = { kind: "ongoing", places: n };
+    if (form.kind === "recurring") {
+      const pattern = patternBody(form.pattern);
+      if (!pattern) return { problem: "pattern" };
+      commitment = { kind: "recurring", places: n, ...pattern };
+    } else {
+      commitment = { kind: "ongoing", places: n };
+    }
   }
   const questions: Question[] = form.questions
     .map((q) => ({ text: q.text.trim(), required: q.required }))

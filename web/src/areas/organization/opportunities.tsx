@@ -9,7 +9,7 @@ import { formatDate, formatNumber, t } from "../../i18n";
 import { navigate } from "../../router";
 import { orgApi, type ManagedOrg, type Opportunity } from "./api";
 import { CausePicker } from "./manage";
-import { browserTimeZone, eventBody, opportunityBody, type EventForm, type OpportunityForm } from "./logic";
+import { browserTimeZone, DAYS, eventBody, opportunityBody, type EventForm, type OpportunityForm } from "./logic";
 import { ActionError, Done, managePath, OrgFrame, TextField, useAction } from "./parts";
 
 type Step = "publish" | "pause" | "resume" | "close";
@@ -104,6 +104,7 @@ function NewOpportunity({ org }: { org: ManagedOrg }) {
     causes: org.causes.slice(0, 1),
     kind: "one_off",
     slots: [{ ...EMPTY_SLOT }],
+    pattern: { days: [], startTime: "18:00", endTime: "20:00", hours: "2", startsOn: "", endsOn: "" },
     places: "1",
     city: org.hq?.city ?? "",
     country: org.hq?.country ?? "",
@@ -117,6 +118,8 @@ function NewOpportunity({ org }: { org: ManagedOrg }) {
   const set = (change: Partial<OpportunityForm>) => setForm({ ...form, ...change });
   const setSlot = (i: number, change: Partial<OpportunityForm["slots"][number]>) =>
     set({ slots: form.slots.map((s, j) => (j === i ? { ...s, ...change } : s)) });
+  const setPattern = (change: Partial<OpportunityForm["pattern"]>) =>
+    set({ pattern: { ...form.pattern, ...change } });
   const setQuestion = (i: number, change: Partial<OpportunityForm["questions"][number]>) =>
     set({ questions: form.questions.map((q, j) => (j === i ? { ...q, ...change } : q)) });
   const submit = async (e: Event) => {
@@ -154,6 +157,15 @@ function NewOpportunity({ org }: { org: ManagedOrg }) {
         <label class="check">
           <input type="radio" name="kind" checked={form.kind === "one_off"} onChange={() => set({ kind: "one_off" })} />{" "}
           {t("organization.opportunity.oneOff")}
+        </label>
+        <label class="check">
+          <input
+            type="radio"
+            name="kind"
+            checked={form.kind === "recurring"}
+            onChange={() => set({ kind: "recurring" })}
+          />{" "}
+          {t("organization.opportunity.recurring")}
         </label>
         <label class="check">
           <input type="radio" name="kind" checked={form.kind === "ongoing"} onChange={() => set({ kind: "ongoing" })} />{" "}
@@ -205,14 +217,61 @@ function NewOpportunity({ org }: { org: ManagedOrg }) {
           )}
         </fieldset>
       ) : (
-        <TextField
-          label={t("organization.opportunity.places.label")}
-          type="number"
-          min={1}
-          value={form.places}
-          onInput={(v) => set({ places: v })}
-          required
-        />
+        <>
+          {form.kind === "recurring" && (
+            <fieldset class="field">
+              <legend class="field-label">{t("organization.opportunity.pattern")}</legend>
+              <fieldset class="field days">
+                <legend class="field-label">{t("organization.opportunity.days")}</legend>
+                <ul class="checks day-checks">
+                  {DAYS.map((d) => (
+                    <li key={d}>
+                      <label>
+                        <input
+                          type="checkbox"
+                          checked={form.pattern.days.includes(d)}
+                          onChange={(e) =>
+                            setPattern({
+                              days: (e.currentTarget as HTMLInputElement).checked
+                                ? [...form.pattern.days, d]
+                                : form.pattern.days.filter((x) => x !== d),
+                            })
+                          }
+                        />{" "}
+                        {t(`organization.day.${d}`)}
+                      </label>
+                    </li>
+                  ))}
+                </ul>
+              </fieldset>
+              <div class="field-row">
+                <TextField label={t("organization.opportunity.from")} type="time" value={form.pattern.startTime} onInput={(v) => setPattern({ startTime: v })} required />
+                <TextField label={t("organization.opportunity.to")} type="time" value={form.pattern.endTime} onInput={(v) => setPattern({ endTime: v })} required />
+              </div>
+              <TextField
+                label={t("organization.opportunity.hoursPerSession")}
+                type="number"
+                step="0.25"
+                min={0.25}
+                value={form.pattern.hours}
+                onInput={(v) => setPattern({ hours: v })}
+                required
+              />
+              <div class="field-row">
+                <TextField label={t("organization.opportunity.startsOn")} type="date" value={form.pattern.startsOn} onInput={(v) => setPattern({ startsOn: v })} required />
+                <TextField label={t("organization.opportunity.endsOn")} type="date" value={form.pattern.endsOn} onInput={(v) => setPattern({ endsOn: v })} required />
+              </div>
+            </fieldset>
+          )}
+          <TextField
+            label={t("organization.opportunity.places.label")}
+            type="number"
+            min={1}
+            value={form.places}
+            onInput={(v) => set({ places: v })}
+            required
+          />
+        </>
       )}
       <fieldset class="field">
         <legend class="field-label">{t("organization.opportunity.where")}</legend>

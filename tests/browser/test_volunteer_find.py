@@ -111,6 +111,9 @@ def test_search_finds_opportunities_by_words_and_cause_filters_them_and_pages(
     assert "q=quillon" in page.url  # the filters are in the address
 
     # By skills: the riverbank wants first aid, the reading help no skill.
+    more = page.locator("summary", has_text="More filters")
+    expect(page.get_by_label("Skills")).to_be_hidden()  # folded away at first
+    more.click()
     page.get_by_label("Skills").fill("first aid")
     asked = search(page)
     assert "skills=first+aid" in asked or "skills=first%20aid" in asked

@@ -210,6 +210,10 @@ export function FindPage() {
   const [draft, setDraft] = useState<FindFilters>(() => filtersFromSearch(window.location.search));
   const [applied, setApplied] = useState<FindFilters>(draft);
   const [round, setRound] = useState(0); // each Search asks again, even with the same filters
+  // The less used filters fold away (a phone's screen), open when the address sets one.
+  const [more, setMore] = useState(
+    () => Boolean(draft.skills || draft.remote || draft.from || draft.to || draft.available || draft.sort),
+  );
   const [context] = useLoad(
     () => Promise.all([volunteerApi.causes().then((c) => c.items), volunteerApi.me()]),
     [],
@@ -256,14 +260,6 @@ export function FindPage() {
               {causeOptions(tree)}
             </select>
           </div>
-          {opportunities && (
-            <div class="v-field">
-              <label for="v-fskills">{t("volunteer.find.skills")}</label>
-              <input id="v-fskills" type="text" value={draft.skills} aria-describedby="v-fskills-hint"
-                onInput={(e) => set("skills", value(e))} />
-              <p id="v-fskills-hint" class="meta">{t("volunteer.welcome.tagsHint")}</p>
-            </div>
-          )}
         </div>
         <div class="v-row">
           <div class="v-field">
@@ -286,8 +282,16 @@ export function FindPage() {
               placeholder="25" onInput={(e) => set("radius", value(e))} />
           </div>
         </div>
+        <details class="v-more" open={more} onToggle={(e) => setMore((e.currentTarget as HTMLDetailsElement).open)}>
+          <summary>{t(opportunities ? "volunteer.find.more" : "volunteer.find.moreOrgs")}</summary>
         {opportunities && (
           <>
+            <div class="v-field">
+              <label for="v-fskills">{t("volunteer.find.skills")}</label>
+              <input id="v-fskills" type="text" value={draft.skills} aria-describedby="v-fskills-hint"
+                onInput={(e) => set("skills", value(e))} />
+              <p id="v-fskills-hint" class="meta">{t("volunteer.welcome.tagsHint")}</p>
+            </div>
             <div class="v-row">
               <div class="v-field">
                 <label for="v-remote">{t("volunteer.find.where")}</label>
@@ -313,8 +317,7 @@ export function FindPage() {
             </label>
           </>
         )}
-        <div class="v-row v-actions">
-          <div class="v-field">
+          <div class="v-field v-sort">
             <label for="v-sort">{t("volunteer.find.sort")}</label>
             <select id="v-sort" value={draft.sort} onChange={(e) => set("sort", value(e) as SortChoice)}>
               {SORTS[draft.kind].map((sort) => (
@@ -324,6 +327,8 @@ export function FindPage() {
               ))}
             </select>
           </div>
+        </details>
+        <div class="v-actions">
           <button type="submit" class="button v-search">
             {t("volunteer.find.search")}
           </button>

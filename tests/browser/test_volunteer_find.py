@@ -192,6 +192,7 @@ def test_search_finds_opportunities_by_words_and_cause_filters_them_and_pages(
     search(page)
     expect(results(page)).to_have_count(1)
     expect(titled(page, "Rives Quillon")).to_contain_text(KM_AWAY)
+    expect(titled(page, "Rives Quillon")).to_contain_text("Works for: Clean water")
     page.set_viewport_size(PHONE)
     assert main_fits(page)
     opened.screenshot("volunteer-find-phone")

@@ -125,6 +125,9 @@ function OrgCard({ hit, names }: { hit: OrgHit; names: Names }) {
         {[hit.city, hit.country].filter(Boolean).join(", ")} <Distance km={hit.why.distance_km} />
       </p>
       {hit.mission && <p class="v-mission">{hit.mission}</p>}
+      {hit.causes.length > 0 && (
+        <p class="meta">{t("volunteer.find.orgCauses", { causes: hit.causes.map((c) => names[c] ?? c).join(", ") })}</p>
+      )}
       <Why words={hit.why.words} causes={hit.why.causes} names={names} />
     </li>
   );

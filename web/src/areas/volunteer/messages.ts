@@ -100,6 +100,7 @@ export const en = {
   "volunteer.find.why": "Why it matched",
   "volunteer.find.whyWords": "Matches: {words}",
   "volunteer.find.whyCauses": "Causes: {causes}",
+  "volunteer.find.orgCauses": "Works for: {causes}",
   "volunteer.find.whySkills": "Skills: {skills}",
   "volunteer.find.whyFits": "Fits your time: {fits}",
 
@@ -281,6 +282,7 @@ export const fr: Translation<typeof en> = {
   "volunteer.find.why": "Pourquoi ce résultat",
   "volunteer.find.whyWords": "Correspond à : {words}",
   "volunteer.find.whyCauses": "Causes : {causes}",
+  "volunteer.find.orgCauses": "Agit pour : {causes}",
   "volunteer.find.whySkills": "Compétences : {skills}",
   "volunteer.find.whyFits": "Compatible avec vos disponibilités : {fits}",
 

@@ -5,7 +5,11 @@ organizations verified by a moderator, opportunities published, axe, screenshots
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from browser_support import DESKTOP, PHONE, ROOT
@@ -121,3 +125,20 @@ def sign_in_again(opened: Any, user: dict[str, Any], path: str) -> None:
 
 # Before signing in, the app's silent refresh finds no cookie: identity answers 401.
 SIGNED_OUT = ((401, "/auth/refresh"),)
+
+
+def import_unclaimed(system: Any, infra: Any, folder: Path, name: str) -> None:
+    """An organization imported by the operator's CSV import: verified, with no owner."""
+    csv = folder / "organizations.csv"
+    csv.write_text(
+        "external_id,name,mission,causes,city,country,lat,lng\n"
+        f"browser-{name.lower().replace(' ', '-')},{name},Bikes repaired for free.,"
+        "clean-water,Lyon,FR,45.76,4.83\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "MONGO_URL": infra.mongo_url, "MONGO_DATABASE": system.plan.orgs_database}
+    done = subprocess.run(
+        [sys.executable, "-m", "jumo_orgs", "import", str(csv)],
+        env=env, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -1,17 +1,20 @@
 """Moderation and invitations in the browser: a moderator turns an organization down with a
-reason and hides a reported news post (/moderate); a person invited as admin accepts from
-"My organizations" and lands on the organization's dashboard — each checked through the API.
+reason, hides a reported news post and approves the claim of an unclaimed (imported)
+organization (/moderate); a person invited as admin accepts from "My organizations" and lands
+on the organization's dashboard — each checked through the API.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from e2e_orgs import ok  # type: ignore[import-not-found]
+from e2e_orgs import eventually, ok  # type: ignore[import-not-found]
 from organization_support import (
     SIGNED_OUT,
     check_page,
     draft_org,
+    import_unclaimed,
     known_to_orgs,
     moderator,
     person,
@@ -98,4 +101,37 @@ def test_an_invited_admin_accepts_from_my_organizations(
     page.get_by_role("link", name="My organizations").click()
     expect(page.locator(".manage-list li", has_text="Ateliers Vélo Solidaire")).to_be_visible()
     expect(page.get_by_role("heading", name="Invitations")).to_have_count(0)
+    assert opened.watched.problems(SIGNED_OUT) == []
+
+
+def test_a_moderator_approves_a_claim_of_an_unclaimed_organization(
+    open_page: Any, system: Any, curl: Any, other_curl: Any, infra: Any, tmp_path: Path
+) -> None:
+    gw = system.gateway.url
+    mod_user, _ = moderator(curl, system, infra)
+    import_unclaimed(system, infra, tmp_path, "Atelier Vélo Gerland")
+    _, claimant = person(other_curl, system)
+
+    def imported() -> Any:  # search is fed by the import's org.created
+        items = ok(other_curl, "GET", f"{gw}/orgs?q=Gerland", claimant)["items"]
+        return next((o for o in items if o["name"] == "Atelier Vélo Gerland"), None)
+
+    org = eventually(imported, "the imported organization in search")
+    ok(other_curl, "POST", f"{gw}/orgs/{org['id']}/claims", claimant, {
+        "evidence": "I founded it in 2019; the phone number on its site is mine.",
+    })  # fmt: skip
+
+    opened = open_page(bypass_csp=True)
+    page = opened.page
+    sign_in_again(opened, mod_user, "/moderate")
+    claims = page.locator("section", has=page.get_by_role("heading", name="Claims"))
+    item = claims.locator("li", has=page.get_by_role("link", name="Atelier Vélo Gerland"))
+    expect(item.get_by_text("I founded it in 2019", exact=False)).to_be_visible()
+    name = claimant["user"]["display_name"]
+    item.get_by_role("button", name=f"Approve the claim of {name}").click()
+    expect(item.get_by_text("Approved: the claimant is its owner")).to_be_visible()
+    owned = ok(other_curl, "GET", f"{gw}/orgs/{org['id']}", claimant)
+    assert owned["your_role"] == "owner"
+    [claim] = ok(other_curl, "GET", f"{gw}/claims/mine", claimant)["items"]
+    assert claim["state"] == "approved"
     assert opened.watched.problems(SIGNED_OUT) == []

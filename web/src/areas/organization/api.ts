@@ -265,6 +265,16 @@ export interface CheckIn {
   dispute_reason?: string | null;
 }
 
+export interface Claim {
+  id: string;
+  org: OrgCard;
+  state: "open" | "approved" | "rejected";
+  evidence: string;
+  reason?: string | null;
+  claimant?: Person | null;
+  created_at: string;
+}
+
 export type ReportReason = "spam" | "misleading" | "offensive" | "harassment" | "fraud" | "other";
 
 export interface ReportGroup {
@@ -361,6 +371,12 @@ export const orgApi = {
   verificationQueue: () => api.page<ManagedOrg>("/moderation/orgs", { limit: 50 }),
   verify: (id: string) => api.post<ManagedOrg>(at("/orgs/{}/verify", id)),
   reject: (id: string, reason: string) => api.post<ManagedOrg>(at("/orgs/{}/reject", id), { reason }),
+  claimsQueue: () => api.page<Claim>("/moderation/claims", { limit: 50 }),
+  decideClaim: (claimId: string, decision: "approve" | "reject", reason: string | null) =>
+    api.post<Claim>(
+      at(`/moderation/claims/{}/${decision}`, claimId),
+      decision === "reject" ? { reason } : undefined,
+    ),
   reports: () => api.page<ReportGroup>("/moderation/reports", { limit: 50, status: "open" }),
   resolve: (reportId: string, outcome: "hide" | "dismiss", note: string | null) =>
     api.post<unknown>(at("/moderation/reports/{}/resolve", reportId), { outcome, note }),

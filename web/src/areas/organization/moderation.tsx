@@ -6,7 +6,7 @@ import { session } from "../../auth";
 import { ErrorBox, Loading, PageTitle } from "../../components";
 import { useLoad, useLocale } from "../../hooks";
 import { formatDate, formatNumber, t } from "../../i18n";
-import { orgApi, type ManagedOrg, type ReportGroup } from "./api";
+import { orgApi, type Claim, type ManagedOrg, type ReportGroup } from "./api";
 import { isModerator } from "./logic";
 import { ActionError, StatusTag, TextField, useAction } from "./parts";
 
@@ -82,6 +82,84 @@ function Queue() {
         <ul class="plain-list">
           {state.value.items.map((org) => (
             <QueueItem key={org.id} org={org} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function ClaimItem({ claim }: { claim: Claim }) {
+  const locale = useLocale();
+  const [current, setCurrent] = useState(claim);
+  const [rejecting, setRejecting] = useState(false);
+  const [reason, setReason] = useState("");
+  const action = useAction();
+  const decide = (decision: "approve" | "reject") =>
+    action.run(async () => setCurrent(await orgApi.decideClaim(claim.id, decision, reason.trim() || null)));
+  const who = current.claimant?.display_name ?? t("organization.applications.someone");
+  return (
+    <li class="application" aria-labelledby={`claim-${claim.id}`}>
+      <div class="row">
+        <h3 id={`claim-${claim.id}`} class="application-name">
+          <a href={`/organizations/${encodeURIComponent(current.org.org_id)}`}>{current.org.name}</a>
+        </h3>
+        <span class="tag">{t(`organization.moderation.claim.${current.state}`)}</span>
+      </div>
+      <p class="meta">
+        {t("organization.moderation.claimBy", { name: who, date: formatDate(locale, current.created_at) })}
+      </p>
+      <blockquote class="quote">{current.evidence}</blockquote>
+      {current.state === "open" && !rejecting && (
+        <div class="actions">
+          <button type="button" class="button" disabled={action.busy} onClick={() => decide("approve")}>
+            {t("organization.moderation.approve")}
+            <span class="visually-hidden"> {t("organization.moderation.claimOf", { name: who })}</span>
+          </button>
+          <button type="button" class="button button-quiet" disabled={action.busy} onClick={() => setRejecting(true)}>
+            {t("organization.moderation.reject")}
+            <span class="visually-hidden"> {t("organization.moderation.claimOf", { name: who })}</span>
+          </button>
+        </div>
+      )}
+      {current.state === "open" && rejecting && (
+        <form
+          class="form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void decide("reject");
+          }}
+        >
+          <TextField label={t("organization.moderation.claimReason")} value={reason} onInput={setReason} rows={2} />
+          <div class="actions">
+            <button type="submit" class="button" disabled={action.busy}>
+              {t("organization.moderation.confirmRejectClaim")}
+            </button>
+            <button type="button" class="button button-quiet" onClick={() => setRejecting(false)}>
+              {t("organization.cancel")}
+            </button>
+          </div>
+        </form>
+      )}
+      <ActionError error={action.error} />
+    </li>
+  );
+}
+
+function Claims() {
+  const [state, reload] = useLoad(() => orgApi.claimsQueue(), []);
+  return (
+    <section class="card" aria-labelledby="mod-claims">
+      <h2 id="mod-claims" class="section-title">
+        {t("organization.moderation.claims")}
+      </h2>
+      {state.status === "loading" && <Loading />}
+      {state.status === "error" && <ErrorBox error={state.error} retry={reload} />}
+      {state.status === "ok" && state.value.items.length === 0 && <p class="empty">{t("organization.moderation.claimsEmpty")}</p>}
+      {state.status === "ok" && state.value.items.length > 0 && (
+        <ul class="plain-list">
+          {state.value.items.map((c) => (
+            <ClaimItem key={c.id} claim={c} />
           ))}
         </ul>
       )}
@@ -185,6 +263,7 @@ export function ModerationPage() {
     <section>
       <PageTitle>{t("organization.moderation.title")}</PageTitle>
       <Queue />
+      <Claims />
       <Reports />
     </section>
   );

@@ -166,7 +166,22 @@ def test_a_volunteer_finds_applies_and_sees_the_answer(
     assert serious_violations(page) == []
     opened.screenshot("volunteer-applications-desktop-fr")
     page.get_by_label("Langue").select_option("en")
-    assert opened.watched.problems(SIGNED_OUT_REFRESH) == []
+
+    # A paused opportunity takes no application; an unknown one is not found.
+    ok(curl, "POST", f"{gw}/opportunities/{pond['id']}/pause", owner)
+    opened.open(f"/volunteer/opportunities/{pond['id']}")
+    expect(title).to_have_text("Pond survey")
+    expect(page.get_by_text("Paused", exact=True)).to_be_visible()
+    expect(page.get_by_text("This opportunity is not taking applications now.")).to_be_visible()
+    expect(page.get_by_role("button", name="Send my application")).to_have_count(0)
+    unknown = "0" * 32
+    opened.open(f"/volunteer/opportunities/{unknown}")
+    expect(title).to_have_text("Page not found")
+    expect(
+        page.get_by_text("This opportunity does not exist or is no longer shown.")
+    ).to_be_visible()
+    missing = (404, f"/opportunities/{unknown}")
+    assert opened.watched.problems((*SIGNED_OUT_REFRESH, missing)) == []
 
 
 def test_an_invited_volunteer_accepts_one_invitation_and_declines_another(

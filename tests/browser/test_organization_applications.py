@@ -138,6 +138,9 @@ def test_publish_an_opportunity_answer_applications_check_in_and_record_hours(
     expect(title).to_have_text("Evening food distribution")
     page.get_by_role("button", name=f"Check in {ann_name}").click()
     expect(page.get_by_role("status").filter(has_text="Checked in.")).to_be_visible()
+    accepted = page.locator("li", has_text=ann_name).filter(has_text="Checked in")
+    expect(accepted.get_by_text("Checked in", exact=True)).to_be_visible()  # once per slot
+    expect(page.get_by_role("button", name=f"Check in {ann_name}")).to_have_count(0)
     checkins = page.locator("section", has=page.get_by_role("heading", name="Check-in and hours"))
     checkins.get_by_label("Hours").fill("3.5")
     with page.expect_response(lambda r: r.url.endswith("/hours")) as saved:

@@ -487,15 +487,23 @@ function CheckIns({ org, opportunity }: { org: ManagedOrg; opportunity: Opportun
             <p class="empty">{t("organization.checkins.noAccepted")}</p>
           ) : (
             <ul class="plain-list">
-              {state.value.accepted.map((a) => (
-                <li key={a.id} class="row">
-                  <strong>{a.volunteer?.display_name ?? t("organization.applications.someone")}</strong>
-                  <button type="button" class="button button-quiet" disabled={action.busy} onClick={() => checkIn({ application_id: a.id })}>
-                    {t("organization.checkins.checkIn")}
-                    <span class="visually-hidden"> {a.volunteer?.display_name ?? ""}</span>
-                  </button>
-                </li>
-              ))}
+              {state.value.accepted.map((a) => {
+                // A one-off slot is one session: once checked in, there is nothing more to do.
+                const done = opportunity.commitment === "one_off" && state.value.checkIns.some((c) => c.application_id === a.id);
+                return (
+                  <li key={a.id} class="row">
+                    <strong>{a.volunteer?.display_name ?? t("organization.applications.someone")}</strong>
+                    {done ? (
+                      <span class="tag">{t("organization.checkins.checkedIn")}</span>
+                    ) : (
+                      <button type="button" class="button button-quiet" disabled={action.busy} onClick={() => checkIn({ application_id: a.id })}>
+                        {t("organization.checkins.checkIn")}
+                        <span class="visually-hidden"> {a.volunteer?.display_name ?? ""}</span>
+                      </button>
+                    )}
+                  </li>
+                );
+              })}
             </ul>
           )}
           <h3>{t("organization.checkins.list")}</h3>

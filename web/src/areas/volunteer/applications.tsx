@@ -1,6 +1,8 @@
 // My applications (/my/applications, GET /applications): newest first with their states, the
-// organization's answer (a decline's reason, a place on the waiting list), and withdrawing a
-// live one (POST /applications/{id}/withdraw) after a confirmation in the page.
+// organization's answer (a decline's reason, a place on the waiting list), withdrawing a live
+// one (POST /applications/{id}/withdraw) after a confirmation in the page, an accepted one's
+// check-in code; above them, the organizations' pending invitations (answered on the
+// opportunity's page, or declined here).
 import { useEffect, useState } from "preact/hooks";
 import { ErrorBox, Loading, PageTitle } from "../../components";
 import { partyPath } from "../../format";

@@ -10,19 +10,16 @@ import { useLoad, useLocale } from "../../hooks";
 import { formatDate, formatNumber, t, type MessageKey } from "../../i18n";
 import { volunteerApi, type CauseNode, type OpportunityHit, type OrgHit, type Profile } from "./data";
 import {
-  AVAILABILITY_PARTS,
   filtersFromSearch,
   filtersToSearch,
-  opportunityPath,
   opportunityQuery,
   orgQuery,
-  roundKm,
   SORTS,
-  tagLabel,
   type FindFilters,
-  type SortChoice,
   type Point,
-} from "./logic";
+  type SortChoice,
+} from "./filters";
+import { AVAILABILITY_PARTS, opportunityPath, roundKm, tagLabel } from "./logic";
 import "./volunteer.css";
 
 type Hit = ({ kind: "opportunity" } & OpportunityHit) | ({ kind: "organization" } & OrgHit);

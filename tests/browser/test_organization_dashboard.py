@@ -88,6 +88,23 @@ def test_edit_invite_post_news_and_answer_a_review(
     expect(page.get_by_text("No pending invitations.")).to_be_visible()
     assert ok(curl, "GET", f"{gw}/orgs/{org['id']}/members?state=invited", owner)["items"] == []
     assert ok(other_curl, "GET", f"{gw}/invitations", editor)["items"] == []
+    # Invited again and accepted (through the API), the editor is made admin, then removed.
+    ok(curl, "POST", f"{gw}/orgs/{org['id']}/invitations", owner, {
+        "user_id": editor["user"]["id"], "role": "editor",
+    })  # fmt: skip
+    ok(other_curl, "POST", f"{gw}/orgs/{org['id']}/invitations/accept", editor)
+    opened.open(f"/manage/{org['id']}/people")
+    members.get_by_label(f"Role of {name}").select_option("admin")
+    expect(members.locator("p.meta", has_text="Admin")).to_be_visible()  # read again
+
+    def roles() -> dict[str, str]:
+        items = ok(curl, "GET", f"{gw}/orgs/{org['id']}/members", owner)["items"]
+        return {m["user_id"]: m["role"] for m in items}
+
+    assert roles()[editor["user"]["id"]] == "admin"
+    members.get_by_role("button", name=f"Remove {name}").click()
+    expect(members.get_by_role("button", name=f"Remove {name}")).to_have_count(0)
+    assert editor["user"]["id"] not in roles()
 
     page.get_by_role("link", name="News").click()
     expect(title).to_have_text("News")

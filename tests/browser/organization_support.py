@@ -25,6 +25,9 @@ from e2e_people import (  # type: ignore[import-not-found]
 from playwright.sync_api import Page
 
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+# How long to wait for what travels by the bus (events reach the other services): generous,
+# since make test runs every module on one loaded system.
+SLOW = 60.0
 HQ = {"city": "Lyon", "country": "FR", "lat": 45.764, "lng": 4.8357}
 
 
@@ -48,9 +51,8 @@ def known_to_orgs(curl: Any, system: Any, login: Any, user_id: str) -> None:
     """Wait until orgs has heard of ``user_id`` (identity's user.created travels by the bus):
     only a person orgs knows can be invited."""
     url = f"{system.gateway.url}/users/{user_id}/causes"
-    eventually(
-        lambda: call(curl, "GET", url, login).status != 404 or None, f"orgs knowing {user_id}"
-    )
+    known = lambda: call(curl, "GET", url, login).status != 404 or None  # noqa: E731
+    eventually(known, f"orgs knowing {user_id}", SLOW)
 
 
 def draft_org(curl: Any, system: Any, owner: Any, name: str) -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 from e2e_orgs import eventually, ok  # type: ignore[import-not-found]
 from organization_support import (
     SIGNED_OUT,
+    SLOW,
     check_page,
     moderator,
     person,
@@ -206,7 +207,7 @@ def test_invite_a_findable_volunteer_among_the_candidates(
         items = ok(curl, "GET", f"{gw}/opportunities/{opp['id']}/candidates", owner)["items"]
         return any(c["id"] == zoe["user"]["id"] for c in items) or None
 
-    eventually(listed, "zoe among the opportunity's candidates")
+    eventually(listed, "zoe among the opportunity's candidates", SLOW)
 
     opened = open_page(bypass_csp=True)
     page = opened.page

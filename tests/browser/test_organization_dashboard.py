@@ -11,6 +11,7 @@ from typing import Any
 from e2e_orgs import call, eventually, ok  # type: ignore[import-not-found]
 from organization_support import (
     SIGNED_OUT,
+    SLOW,
     check_page,
     known_to_orgs,
     moderator,
@@ -163,7 +164,7 @@ def test_link_the_organization_s_facebook_page(
             or None
         )
 
-    eventually(notifier_knows_the_owner, "notifier knowing the organization's owner")
+    eventually(notifier_knows_the_owner, "notifier knowing the organization's owner", SLOW)
 
     opened = open_page(bypass_csp=True)
     page = opened.page

@@ -12,6 +12,7 @@ from typing import Any
 from e2e_orgs import eventually, ok  # type: ignore[import-not-found]
 from organization_support import (
     SIGNED_OUT,
+    SLOW,
     check_page,
     draft_org,
     import_unclaimed,
@@ -116,7 +117,7 @@ def test_a_moderator_approves_a_claim_of_an_unclaimed_organization(
         items = ok(other_curl, "GET", f"{gw}/orgs?q=Gerland", claimant)["items"]
         return next((o for o in items if o["name"] == "Atelier Vélo Gerland"), None)
 
-    org = eventually(imported, "the imported organization in search")
+    org = eventually(imported, "the imported organization in search", SLOW)
     ok(other_curl, "POST", f"{gw}/orgs/{org['id']}/claims", claimant, {
         "evidence": "I founded it in 2019; the phone number on its site is mine.",
     })  # fmt: skip

@@ -7,7 +7,7 @@ accepted one in and recording hours, scheduling an event; pausing, resuming and 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from e2e_orgs import eventually, ok  # type: ignore[import-not-found]
@@ -182,6 +182,19 @@ def test_publish_an_opportunity_answer_applications_check_in_and_record_hours(
     row.get_by_role("button", name="Close Evening food distribution").click()
     expect(row.get_by_text("Closed", exact=True)).to_be_visible()
     assert ok(curl, "GET", f"{gw}/opportunities/{opp['id']}", owner)["status"] == "closed"
+
+    # The figures, counted from all that: 3 applications, 1 accepted, 3.5 hours.
+    page.get_by_role("link", name="Overview").click()
+    figures = page.locator("dl.figures")
+    for label, value in (
+        ("Applications", "3"), ("Volunteers accepted", "1"), ("Hours attested", "3.5"),
+        ("Acceptance rate", "33%"),
+    ):  # fmt: skip
+        expect(figures.locator(".figure", has_text=label).locator("dd")).to_have_text(value)
+    # By month (applications by the month they were sent: this one, in UTC).
+    month = page.get_by_role("row", name=datetime.now(UTC).strftime("%B %Y"))
+    expect(month.get_by_role("cell").first).to_have_text("3")
+    check_page(opened, "dashboard-figures")
     assert opened.watched.problems(SIGNED_OUT) == []
 
 

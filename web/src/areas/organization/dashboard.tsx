@@ -6,7 +6,7 @@ import { ErrorBox, Loading } from "../../components";
 import { useLoad, useLocale } from "../../hooks";
 import { formatDate, formatNumber, t } from "../../i18n";
 import { orgApi, type ManagedOrg, type PageLink } from "./api";
-import { changedFields, orgBody, orgForm, percent, type OrgForm } from "./logic";
+import { changedFields, formatMonth, orgBody, orgForm, percent, type OrgForm } from "./logic";
 import { OrgFormFields } from "./manage";
 import { ActionError, Done, managePath, OrgFrame, useAction } from "./parts";
 
@@ -88,10 +88,40 @@ function Figures({ org }: { org: ManagedOrg }) {
             value={
               state.value.median_answer_hours == null
                 ? none
-                : t("organization.figures.hoursValue", { count: Math.round(state.value.median_answer_hours) })
+                : state.value.median_answer_hours < 1
+                  ? t("organization.figures.underAnHour")
+                  : t("organization.figures.hoursValue", { count: Math.round(state.value.median_answer_hours) })
             }
           />
         </dl>
+      )}
+      {state.status === "ok" && state.value.months.length > 0 && (
+        <div class="table-wrap">
+          <table class="months">
+            <caption>{t("organization.figures.byMonth")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("organization.figures.month")}</th>
+                <th scope="col">{t("organization.figures.applications")}</th>
+                <th scope="col">{t("organization.figures.accepted")}</th>
+                <th scope="col">{t("organization.figures.hours")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...state.value.months]
+                .reverse()
+                .slice(0, 12)
+                .map((m) => (
+                  <tr key={m.month}>
+                    <th scope="row">{formatMonth(locale, m.month)}</th>
+                    <td>{formatNumber(locale, m.applications)}</td>
+                    <td>{formatNumber(locale, m.volunteers_accepted)}</td>
+                    <td>{formatNumber(locale, m.hours_attested)}</td>
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

@@ -5,6 +5,7 @@ import {
   coordinate,
   EMPTY_ORG_FORM,
   eventBody,
+  formatMonth,
   isModerator,
   KNOWN_MAX,
   localInstant,
@@ -258,6 +259,14 @@ describe("eventBody", () => {
     expect(eventBody({ ...form, lat: "" }, "UTC")).toBeNull();
     expect(eventBody({ ...form, endsAt: "2026-12-12T09:00" }, "UTC")).toBeNull();
     expect(eventBody({ ...form, capacity: "0" }, "UTC")).toBeNull();
+  });
+});
+
+describe("formatMonth", () => {
+  it("names a month in the person's language, whatever their time zone", () => {
+    expect(formatMonth("en", "2026-12")).toBe("December 2026");
+    expect(formatMonth("fr", "2027-01")).toBe("janvier 2027");
+    expect(formatMonth("en", "all")).toBe("all");
   });
 });
 

@@ -376,3 +376,12 @@ export function browserTimeZone(): string {
 export function percent(rate: number | null | undefined): number | null {
   return typeof rate === "number" && Number.isFinite(rate) ? Math.round(rate * 100) : null;
 }
+
+/** "2026-12" as "December 2026" / "décembre 2026" (i18n.ts's formatDate has no month-only
+ * style); the text itself when it is not a month. */
+export function formatMonth(locale: string, month: string): string {
+  const match = /^(\d{4})-(\d{2})$/.exec(month);
+  if (!match) return month;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1));
+  return new Intl.DateTimeFormat(locale, { month: "long", year: "numeric", timeZone: "UTC" }).format(date);
+}

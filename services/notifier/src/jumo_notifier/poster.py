@@ -251,14 +251,10 @@ class Poster:
             return
         if as_utc(item["due"]) > now:
             return
-        # The pauses as they are now (another process may have set one since the last read).
         page_id = str(item["page_id"])
-        state, app = await asyncio.gather(self.pages.page(page_id), self.pages.page(APP))
-        for scope, paused in ((page_id, state), (APP, app)):
-            until = as_utc(paused["not_before"]) if paused and paused.get("not_before") else None
-            self._paused[scope] = until
-            if until is not None and until > now:
-                return
+        free, _ = await self._page_if_free(page_id)
+        if not free:
+            return
         lease = timedelta(seconds=self.settings.posting_lease_s)
         claimed = await self.posts.claim_attempt(key, int(item.get("attempt", 1)), now, lease)
         if claimed is None:
@@ -271,6 +267,14 @@ class Poster:
             await self.posts.dequeue(key)
             self._done(key)
             return
+        # The pauses again, under the claim: the claim may have walked past an attempt that
+        # ended since the read above, and the pause that attempt met is written before its
+        # end (found in a full run: process B read "no pause", process A was refused, paused
+        # the Page and ended attempt 1, B claimed attempt 2 and posted 46 ms into the pause).
+        free, state = await self._page_if_free(page_id)
+        if not free:
+            await self._put_back(key, item, number, unsure)
+            return
         target = await self.resolve(post, state)
         if isinstance(target, str):
             await self._end(post, "cancelled", target)
@@ -279,6 +283,24 @@ class Poster:
         verdict, post_id, unsure = await self._call(client, target, post, unsure)
         await self._pace(target.page_id, client.last_usage, verdict)
         await self._act(post, item, number, target, verdict, post_id, unsure)
+
+    async def _page_if_free(self, page_id: str) -> tuple[bool, Document | None]:
+        """Whether the Page and the app may be called now (the pauses as they are now: another
+        process may have set one since the last read), and the Page's state."""
+        now = datetime.now(UTC)
+        state, app = await asyncio.gather(self.pages.page(page_id), self.pages.page(APP))
+        free = True
+        for scope, paused in ((page_id, state), (APP, app)):
+            until = as_utc(paused["not_before"]) if paused and paused.get("not_before") else None
+            self._paused[scope] = until
+            free = free and (until is None or until <= now)
+        return free, state
+
+    async def _put_back(self, key: str, item: Document, number: int, unsure: bool) -> None:
+        """Give up a claimed attempt, not made, to a pause: the next one waits for it."""
+        await self.posts.requeue(key, due=datetime.now(UTC), failures=int(item.get("failures", 0)),
+                                 attempt=number + 1, check_first=unsure)  # fmt: skip
+        await self.posts.end_attempt(key, number, NOT_POSTED)
 
     async def _call(self, client: FacebookClient, target: Target, post: Document,
                     unsure: bool) -> tuple[Verdict, str | None, bool]:  # fmt: skip

@@ -5,7 +5,8 @@ real (a token killed), and what notifier does with it (shared/FACEBOOK.md, "Erro
 - codes 1/2 (a 500 that did not post): retried with backoff, posted once;
 - 506: counts as posted;
 - 4/17/32/341/613: the Page (for 4, the app) is paused for every process — no call to it from
-  either of two notifier processes before the pause ends — then posted once;
+  either of two notifier processes before the pause ends, not even from one whose claim walked
+  past the refused attempt — then posted once;
 - 190/102 and a missing permission: the link is broken (GET shows it), the organization's
   admins are told in the app, nothing more is posted there until it is linked again;
 - 368: posting to the Page stops and an operator is alerted (the metric, a line at error level);
@@ -26,6 +27,7 @@ from jumo_common.testing.plugin import LogLines
 from jumo_common.testing.tokens import TestKeys
 from jumo_facebook.sandbox.testing import PageInfo, SandboxControl
 from jumo_notifier.app import create_app
+from jumo_notifier.post_store import NOT_POSTED
 from jumo_notifier.settings import NotifierSettings
 
 from .conftest import AiohttpClient, Client, eventually, notifications, publish, service
@@ -166,6 +168,34 @@ async def test_a_rate_limit_pauses_the_page_for_every_process(
     assert len(after) == 3
     assert min(after) >= until.timestamp() - 0.05  # neither process called before it ended
     assert len(await posts_on(sandbox, jumo_page.id)) == 3
+
+
+async def test_a_claim_that_walks_past_a_refused_attempt_waits_for_its_pause(
+    client: Client, sandbox: SandboxControl, jumo_page: PageInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The interleaving a full run once hit, made certain: this process read "no pause", then
+    (before its claim) another was refused, paused the Page and ended attempt 1."""
+    poster = service(client).facebook.poster
+    claim = poster.posts.claim_attempt
+    pause_ends: list[datetime] = []
+
+    async def claim_after_another_was_refused(
+        key: str, first: int, now: datetime, lease: timedelta
+    ) -> tuple[int, bool] | None:
+        if not pause_ends:  # the other process, between this one's read and its claim
+            pause_ends.append(datetime.now(UTC) + timedelta(seconds=2))
+            await poster.pages.pause(jumo_page.id, pause_ends[0], "rate limited (code 17)")
+            ended = {"_id": f"{key}:{first}", "key": key, "at": now, "outcome": NOT_POSTED}
+            await poster.posts.attempts.insert_one(ended)
+        return await claim(key, first, now, lease)
+
+    monkeypatch.setattr(poster.posts, "claim_attempt", claim_after_another_was_refused)
+    person = registered("Person 0")
+    await publish_only(client, person, "identity")
+    assert (await settled(client, f"welcome:{person.user_id}"))["state"] == "posted"
+    [call] = graph_calls(sandbox)
+    assert call >= pause_ends[0].timestamp() - 0.05  # not 46 ms into the pause, as it once was
+    assert len(await posts_on(sandbox, jumo_page.id)) == 1
 
 
 async def test_code_4_pauses_every_page_of_the_app(

@@ -1,5 +1,16 @@
-// An organization's page (GET /orgs/{id}): its name, mission, causes, followers, site.
+// An organization's page (GET /orgs/{id}): its name, mission, causes, followers, site; then
+// (the community area's sections) follow with its settings, news, opportunities, events and
+// reviews with their summary and the "volunteered here" badge.
+import { useState } from "preact/hooks";
 import { api, ApiError } from "../api";
+import type { ReviewSummary } from "../areas/community/api";
+import {
+  EventsSection,
+  FollowBox,
+  NewsSection,
+  OpportunitiesSection,
+  ReviewsSection,
+} from "../areas/community/org-sections";
 import { ErrorBox, Loading, PageTitle } from "../components";
 import { initials, safeHttpUrl } from "../format";
 import { formatDate, t } from "../i18n";
@@ -17,11 +28,13 @@ export interface Org {
   causes?: Array<{ slug?: string; name?: string } | string>;
   created_at?: string;
   initials?: string;
+  reviews?: ReviewSummary;
 }
 
 export function OrgPage({ id }: { id: string }) {
   const locale = useLocale();
   const [state, reload] = useLoad(() => api.get<Org>(`/orgs/${encodeURIComponent(id)}`), [id]);
+  const [followDelta, setFollowDelta] = useState(0);
   if (state.status === "loading") return <Loading />;
   if (state.status === "error") {
     if (state.error instanceof ApiError && state.error.status === 404) {
@@ -47,7 +60,7 @@ export function OrgPage({ id }: { id: string }) {
           <PageTitle>{org.name}</PageTitle>
           <p class="meta">
             {org.verified && <span class="tag tag-verified">{t("org.verified")}</span>}{" "}
-            {typeof org.followers === "number" && t("org.followers", { count: org.followers })}
+            {typeof org.followers === "number" && t("org.followers", { count: Math.max(0, org.followers + followDelta) })}
             {org.created_at && <> · {t("org.since", { date: formatDate(locale, org.created_at) })}</>}
           </p>
         </div>
@@ -71,7 +84,9 @@ export function OrgPage({ id }: { id: string }) {
               <h2>{t("org.causes")}</h2>
               <ul class="chips">
                 {causes.map((c) => (
-                  <li key={c}>{c}</li>
+                  <li key={c}>
+                    <a href={`/causes-of/${encodeURIComponent(c)}`}>{c}</a>
+                  </li>
                 ))}
               </ul>
             </>
@@ -86,6 +101,11 @@ export function OrgPage({ id }: { id: string }) {
           )}
         </section>
       )}
+      <FollowBox orgId={org.id} orgName={org.name} onChange={(d) => setFollowDelta((n) => n + d)} />
+      <NewsSection orgId={org.id} />
+      <OpportunitiesSection orgId={org.id} />
+      <EventsSection orgId={org.id} />
+      {org.reviews && <ReviewsSection orgId={org.id} summary={org.reviews} />}
     </article>
   );
 }

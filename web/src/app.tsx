@@ -13,10 +13,12 @@ import { OrgPage } from "./pages/org";
 import { SignInPage } from "./pages/signin";
 import { area as community } from "./areas/community";
 import { area as organization } from "./areas/organization";
+import { area as people } from "./areas/people";
+import { area as settings } from "./areas/settings";
 import type { PageRoute } from "./areas/types";
 import { area as volunteer } from "./areas/volunteer";
 
-const AREAS = [volunteer, community, organization];
+const AREAS = [volunteer, community, people, organization, settings];
 
 // The app's own paths. None may begin like an API path (/orgs, /notifications, /users, /feed,
 // …: the gateway sends those to a service whatever the browser asks), or a reload there would

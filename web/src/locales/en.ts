@@ -2,6 +2,8 @@
 // "{name}" is replaced by a value; an object picks a plural form by Intl.PluralRules.
 import { en as community } from "../areas/community/messages";
 import { en as organization } from "../areas/organization/messages";
+import { en as people } from "../areas/people/messages";
+import { en as settings } from "../areas/settings/messages";
 import { en as volunteer } from "../areas/volunteer/messages";
 import type { Message } from "./types";
 
@@ -11,6 +13,8 @@ export const en = {
   ...volunteer,
   ...community,
   ...organization,
+  ...people,
+  ...settings,
   "app.name": "Jumo",
   "app.tagline": "Volunteers, friends and non-profits, together.",
   "app.skip": "Skip to content",

@@ -1,6 +1,8 @@
 // Français. Les clés sont celles de en.ts (TypeScript vérifie qu'il n'en manque aucune).
 import { fr as community } from "../areas/community/messages";
 import { fr as organization } from "../areas/organization/messages";
+import { fr as people } from "../areas/people/messages";
+import { fr as settings } from "../areas/settings/messages";
 import { fr as volunteer } from "../areas/volunteer/messages";
 import type { Catalogue } from "./en";
 
@@ -8,6 +10,8 @@ export const fr: Catalogue = {
   ...volunteer,
   ...community,
   ...organization,
+  ...people,
+  ...settings,
   "app.name": "Jumo",
   "app.tagline": "Bénévoles, amis et associations, ensemble.",
   "app.skip": "Aller au contenu",

@@ -1,0 +1,97 @@
+// People (/people): who asks to follow me (GET /users/me/follow-requests, accept or decline),
+// people I may know (GET /users/me/suggestions: Facebook friends on Jumo I do not follow yet),
+// whom I follow and who follows me (GET /users/me/following, /users/me/followers).
+import { useState } from "preact/hooks";
+import { ErrorBox, Loading, PageTitle } from "../../components";
+import { t } from "../../i18n";
+import { useLoad } from "../../hooks";
+import { followList, followRequests, myself, suggestions } from "./api";
+import { personPath, relationOf } from "./logic";
+import { FollowButton, PeopleList, PersonRow, RequestAnswer } from "./parts";
+import { isPending } from "./pending";
+import "./people.css";
+
+export function PeoplePage() {
+  const [me, reload] = useLoad(() => myself(), []);
+  // Accepting a request adds a follower; following a suggestion adds to whom I follow.
+  const [followers, setFollowers] = useState(0);
+  const [following, setFollowing] = useState(0);
+  if (me.status === "loading") return <Loading />;
+  if (me.status === "error") return <ErrorBox error={me.error} retry={reload} />;
+  const myId = me.value.id;
+  return (
+    <div class="people-page">
+      <PageTitle>{t("people.title")}</PageTitle>
+      <p class="people-lead">
+        <a href={personPath(myId)}>{t("people.myProfile")}</a>
+      </p>
+      <section class="card" aria-labelledby="requests-title">
+        <h2 id="requests-title" class="section-title">
+          {t("people.requests.title")}
+        </h2>
+        <p class="meta">{t(me.value.visibility === "public" ? "people.requests.helpPublic" : "people.requests.help")}</p>
+        <PeopleList
+          load={followRequests}
+          empty={t("people.requests.none")}
+          label={t("people.requests.title")}
+          actions={(entry) => <RequestAnswer entry={entry} onAnswered={(approved) => approved && setFollowers((n) => n + 1)} />}
+        />
+      </section>
+      <Suggestions myId={myId} onFollow={() => setFollowing((n) => n + 1)} />
+      <div class="people-columns">
+        <section class="card" aria-labelledby="following-title">
+          <h2 id="following-title" class="section-title">
+            {t("people.list.iFollow")}
+          </h2>
+          <PeopleList
+            key={following}
+            load={(cursor) => followList("me", "following", cursor)}
+            empty={t("people.list.iFollowNone")}
+            label={t("people.list.iFollow")}
+          />
+        </section>
+        <section class="card" aria-labelledby="followers-title">
+          <h2 id="followers-title" class="section-title">
+            {t("people.list.followMe")}
+          </h2>
+          <PeopleList
+            key={followers}
+            load={(cursor) => followList("me", "followers", cursor)}
+            empty={t("people.list.followMeNone")}
+            label={t("people.list.followMe")}
+          />
+        </section>
+      </div>
+    </div>
+  );
+}
+
+function Suggestions({ myId, onFollow }: { myId: string; onFollow: () => void }) {
+  const [state, reload] = useLoad(() => suggestions(), []);
+  return (
+    <section class="card" aria-labelledby="suggestions-title">
+      <h2 id="suggestions-title" class="section-title">
+        {t("people.suggestions.title")}
+      </h2>
+      <p class="meta">{t("people.suggestions.help")}</p>
+      {state.status === "loading" && <Loading />}
+      {state.status === "error" && <ErrorBox error={state.error} retry={reload} />}
+      {state.status === "ok" && state.value.items.length === 0 && <p class="empty">{t("people.suggestions.none")}</p>}
+      {state.status === "ok" && state.value.items.length > 0 && (
+        <ul class="people-list" aria-label={t("people.suggestions.title")}>
+          {state.value.items.map((person) => (
+            <PersonRow key={person.id} person={person}>
+              <FollowButton
+                myId={myId}
+                person={person}
+                named
+                relation={relationOf({ myId, id: person.id, following: false, requested: isPending(myId, person.id) })}
+                onChange={() => onFollow()}
+              />
+            </PersonRow>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,103 @@
+// The settings area's API: identity's own profile (GET/PATCH/DELETE /users/me, GET
+// /users/me/export) and the notifier's preferences (GET/PUT /notifications/preferences), the
+// shapes as their OpenAPI documents give them, all through `api` (the gateway, the token in memory).
+import { api } from "../../api";
+
+export type Visibility = "public" | "followers" | "private";
+export type Digest = "daily" | "weekly" | "never";
+
+export interface Location {
+  city?: string | null;
+  lat?: number | null;
+  lng?: number | null;
+}
+
+export interface Availability {
+  parts: string[];
+  hours_per_month?: number | null;
+}
+
+/** identity's PrivateProfile (GET /users/me). */
+export interface MyProfile {
+  id: string;
+  display_name: string;
+  picture_url?: string | null;
+  visibility: Visibility;
+  bio?: string | null;
+  skills: string[];
+  interests: string[];
+  languages: string[];
+  location?: Location | null;
+  availability?: Availability | null;
+  email?: string | null;
+  findable: boolean;
+  radius_km: number;
+  created_at: string;
+}
+
+/** identity's ProfilePatch: only the fields sent change; null clears an optional one. */
+export interface ProfilePatch {
+  display_name?: string;
+  bio?: string | null;
+  skills?: string[];
+  interests?: string[];
+  languages?: string[];
+  location?: Location | null;
+  availability?: Availability | null;
+  visibility?: Visibility;
+  findable?: boolean;
+  radius_km?: number;
+}
+
+/** Where one kind of notification reaches the person (`facebook` for joins only). */
+export interface Channels {
+  in_app: boolean;
+  email: boolean;
+  facebook?: boolean | null;
+}
+
+export interface QuietHours {
+  start: string;
+  end: string;
+  time_zone: string;
+}
+
+/** The notifier's PreferencesOut (defaults filled in). */
+export interface Preferences {
+  kinds: Record<string, Channels>;
+  digest: Digest;
+  quiet_hours?: QuietHours | null;
+  email_stopped?: string | null;
+}
+
+/** The notifier's PreferencesIn: only what it names changes. */
+export interface PreferencesChange {
+  kinds?: Record<string, Partial<Channels>>;
+  digest?: Digest;
+  quiet_hours?: QuietHours | null;
+}
+
+export const settingsApi = {
+  me: () => api.get<MyProfile>("/users/me"),
+  saveMe: (patch: ProfilePatch) => api.request<MyProfile>("/users/me", { method: "PATCH", body: patch }),
+  deleteMe: () => api.request<void>("/users/me", { method: "DELETE" }),
+  preferences: () => api.get<Preferences>("/notifications/preferences"),
+  savePreferences: (change: PreferencesChange) =>
+    api.request<Preferences>("/notifications/preferences", { method: "PUT", body: change }),
+};
+
+/** GET /users/me/export handed to the browser as a JSON file (the call needs the token, so it
+ * is fetched, then saved through a short-lived object URL). */
+export async function downloadExport(filename: string): Promise<void> {
+  const answer = await api.response("/users/me/export", { headers: { Accept: "application/json" } });
+  const blob = await answer.blob();
+  const url = URL.createObjectURL(new Blob([blob], { type: "application/json" }));
+  const anchor = document.createElement("a");
+  anchor.href = url;
+  anchor.download = filename;
+  anchor.rel = "noopener";
+  document.body.appendChild(anchor);
+  anchor.click();
+  anchor.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -30,7 +30,8 @@ interface FollowProps {
   named?: boolean;
 }
 
-/** The follow button and where I stand, one button whose words change (focus stays on it). */
+/** The follow button and where I stand: one button whose words change, never disabled while
+ * it works (a disabled button drops the focus), so the focus stays on it. */
 export function FollowButton({ myId, person, relation: initial, onChange, named = false }: FollowProps) {
   const [relation, setRelation] = useState(initial);
   const [said, setSaid] = useState("");
@@ -82,8 +83,8 @@ export function FollowButton({ myId, person, relation: initial, onChange, named 
       <button
         type="button"
         class={relation === "none" ? "button" : "button button-quiet"}
-        disabled={busy}
-        onClick={() => void act()}
+        aria-disabled={busy}
+        onClick={() => !busy && void act()}
       >
         {label}
         {named && <span class="visually-hidden"> {name}</span>}

@@ -124,6 +124,10 @@ def test_a_private_person_accepts_one_follow_request_and_declines_another(
     annes.open(f"/people/{cat_id}")  # a reload: still requested
     expect(page.get_by_text("Requested", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Withdraw my request")).to_be_visible()
+    annes.open("/people")  # what this browser sent, waiting
+    sent = page.get_by_role("list", name="Requests I sent")
+    expect(sent.get_by_role("link", name="Cat Moreau")).to_be_visible()
+    expect(sent.get_by_text("Requested", exact=True)).to_be_visible()
 
     # Cat, in another browser: the two requests on /people; French once.
     cats = open_page(bypass_csp=True)
@@ -160,5 +164,9 @@ def test_a_private_person_accepts_one_follow_request_and_declines_another(
     expect(page.get_by_text("Following", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Unfollow")).to_be_visible()
     expect(page.get_by_test_id("people-limited")).to_be_visible()
+    annes.open("/people")  # nothing waiting any more: Cat among whom Ann follows
+    following = page.get_by_role("list", name="People I follow")
+    expect(following.get_by_role("link", name="Cat Moreau")).to_be_visible()
+    expect(page.get_by_role("heading", name="Requests I sent")).to_have_count(0)
     assert annes.watched.problems(SIGNED_OUT_REFRESH) == []
     assert cats.watched.problems(SIGNED_OUT_REFRESH) == []

@@ -89,6 +89,13 @@ async function inMyList(path: string, id: string): Promise<boolean> {
   return false;
 }
 
+/** The ids of the people I follow (read through, up to 1,000). */
+export async function myFollowingIds(): Promise<Set<string>> {
+  const found = new Set<string>();
+  for await (const entry of api.all<FollowEntry>("/users/me/following", { limit: 100 }, SCAN_MAX)) found.add(entry.id);
+  return found;
+}
+
 export interface Ties {
   /** I follow them. */
   following: boolean;

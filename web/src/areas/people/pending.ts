@@ -23,6 +23,11 @@ function write(myId: string, ids: string[]): void {
   }
 }
 
+/** The people this browser remembers my asking to follow, newest first. */
+export function pendingOf(myId: string): string[] {
+  return read(myId);
+}
+
 /** Whether this browser remembers my asking to follow `id`. */
 export function isPending(myId: string, id: string): boolean {
   return read(myId).includes(id);

@@ -5,10 +5,11 @@ import { useState } from "preact/hooks";
 import { ErrorBox, Loading, PageTitle } from "../../components";
 import { t } from "../../i18n";
 import { useLoad } from "../../hooks";
-import { followList, followRequests, myself, suggestions } from "./api";
+import { ApiError } from "../../api";
+import { followList, followRequests, myFollowingIds, myself, person, suggestions, type PersonProfile } from "./api";
 import { personPath, relationOf } from "./logic";
 import { FollowButton, PeopleList, PersonRow, RequestAnswer } from "./parts";
-import { isPending } from "./pending";
+import { isPending, pendingOf, setPending } from "./pending";
 import "./people.css";
 
 export function PeoplePage() {
@@ -37,6 +38,7 @@ export function PeoplePage() {
           actions={(entry) => <RequestAnswer entry={entry} onAnswered={(approved) => approved && setFollowers((n) => n + 1)} />}
         />
       </section>
+      <SentRequests myId={myId} />
       <Suggestions myId={myId} onFollow={() => setFollowing((n) => n + 1)} />
       <div class="people-columns">
         <section class="card" aria-labelledby="following-title">
@@ -92,6 +94,45 @@ function Suggestions({ myId, onFollow }: { myId: string; onFollow: () => void })
           ))}
         </ul>
       )}
+    </section>
+  );
+}
+
+/** The requests I sent that this browser remembers (identity lists no one's outgoing
+ * requests): those now followed, or of someone gone, are forgotten; the others shown. */
+function SentRequests({ myId }: { myId: string }) {
+  const [state] = useLoad(async () => {
+    const wanted = pendingOf(myId).slice(0, 20);
+    if (!wanted.length) return [];
+    const followed = await myFollowingIds();
+    const people = await Promise.all(
+      wanted.map(async (id) => {
+        if (followed.has(id)) return null;
+        try {
+          return await person(id);
+        } catch (e) {
+          if (e instanceof ApiError && e.status === 404) return null;
+          throw e;
+        }
+      }),
+    );
+    wanted.forEach((id, i) => people[i] === null && setPending(myId, id, false));
+    return people.filter((p): p is PersonProfile => p !== null);
+  }, []);
+  if (state.status !== "ok" || state.value.length === 0) return null;
+  return (
+    <section class="card" aria-labelledby="sent-title">
+      <h2 id="sent-title" class="section-title">
+        {t("people.sent.title")}
+      </h2>
+      <p class="meta">{t("people.sent.help")}</p>
+      <ul class="people-list" aria-label={t("people.sent.title")}>
+        {state.value.map((profile) => (
+          <PersonRow key={profile.id} person={profile}>
+            <FollowButton myId={myId} person={profile} named relation="requested" />
+          </PersonRow>
+        ))}
+      </ul>
     </section>
   );
 }

@@ -25,6 +25,7 @@ export function ProfilePage({ id }: { id: string }) {
   }, [id]);
   const [fresh, setFresh] = useState<PersonProfile | null>(null);
   const [round, setRound] = useState(0);
+  const [accepted, setAccepted] = useState(false);
   if (state.status === "loading") return <Loading />;
   if (state.status === "error") {
     if (state.error instanceof ApiError && state.error.status === 404) {
@@ -59,7 +60,7 @@ export function ProfilePage({ id }: { id: string }) {
             <PageTitle>{profile.display_name}</PageTitle>
             <p class="meta">
               {t(`people.visibility.${profile.visibility}`)}
-              {ties.followsMe && <span class="tag people-tag">{t("people.profile.followsYou")}</span>}
+              {(ties.followsMe || accepted) && <span class="tag people-tag">{t("people.profile.followsYou")}</span>}
             </p>
           </div>
         </div>
@@ -76,7 +77,7 @@ export function ProfilePage({ id }: { id: string }) {
             <h2 id="asks-title" class="section-title">
               {t("people.profile.asksYou", { name: profile.display_name })}
             </h2>
-            <RequestAnswer entry={profile} />
+            <RequestAnswer entry={profile} onAnswered={setAccepted} />
           </section>
         )}
       </header>

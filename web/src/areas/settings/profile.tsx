@@ -55,7 +55,7 @@ export function ProfileSection({ profile }: { profile: MyProfile }) {
   };
   return (
     <Section id="profile" title="settings.profile.title">
-      {profile.email && <p class="meta">{t("settings.profile.email", { email: profile.email })}</p>}
+      {profile.email && <p class="meta s-email">{t("settings.profile.email", { email: profile.email })}</p>}
       <form class="s-form" onSubmit={submit}>
         <Field id="s-name" label="settings.profile.displayName">
           {() => (

@@ -33,7 +33,10 @@ def test_a_person_changes_their_settings_and_the_api_holds_exactly_that(
     open_page: Any, system: Any, curl: Any
 ) -> None:
     user, login = person(curl, system)
-    profile_before = me(curl, system, login)
+    opened = open_page(bypass_csp=True)  # axe is injected below
+    page = opened.page
+    sign_in_again(opened, user, "/settings")
+    profile_before = me(curl, system, login)  # as the browser's login left it
     prefs_before = preferences(curl, system, login)
     followed = prefs_before["kinds"]["followed"]
     assert (followed["in_app"], followed["email"]) == (True, False)
@@ -41,9 +44,6 @@ def test_a_person_changes_their_settings_and_the_api_holds_exactly_that(
     assert prefs_before["digest"] == "weekly"
     assert prefs_before["quiet_hours"] is None
 
-    opened = open_page(bypass_csp=True)  # axe is injected below
-    page = opened.page
-    sign_in_again(opened, user, "/settings")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your settings")
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Settings", exact=True)).to_have_attribute(

@@ -77,7 +77,7 @@ export function NotificationsSection({ prefs }: { prefs: Preferences }) {
           {groupedKinds(form.kinds).map(({ group, kinds }) => (
             <tbody key={group}>
               <tr>
-                <th scope="colgroup" colSpan={3} class="s-group">
+                <th scope="rowgroup" colSpan={3} class="s-group">
                   {t(`settings.group.${group}` as MessageKey)}
                 </th>
               </tr>

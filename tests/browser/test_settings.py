@@ -172,7 +172,7 @@ def test_a_person_changes_their_settings_and_the_api_holds_exactly_that(
     opened.screenshot("settings-phone")
 
     page.set_viewport_size(DESKTOP)
-    page.get_by_label("Language", exact=True).select_option("fr")
+    page.locator("header").get_by_label("Language").select_option("fr")
     expect(page.get_by_role("heading", level=1)).to_have_text("Vos réglages")
     expect(page.get_by_role("heading", name="Confidentialité")).to_be_visible()
     expect(
@@ -180,7 +180,7 @@ def test_a_person_changes_their_settings_and_the_api_holds_exactly_that(
     ).to_be_checked()
     assert serious_violations(page) == []
     opened.screenshot("settings-desktop-fr")
-    page.get_by_label("Langue", exact=True).select_option("en")
+    page.locator("header").get_by_label("Langue").select_option("en")
     assert opened.watched.problems(SIGNED_OUT_REFRESH) == []
 
 

@@ -65,6 +65,13 @@ curl = _e2e.curl
 other_curl = _e2e.other_curl
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``demo_data`` run after every other browser test: the demo's organizations,
+    opportunities and people stay in the session's one system, and a search or recommendation
+    test run after them would find them too."""
+    items.sort(key=lambda item: item.get_closest_marker("demo_data") is not None)
+
+
 def chromium_path() -> str:
     """$JUMO_CHROMIUM, else Debian's chromium; the test fails (never skips) without one."""
     candidate = os.environ.get("JUMO_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"

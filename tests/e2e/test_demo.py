@@ -5,49 +5,20 @@ any count the API shows — and the logins the demo prints work."""
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import shutil
-import subprocess
 import sys
 import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from e2e_demo import DEMO, demo_token, run_demo
 from e2e_processes import SystemUnderTest
 
 from jumo_common.testing.plugin import InfraUrls
 
-ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "deploy" / "demo" / "jumo_demo.py"
 STATES = {"pending", "accepted", "declined", "waitlisted", "withdrawn", "cancelled"}
-
-
-def _env(system: SystemUnderTest, infra: InfraUrls) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
-    return env | {
-        "GATEWAY_URL": system.gateway.url,
-        "FACEBOOK_GRAPH_URL": system.sandbox_url,
-        "FACEBOOK_APP_ID": system.app_id,
-        "FACEBOOK_APP_SECRET": system.app_secret,
-        "MONGO_URL": infra.mongo_url,
-    }
-
-
-def _demo(system: SystemUnderTest, infra: InfraUrls, state: Path) -> str:
-    """One small run of the demo; its standard output."""
-    command = [sys.executable, str(DEMO), "--scale", "small", "--state", str(state),
-               "--identity-database", system.plan.mongo_database]  # fmt: skip
-    try:
-        done = subprocess.run(
-            command, env=_env(system, infra), cwd=ROOT, capture_output=True, text=True,
-            check=False, timeout=240,
-        )  # fmt: skip
-    except subprocess.TimeoutExpired as exc:  # say which phase it was in
-        raise AssertionError(f"the demo ran over 240 s: {str(exc.stderr)[-2000:]}") from exc
-    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
-    return done.stdout
 
 
 def _get(url: str, token: str | None = None) -> Any:
@@ -63,16 +34,7 @@ def _printed_token(line: str, system: SystemUnderTest, infra: InfraUrls) -> str:
     words = shlex.split(line.split("token:", 1)[1])
     if shutil.which(words[0]) is None:  # no uv on PATH: the same program with this Python
         words = [sys.executable, *words[words.index("python") + 1 :]]
-    return _token(words, system, infra)
-
-
-def _token(words: list[str], system: SystemUnderTest, infra: InfraUrls) -> str:
-    done = subprocess.run(
-        words, env=_env(system, infra), cwd=ROOT, capture_output=True, text=True, check=False,
-        timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout.strip()
+    return demo_token(words, system, infra)
 
 
 def _what_the_api_shows(system: SystemUnderTest, state: dict[str, Any]) -> dict[str, Any]:
@@ -101,7 +63,7 @@ def test_the_demo_twice_adds_nothing_and_its_logins_work(
     system: SystemUnderTest, infra: InfraUrls, tmp_path: Path
 ) -> None:
     state_path = tmp_path / "demo-state.json"
-    first = _demo(system, infra, state_path)
+    first = run_demo(system, infra, state_path)
     assert "created 0 things" not in first
     state = json.loads(state_path.read_text())
     assert len(state["orgs"]) == 3
@@ -110,7 +72,7 @@ def test_the_demo_twice_adds_nothing_and_its_logins_work(
     assert {shown[-1] for key, shown in before.items() if key != "test users"} == {"verified"}
     assert sum(shown[2] for key, shown in before.items() if key != "test users") == 18
 
-    second = _demo(system, infra, state_path)
+    second = run_demo(system, infra, state_path)
     assert "created 0 things" in second, second
     assert _what_the_api_shows(system, json.loads(state_path.read_text())) == before
 
@@ -136,7 +98,7 @@ def test_the_demo_twice_adds_nothing_and_its_logins_work(
             "--state",
             str(state_path),
         ]
-        token = _token(words, system, infra)
+        token = demo_token(words, system, infra)
         page = _get(f"{gw}/orgs/{state['orgs'][key]['id']}/applications?limit=100", token)
         statuses.update(item["status"] for item in page["items"])
     assert set(statuses) >= STATES, statuses

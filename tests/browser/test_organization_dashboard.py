@@ -65,7 +65,7 @@ def test_edit_invite_post_news_and_answer_a_review(
     assert edited["status"] == "verified"  # the page changed, not the registration
     check_page(opened, "edit")
 
-    page.get_by_role("link", name="People").click()
+    page.get_by_role("main").get_by_role("link", name="People").click()  # not the header's People
     expect(title).to_have_text("People")
     members = page.locator("section", has=page.get_by_role("heading", name="Members"))
     expect(members.get_by_text("(you)")).to_be_visible()

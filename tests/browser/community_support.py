@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from browser_support import ROOT
+from browser_support import main_fits as main_fits
+from browser_support import serious_violations as serious_violations  # shared by every area's tests
 
 # tests/e2e's helpers (on the path: conftest.py loads tests/e2e's conftest).
 from e2e_orgs import make_moderator, newcomer, ok  # type: ignore[import-not-found]
@@ -18,10 +19,8 @@ from e2e_people import (  # type: ignore[import-not-found]
     refresh,
     sign_up,
 )
-from playwright.sync_api import Page
 from playwright.sync_api import expect as playwright_expect
 
-AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 LYON = {"address": "20 quai Claude Bernard", "city": "Lyon", "lat": 45.7485, "lng": 4.8365}
 # Before signing in, the app's silent refresh finds no cookie: identity answers 401.
 SIGNED_OUT_REFRESH = ((401, "/auth/refresh"),)
@@ -103,20 +102,3 @@ def sign_in_again(opened: Any, user: dict[str, Any], path: str) -> None:
     opened.open(path)
     opened.page.get_by_role("link", name="Continue with Facebook").click()
     opened.page.wait_for_url(opened.url(path), timeout=60_000)
-
-
-def serious_violations(page: Page) -> list[str]:
-    """axe-core's serious and critical violations on the page as it is (the context must
-    bypass the CSP: the app's own policy allows no injected script)."""
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
-def main_fits(page: Page) -> bool:
-    """Whether the page's main content fits the window's width (nothing to scroll sideways)."""
-    return bool(page.evaluate("document.getElementById('main').scrollWidth <= window.innerWidth"))

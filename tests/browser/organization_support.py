@@ -12,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from browser_support import DESKTOP, PHONE, ROOT
+from browser_support import DESKTOP, PHONE
+from browser_support import serious_violations as serious_violations  # shared by every area's tests
 
 # tests/e2e's helpers (on the path: conftest.py loads tests/e2e's conftest).
 from e2e_orgs import call, eventually, make_moderator, ok  # type: ignore[import-not-found]
@@ -22,9 +23,7 @@ from e2e_people import (  # type: ignore[import-not-found]
     refresh,
     sign_up,
 )
-from playwright.sync_api import Page
 
-AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 # How long to wait for what travels by the bus (events reach the other services): generous,
 # since make test runs every module on one loaded system.
 SLOW = 60.0
@@ -88,18 +87,6 @@ def publish(curl: Any, system: Any, owner: Any, org: Any, title: str, **fields: 
         **fields,
     }  # fmt: skip
     return ok(curl, "POST", f"{system.gateway.url}/orgs/{org['id']}/opportunities", owner, body)
-
-
-def serious_violations(page: Page) -> list[str]:
-    """axe-core's serious and critical violations on the page as it is (the context must
-    bypass the CSP: the app's own policy allows no injected script)."""
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def check_page(opened: Any, name: str) -> None:

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from browser_support import ROOT
+from browser_support import main_fits as main_fits
+from browser_support import serious_violations as serious_violations  # shared by every area's tests
 
 # tests/e2e's helpers (on the path: conftest.py loads tests/e2e's conftest).
 from e2e_orgs import make_moderator, newcomer, ok  # type: ignore[import-not-found]
@@ -19,10 +20,8 @@ from e2e_people import (  # type: ignore[import-not-found]
     refresh,
     sign_up,
 )
-from playwright.sync_api import Page
 from playwright.sync_api import expect as playwright_expect
 
-AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 LYON = {
     "address": "20 quai Claude Bernard",
     "city": "Lyon",
@@ -101,23 +100,6 @@ def found(curl: Any, system: Any, login: Any, query: str, opp_id: str) -> bool:
     """Whether GET /opportunities?<query> lists ``opp_id`` (search is fed by events)."""
     items = ok(curl, "GET", f"{system.gateway.url}/opportunities?{query}&limit=100", login)["items"]
     return any(item["id"] == opp_id for item in items)
-
-
-def serious_violations(page: Page) -> list[str]:
-    """axe-core's serious and critical violations on the page as it is (the context must
-    bypass the CSP: the app's own policy allows no injected script)."""
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
-def main_fits(page: Page) -> bool:
-    """Whether the page's main content fits the window's width (nothing to scroll sideways)."""
-    return bool(page.evaluate("document.getElementById('main').scrollWidth <= window.innerWidth"))
 
 
 def sign_in_again(opened: Any, user: dict[str, Any], path: str) -> None:

@@ -31,6 +31,30 @@ export function ErrorBox({ error, retry }: { error: Error; retry?: () => void })
   );
 }
 
+/** What a page shows when its object did not load: for a 404, a "not found" card holding what
+ * the page says about it (and where to go instead); for any other failure, the error and a retry. */
+export function LoadFailed({
+  error,
+  retry,
+  title,
+  children,
+}: {
+  error: Error;
+  retry: () => void;
+  title?: string;
+  children: ComponentChildren;
+}) {
+  if (error instanceof ApiError && error.status === 404) {
+    return (
+      <section class="card">
+        <PageTitle>{title ?? t("notFound.title")}</PageTitle>
+        {children}
+      </section>
+    );
+  }
+  return <ErrorBox error={error} retry={retry} />;
+}
+
 /** The page's h1; focused when the person navigated to this page (not on the first load, where
  * the browser's own order starts at the skip link), so keyboard and screen-reader users land
  * on the new page's title. */

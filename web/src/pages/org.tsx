@@ -2,7 +2,7 @@
 // (the community area's sections) follow with its settings, news, opportunities, events and
 // reviews with their summary and the "volunteered here" badge.
 import { useState } from "preact/hooks";
-import { api, ApiError } from "../api";
+import { api } from "../api";
 import type { ReviewSummary } from "../areas/community/api";
 import {
   EventsSection,
@@ -11,7 +11,7 @@ import {
   OpportunitiesSection,
   ReviewsSection,
 } from "../areas/community/org-sections";
-import { ErrorBox, Loading, PageTitle } from "../components";
+import { LoadFailed, Loading, PageTitle } from "../components";
 import { initials, safeHttpUrl } from "../format";
 import { formatDate, t } from "../i18n";
 import { useLoad, useLocale } from "../hooks";
@@ -37,15 +37,11 @@ export function OrgPage({ id }: { id: string }) {
   const [followDelta, setFollowDelta] = useState(0);
   if (state.status === "loading") return <Loading />;
   if (state.status === "error") {
-    if (state.error instanceof ApiError && state.error.status === 404) {
-      return (
-        <section class="card">
-          <PageTitle>{t("notFound.title")}</PageTitle>
-          <p>{t("org.notFound")}</p>
-        </section>
-      );
-    }
-    return <ErrorBox error={state.error} retry={reload} />;
+    return (
+      <LoadFailed error={state.error} retry={reload}>
+        <p>{t("org.notFound")}</p>
+      </LoadFailed>
+    );
   }
   const org = state.value;
   const website = safeHttpUrl(org.website);

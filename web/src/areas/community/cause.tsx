@@ -1,8 +1,7 @@
 // A cause's page (/causes-of/:slug, GET /causes/{slug}): its place in the tree, members,
 // organizations; join or leave (PUT/DELETE /causes/{slug}/membership).
 import { useState } from "preact/hooks";
-import { ApiError } from "../../api";
-import { ErrorBox, Loading, PageTitle } from "../../components";
+import { ErrorBox, LoadFailed, Loading, PageTitle } from "../../components";
 import { t } from "../../i18n";
 import { useLoad } from "../../hooks";
 import { getCause, joinCause, myCauses, myProfile } from "./api";
@@ -22,15 +21,11 @@ export function CausePage({ slug }: { slug: string }) {
   const [busy, setBusy] = useState(false);
   if (state.status === "loading") return <Loading />;
   if (state.status === "error") {
-    if (state.error instanceof ApiError && state.error.status === 404) {
-      return (
-        <section class="card">
-          <PageTitle>{t("notFound.title")}</PageTitle>
-          <p>{t("community.cause.notFound")}</p>
-        </section>
-      );
-    }
-    return <ErrorBox error={state.error} retry={reload} />;
+    return (
+      <LoadFailed error={state.error} retry={reload}>
+        <p>{t("community.cause.notFound")}</p>
+      </LoadFailed>
+    );
   }
   const { cause, parent, children, organizations } = state.value.detail;
   const joined = member ?? state.value.member;

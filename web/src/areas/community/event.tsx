@@ -1,8 +1,7 @@
 // An event's page (/happening/:id, GET /events/{id}): when and where, places, my answer with
 // guests (PUT/DELETE /events/{id}/rsvp), add to calendar (/events/{id}.ics; my own feed).
 import { useState } from "preact/hooks";
-import { ApiError } from "../../api";
-import { ErrorBox, Loading, PageTitle } from "../../components";
+import { ErrorBox, LoadFailed, Loading, PageTitle } from "../../components";
 import { safeHttpUrl } from "../../format";
 import { formatDate, t } from "../../i18n";
 import { useLoad, useLocale } from "../../hooks";
@@ -132,15 +131,11 @@ export function EventPage({ id }: { id: string }) {
   const [state, reload] = useLoad(() => getEvent(id), [id]);
   if (state.status === "loading") return <Loading />;
   if (state.status === "error") {
-    if (state.error instanceof ApiError && state.error.status === 404) {
-      return (
-        <section class="card">
-          <PageTitle>{t("notFound.title")}</PageTitle>
-          <p>{t("community.event.notFound")}</p>
-        </section>
-      );
-    }
-    return <ErrorBox error={state.error} retry={reload} />;
+    return (
+      <LoadFailed error={state.error} retry={reload}>
+        <p>{t("community.event.notFound")}</p>
+      </LoadFailed>
+    );
   }
   const event = state.value;
   const online = safeHttpUrl(event.online_url);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clampGuests, downloadName, histogramRows, isPast, slugLabel, sortedTotals, splitList, starGlyphs } from "./logic";
+import { clampGuests, downloadName, histogramRows, isPast, sortedTotals, starGlyphs } from "./logic";
 
 describe("community logic", () => {
   it("draws stars within 0-5", () => {
@@ -34,10 +34,8 @@ describe("community logic", () => {
     expect(sortedTotals({ "2025": 5, "2026": 1 }, true)).toEqual([["2026", 1], ["2025", 5]]);
   });
 
-  it("labels slugs, tells past events, splits lists", () => {
-    expect(slugLabel("clean-water")).toBe("Clean water");
+  it("tells past events", () => {
     expect(isPast("2020-01-01T00:00:00Z", new Date("2021-01-01"))).toBe(true);
     expect(isPast("2030-01-01T00:00:00Z", new Date("2021-01-01"))).toBe(false);
-    expect(splitList(" first aid, Cooking ,, first aid ")).toEqual(["first aid", "Cooking"]);
   });
 });

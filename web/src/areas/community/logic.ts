@@ -35,28 +35,8 @@ export function sortedTotals(totals: Record<string, number>, byKeyDescending = f
   return rows.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
-/** "clean-water" → "Clean water" when the API gives a slug only. */
-export function slugLabel(slug: string): string {
-  const words = slug.replace(/[-_]+/g, " ").trim();
-  return words ? words[0].toUpperCase() + words.slice(1) : slug;
-}
-
 /** Whether an event is over (its end before `now`). */
 export function isPast(endsAt: string, now: Date = new Date()): boolean {
   const end = new Date(endsAt).getTime();
   return Number.isFinite(end) && end < now.getTime();
-}
-
-/** Comma-separated words from a text field, trimmed, without empties or repeats. */
-export function splitList(value: string): string[] {
-  const out: string[] = [];
-  const taken = new Set<string>();
-  for (const part of value.split(",")) {
-    const word = part.trim();
-    if (word && !taken.has(word.toLowerCase())) {
-      taken.add(word.toLowerCase());
-      out.push(word);
-    }
-  }
-  return out;
 }

@@ -6,7 +6,8 @@ import { formatDate, formatNumber, t } from "../../i18n";
 import { useLoad, useLocale } from "../../hooks";
 import { confirmHours, disputeHours, myRecord, type Engagement } from "./api";
 import { downloadFrom } from "./download";
-import { downloadName, slugLabel, sortedTotals } from "./logic";
+import { slugLabel } from "../../profile";
+import { downloadName, sortedTotals } from "./logic";
 import "./community.css";
 
 function EngagementItem({ item, onChanged }: { item: Engagement; onChanged: () => void }) {

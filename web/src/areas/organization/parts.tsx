@@ -2,9 +2,8 @@
 // state, the managing tabs), a status line, and running one action at a time with its error.
 import type { ComponentChildren, JSX } from "preact";
 import { useState } from "preact/hooks";
-import { ApiError } from "../../api";
 import { session } from "../../auth";
-import { ErrorBox, Loading, PageTitle } from "../../components";
+import { ErrorBox, LoadFailed, Loading, PageTitle } from "../../components";
 import { useLoad } from "../../hooks";
 import { t } from "../../i18n";
 import { pathFor } from "../../router";
@@ -75,18 +74,14 @@ export function OrgFrame({
   }, [id]);
   if (state.status === "loading") return <Loading />;
   if (state.status === "error") {
-    if (state.error instanceof ApiError && state.error.status === 404) {
-      return (
-        <section class="card">
-          <PageTitle>{t("organization.notFound.title")}</PageTitle>
-          <p>{t("organization.notFound.text")}</p>
-          <p>
-            <a href="/manage">{t("organization.backToList")}</a>
-          </p>
-        </section>
-      );
-    }
-    return <ErrorBox error={state.error} retry={reload} />;
+    return (
+      <LoadFailed error={state.error} retry={reload} title={t("organization.notFound.title")}>
+        <p>{t("organization.notFound.text")}</p>
+        <p>
+          <a href="/manage">{t("organization.backToList")}</a>
+        </p>
+      </LoadFailed>
+    );
   }
   const org = state.value;
   return (

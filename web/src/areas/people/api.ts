@@ -1,16 +1,10 @@
 // The people area's API: identity's shapes (schemas.py: PublicProfile, UserSummary, FollowEntry,
 // FollowState) and the calls it makes, all through `api` (the gateway, the token in memory).
 import { api, type Page } from "../../api";
+import type { AvailabilityPart } from "../../profile";
 
 export type Visibility = "public" | "followers" | "private";
 
-export type AvailabilityPart =
-  | "weekday_mornings"
-  | "weekday_afternoons"
-  | "weekday_evenings"
-  | "weekend_mornings"
-  | "weekend_afternoons"
-  | "weekend_evenings";
 
 /** GET /users/{id}: everything when its visibility lets me see it, else `limited` (name and
  * picture only). */

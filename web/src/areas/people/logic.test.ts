@@ -6,7 +6,6 @@ import {
   HUES,
   languageName,
   needsApproval,
-  orderedParts,
   parsePending,
   personPath,
   pictureSrc,
@@ -74,10 +73,6 @@ describe("people logic", () => {
     expect(languageName("zz-qq-unknown", "en")).toBe("zz-qq-unknown");
   });
 
-  it("orders the parts of the week and drops unknown ones", () => {
-    expect(orderedParts(["weekend_evenings", "nope", "weekday_mornings"])).toEqual(["weekday_mornings", "weekend_evenings"]);
-    expect(orderedParts(undefined)).toEqual([]);
-  });
 
   it("grows a list without repeating anyone", () => {
     const one = { id: A, n: 1 };

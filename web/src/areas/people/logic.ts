@@ -1,7 +1,7 @@
 // The people area's own logic, pure (unit-tested in logic.test.ts): where I stand with a person,
 // the requests this browser remembers having sent, pictures the app may show, names of
-// languages and parts of the week in order, lists that grow page after page.
-import type { AvailabilityPart, FollowState, Visibility } from "./api";
+// languages, lists that grow page after page.
+import type { FollowState, Visibility } from "./api";
 
 /** Where I stand with a person: myself, I follow them, I asked to, or neither. */
 export type Relation = "self" | "following" | "requested" | "none";
@@ -80,21 +80,6 @@ export function languageName(tag: string, locale: string): string {
   } catch {
     return tag;
   }
-}
-
-const WEEK: AvailabilityPart[] = [
-  "weekday_mornings",
-  "weekday_afternoons",
-  "weekday_evenings",
-  "weekend_mornings",
-  "weekend_afternoons",
-  "weekend_evenings",
-];
-
-/** The parts of the week a person gave, in the week's order, without unknown ones. */
-export function orderedParts(parts: readonly string[] | null | undefined): AvailabilityPart[] {
-  const given = new Set(parts ?? []);
-  return WEEK.filter((part) => given.has(part));
 }
 
 /** A list grown by a further page: the new items after the old, none twice. */

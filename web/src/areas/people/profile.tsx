@@ -4,12 +4,12 @@
 // answered here; whom they follow and who follows them when I may see it.
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import { ApiError } from "../../api";
-import { ErrorBox, Loading, PageTitle } from "../../components";
+import { LoadFailed, Loading, PageTitle } from "../../components";
 import { getLocale, t } from "../../i18n";
 import { useLoad } from "../../hooks";
 import { followList, myself, person as getPerson, tiesWith, type PersonProfile } from "./api";
-import { languageName, orderedParts, relationOf, type Relation } from "./logic";
+import { orderedParts } from "../../profile";
+import { languageName, relationOf, type Relation } from "./logic";
 import { Avatar, FollowButton, PeopleList, RequestAnswer } from "./parts";
 import { isPending, setPending } from "./pending";
 import "./people.css";
@@ -28,18 +28,14 @@ export function ProfilePage({ id }: { id: string }) {
   const [accepted, setAccepted] = useState(false);
   if (state.status === "loading") return <Loading />;
   if (state.status === "error") {
-    if (state.error instanceof ApiError && state.error.status === 404) {
-      return (
-        <section class="card">
-          <PageTitle>{t("notFound.title")}</PageTitle>
-          <p>{t("people.profile.notFound")}</p>
-          <p>
-            <a href="/people">{t("people.profile.toPeople")}</a>
-          </p>
-        </section>
-      );
-    }
-    return <ErrorBox error={state.error} retry={reload} />;
+    return (
+      <LoadFailed error={state.error} retry={reload}>
+        <p>{t("people.profile.notFound")}</p>
+        <p>
+          <a href="/people">{t("people.profile.toPeople")}</a>
+        </p>
+      </LoadFailed>
+    );
   }
   const { myId, relation, ties } = state.value;
   const profile = fresh?.id === state.value.profile.id ? fresh : state.value.profile;

@@ -3,9 +3,7 @@ import type { MyProfile, Preferences } from "./api";
 import {
   exportName,
   groupedKinds,
-  joinTags,
   notificationFormOf,
-  parseList,
   preferencesChange,
   profileFormOf,
   profilePatch,
@@ -83,11 +81,6 @@ describe("settings: the profile form", () => {
     expect(profilePatch(before, { ...before, radius: "" }).radius_km).toBe(25);
   });
 
-  it("lists and tags", () => {
-    expect(parseList(" a ,, b,A , c  d ")).toEqual(["a", "b", "c d"]);
-    expect(joinTags(["data-science", "cooking"])).toBe("data science, cooking");
-    expect(joinTags(null)).toBe("");
-  });
 });
 
 describe("settings: notifications", () => {

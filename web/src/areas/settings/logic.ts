@@ -1,16 +1,8 @@
 // The settings area's pure logic (no DOM, no fetch; unit-tested in logic.test.ts): the profile
 // form and the patch of what changed in it, the notification kinds in groups and the change of
 // what was ticked, sharing joins on Facebook, the export's file name.
+import { AVAILABILITY_PARTS, coarse, joinTags, parseTags } from "../../profile";
 import type { Channels, Digest, MyProfile, Preferences, PreferencesChange, ProfilePatch } from "./api";
-
-export const AVAILABILITY_PARTS = [
-  "weekday_mornings",
-  "weekday_afternoons",
-  "weekday_evenings",
-  "weekend_mornings",
-  "weekend_afternoons",
-  "weekend_evenings",
-] as const;
 
 /** The notifier's kinds, grouped as a person thinks of them (kinds it adds later: "other"). */
 export const KIND_GROUPS = [
@@ -49,41 +41,7 @@ export function groupedKinds(kinds: Record<string, unknown>): Array<{ group: Kin
   return groups.filter((g) => g.kinds.length > 0);
 }
 
-/** "clean_water" → "Clean water", for a kind this app has no words for yet. */
-export function slugLabel(slug: string): string {
-  const words = slug.replace(/[-_]+/g, " ").trim();
-  return words ? words[0].toUpperCase() + words.slice(1) : slug;
-}
-
 // --- the profile -------------------------------------------------------------------------
-
-/** "First aid, cooking ,, first AID" → ["First aid", "cooking"]: trimmed, no repeats. */
-export function parseList(text: string, max = 30): string[] {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const raw of text.split(",")) {
-    const word = raw.trim().replace(/\s+/g, " ");
-    const key = word.toLocaleLowerCase();
-    if (!word || seen.has(key)) continue;
-    seen.add(key);
-    out.push(word);
-    if (out.length >= max) break;
-  }
-  return out;
-}
-
-/** Tags as a person reads them back: identity keeps "first-aid", the field shows "first aid". */
-export function joinTags(tags: readonly string[] | null | undefined): string {
-  return (tags ?? []).map((tag) => tag.replace(/-/g, " ")).join(", ");
-}
-
-/** A coordinate as identity keeps it (2 decimals, about a kilometre); null when unset or not a number. */
-export function coarse(value: string): number | null {
-  const text = value.trim().replace(",", ".");
-  if (!text) return null;
-  const n = Number(text);
-  return Number.isFinite(n) ? Math.round(n * 100) / 100 : null;
-}
 
 /** The profile form's fields, as text (what the inputs hold). */
 export interface ProfileForm {
@@ -129,9 +87,9 @@ export function profilePatch(before: ProfileForm, after: ProfileForm): ProfilePa
   const changed = (...keys: Array<keyof ProfileForm>) => keys.some((k) => String(before[k]) !== String(after[k]));
   if (changed("displayName")) patch.display_name = after.displayName.trim();
   if (changed("bio")) patch.bio = after.bio.trim() || null;
-  if (changed("skills")) patch.skills = parseList(after.skills);
-  if (changed("interests")) patch.interests = parseList(after.interests);
-  if (changed("languages")) patch.languages = parseList(after.languages.replace(/\s+/g, ","), 20);
+  if (changed("skills")) patch.skills = parseTags(after.skills);
+  if (changed("interests")) patch.interests = parseTags(after.interests);
+  if (changed("languages")) patch.languages = parseTags(after.languages.replace(/\s+/g, ","), 20);
   if (changed("city", "lat", "lng")) {
     const place = { city: after.city.trim() || null, lat: coarse(after.lat), lng: coarse(after.lng) };
     patch.location = place.city || place.lat !== null || place.lng !== null ? place : null;

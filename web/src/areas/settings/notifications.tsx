@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { en } from "../../locales/en";
 import { t, type MessageKey } from "../../i18n";
 import { settingsApi, type Digest, type Preferences } from "./api";
+import { slugLabel } from "../../profile";
 import {
   DIGESTS,
   groupedKinds,
@@ -13,7 +14,6 @@ import {
   preferencesChange,
   sharingChange,
   sharingOf,
-  slugLabel,
   timeZones,
   type NotificationForm,
 } from "./logic";

@@ -1,7 +1,8 @@
 // The volunteer area's API: the types it reads (from identity's, orgs' and notifier's OpenAPI
 // documents) and the calls it makes, all through the shared client (same origin, the gateway).
 import { api, type Page, type Query } from "../../api";
-import type { ApplicationStatus, AvailabilityPart, Question } from "./logic";
+import type { AvailabilityPart } from "../../profile";
+import type { ApplicationStatus, Question } from "./logic";
 
 export interface Availability {
   parts: AvailabilityPart[];

@@ -1,7 +1,7 @@
 // The search's filters (/find): kept in the address, and the API queries they make (GET
 // /opportunities, GET /orgs). Pure; unit-tested in filters.test.ts.
 import type { Query } from "../../api";
-import { parseTags } from "./logic";
+import { parseTags } from "../../profile";
 
 export type FindKind = "opportunities" | "organizations";
 export type RemoteChoice = "" | "remote" | "onsite";

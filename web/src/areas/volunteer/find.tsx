@@ -19,7 +19,8 @@ import {
   type Point,
   type SortChoice,
 } from "./filters";
-import { AVAILABILITY_PARTS, opportunityPath, roundKm, tagLabel } from "./logic";
+import { AVAILABILITY_PARTS, tagLabel } from "../../profile";
+import { opportunityPath, roundKm } from "./logic";
 import "./volunteer.css";
 
 type Hit = ({ kind: "opportunity" } & OpportunityHit) | ({ kind: "organization" } & OrgHit);

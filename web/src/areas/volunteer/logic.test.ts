@@ -4,43 +4,12 @@ import {
   canWithdraw,
   clock,
   causeChanges,
-  coarse,
-  joinTags,
   locationOf,
   opportunityPath,
-  parseTags,
   roundKm,
   termWords,
   weekdayName,
 } from "./logic";
-
-describe("tags", () => {
-  it("trims, drops blanks and case-insensitive duplicates, keeps the first spelling", () => {
-    expect(parseTags(" First aid, cooking ,,  first AID,  web   design ")).toEqual([
-      "First aid",
-      "cooking",
-      "web design",
-    ]);
-  });
-  it("shows identity's kept form as words", () => {
-    expect(joinTags(["first-aid", "cooking"])).toBe("first aid, cooking");
-    expect(joinTags(null)).toBe("");
-  });
-  it("stops at the maximum", () => {
-    expect(parseTags("a,b,c,d", 2)).toEqual(["a", "b"]);
-    expect(parseTags("")).toEqual([]);
-  });
-});
-
-describe("coarse coordinates", () => {
-  it("rounds to two decimals, reads a French comma, refuses garbage", () => {
-    expect(coarse("45.7485")).toBe(45.75);
-    expect(coarse("4,8357")).toBe(4.84);
-    expect(coarse(-0.004)).toBe(-0);
-    expect(coarse("")).toBeNull();
-    expect(coarse("north")).toBeNull();
-  });
-});
 
 describe("location", () => {
   it("keeps a city, a coarse point, or nothing", () => {

@@ -1,17 +1,8 @@
-// The volunteer area's pure logic (no DOM, no fetch): tags typed as text, a coarse location,
-// which cause memberships change, answers to an application's questions, a weekly pattern and
-// a recommendation's reasons in words. Unit-tested in logic.test.ts (the search filters:
-// filters.ts).
-
-export const AVAILABILITY_PARTS = [
-  "weekday_mornings",
-  "weekday_afternoons",
-  "weekday_evenings",
-  "weekend_mornings",
-  "weekend_afternoons",
-  "weekend_evenings",
-] as const;
-export type AvailabilityPart = (typeof AVAILABILITY_PARTS)[number];
+// The volunteer area's pure logic (no DOM, no fetch): a coarse location, which cause
+// memberships change, answers to an application's questions, a weekly pattern and a
+// recommendation's reasons in words. Unit-tested in logic.test.ts (the search filters:
+// filters.ts; tags, the week and coordinates, shared with the other areas: ../../profile.ts).
+import { coarse } from "../../profile";
 
 export const APPLICATION_STATUSES = [
   "pending",
@@ -23,37 +14,6 @@ export const APPLICATION_STATUSES = [
   "cancelled",
 ] as const;
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
-
-/** "First aid, cooking ,, first AID" → ["First aid", "cooking"]: trimmed, no duplicates. */
-export function parseTags(text: string, max = 30): string[] {
-  const seen = new Set<string>();
-  const tags: string[] = [];
-  for (const raw of text.split(",")) {
-    const tag = raw.trim().replace(/\s+/g, " ");
-    const key = tag.toLocaleLowerCase();
-    if (!tag || seen.has(key)) continue;
-    seen.add(key);
-    tags.push(tag);
-    if (tags.length >= max) break;
-  }
-  return tags;
-}
-
-/** Tags as a person types them back: identity keeps "first-aid", the field shows "first aid". */
-export function joinTags(tags: readonly string[] | null | undefined): string {
-  return (tags ?? []).map(tagLabel).join(", ");
-}
-
-export function tagLabel(tag: string): string {
-  return tag.replace(/-/g, " ");
-}
-
-/** A coordinate rounded as identity keeps it (2 decimals, about a kilometre); null if unset. */
-export function coarse(value: string | number | null | undefined): number | null {
-  if (value === null || value === undefined || value === "") return null;
-  const n = typeof value === "number" ? value : Number(String(value).replace(",", "."));
-  return Number.isFinite(n) ? Math.round(n * 100) / 100 : null;
-}
 
 /** The profile's location from the form's fields (null: none at all). */
 export function locationOf(

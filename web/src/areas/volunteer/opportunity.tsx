@@ -2,8 +2,7 @@
 // where and when, its slots with the places left, and the application form with its questions
 // (POST /opportunities/{id}/applications); an existing application of mine is shown instead.
 import { useState } from "preact/hooks";
-import { ApiError } from "../../api";
-import { ErrorBox, Loading, PageTitle } from "../../components";
+import { ErrorBox, LoadFailed, Loading, PageTitle } from "../../components";
 import { partyPath } from "../../format";
 import { useLoad, useLocale } from "../../hooks";
 import { formatDate, t, type MessageKey } from "../../i18n";
@@ -233,16 +232,12 @@ export function OpportunityPage({ id }: { id: string }) {
   const [applied, setApplied] = useState<Application | null>(null);
   if (state.status === "loading") return <Loading />;
   if (state.status === "error") {
-    if (state.error instanceof ApiError && state.error.status === 404) {
-      return (
-        <section class="card">
-          <PageTitle>{t("notFound.title")}</PageTitle>
-          <p>{t("volunteer.opportunity.notFound")}</p>
-          <a href="/find">{t("volunteer.recommended.search")}</a>
-        </section>
-      );
-    }
-    return <ErrorBox error={state.error} retry={reload} />;
+    return (
+      <LoadFailed error={state.error} retry={reload}>
+        <p>{t("volunteer.opportunity.notFound")}</p>
+        <a href="/find">{t("volunteer.recommended.search")}</a>
+      </LoadFailed>
+    );
   }
   const { opp } = state.value;
   const mine = applied ?? state.value.mine;

@@ -7,7 +7,8 @@ import { useLoad, useLocale } from "../../hooks";
 import { t, type MessageKey } from "../../i18n";
 import { causeNames, volunteerApi, type Recommended } from "./data";
 import { Commitment, partWords } from "./find";
-import { opportunityPath, tagLabel, termWords, type Words } from "./logic";
+import { tagLabel } from "../../profile";
+import { opportunityPath, termWords, type Words } from "./logic";
 import "./volunteer.css";
 
 type Names = Record<string, string>;

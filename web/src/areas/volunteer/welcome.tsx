@@ -7,7 +7,8 @@ import { ErrorBox, Loading, PageTitle } from "../../components";
 import { useLoad, useLocale } from "../../hooks";
 import { t, type MessageKey } from "../../i18n";
 import { volunteerApi, type CauseNode, type Profile } from "./data";
-import { AVAILABILITY_PARTS, causeChanges, coarse, joinTags, locationOf, parseTags } from "./logic";
+import { AVAILABILITY_PARTS, coarse, joinTags, parseTags } from "../../profile";
+import { causeChanges, locationOf } from "./logic";
 import "./volunteer.css";
 
 interface Loaded {

@@ -49,3 +49,28 @@ export function useLoad<T>(load: () => Promise<T>, key: unknown[]): [Loaded<T>, 
   }, [...key, round]);
   return [state, () => setRound((n) => n + 1)];
 }
+
+/** Runs one action at a time: `busy` while it runs; `run` answers whether it succeeded, and
+ * a failure is kept in `error` (cleared when the next action starts) for the page to show. */
+export function useAction(): {
+  busy: boolean;
+  error: Error | null;
+  run: (action: () => Promise<unknown>) => Promise<boolean>;
+} {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const run = async (action: () => Promise<unknown>): Promise<boolean> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      return true;
+    } catch (caught) {
+      setError(caught instanceof Error ? caught : new Error(String(caught)));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}

@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { ErrorBox, LoadFailed, Loading, PageTitle } from "../../components";
 import { t } from "../../i18n";
-import { useLoad } from "../../hooks";
+import { useAction, useLoad } from "../../hooks";
 import { getCause, joinCause, myCauses, myProfile } from "./api";
 import "./community.css";
 
@@ -17,8 +17,7 @@ export function CausePage({ slug }: { slug: string }) {
   }, [slug]);
   const [member, setMember] = useState<boolean | null>(null);
   const [delta, setDelta] = useState(0);
-  const [error, setError] = useState<Error | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   if (state.status === "loading") return <Loading />;
   if (state.status === "error") {
     return (
@@ -29,19 +28,12 @@ export function CausePage({ slug }: { slug: string }) {
   }
   const { cause, parent, children, organizations } = state.value.detail;
   const joined = member ?? state.value.member;
-  const toggle = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const toggle = () =>
+    run(async () => {
       const answer = await joinCause(slug, !joined);
       if (answer.member !== joined) setDelta((d) => d + (answer.member ? 1 : -1));
       setMember(answer.member);
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <article>
       <header class="card">

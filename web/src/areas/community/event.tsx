@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { ErrorBox, LoadFailed, Loading, PageTitle } from "../../components";
 import { safeHttpUrl } from "../../format";
 import { formatDate, t } from "../../i18n";
-import { useLoad, useLocale } from "../../hooks";
+import { useAction, useLoad, useLocale } from "../../hooks";
 import {
   answerEvent,
   eventIcsPath,
@@ -24,19 +24,9 @@ function RsvpForm({ event, onSaved }: { event: CalendarEvent; onSaved: () => voi
   const mine = event.my_rsvp;
   const [answer, setAnswer] = useState<RsvpAnswer>(mine?.answer ?? "going");
   const [guests, setGuests] = useState(mine?.guests ?? 0);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
+  const { busy, error, run: act } = useAction();
   const run = async (work: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-      onSaved();
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
+    if (await act(work)) onSaved();
   };
   const submit = (e: Event) => {
     e.preventDefault();

@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import type { Page } from "../../api";
 import { ErrorBox, Loading } from "../../components";
 import { formatDate, formatNumber, formatRelative, t } from "../../i18n";
-import { useLoad, useLocale } from "../../hooks";
+import { useAction, useLoad, useLocale } from "../../hooks";
 import {
   changeOrgFollow,
   followOrg,
@@ -61,26 +61,17 @@ function MoreButton({ next, onMore, error }: { next: string | null | undefined; 
 export function FollowBox({ orgId, orgName, onChange }: { orgId: string; orgName: string; onChange: (delta: number) => void }) {
   const [state, reload] = useLoad(() => orgFollow(orgId), [orgId]);
   const [follow, setFollow] = useState<OrgFollow | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
+  const { busy, error, run } = useAction();
   const [saved, setSaved] = useState(false);
   if (state.status === "loading") return <Loading />;
   if (state.status === "error") return <ErrorBox error={state.error} retry={reload} />;
   const current = follow ?? state.value;
-  const act = async (work: () => Promise<OrgFollow>, delta = 0) => {
-    setBusy(true);
-    setError(null);
+  const act = (work: () => Promise<OrgFollow>, delta = 0) => {
     setSaved(false);
-    try {
+    return run(async () => {
       setFollow(await work());
       if (delta) onChange(delta);
-      return true;
-    } catch (e) {
-      setError(e as Error);
-      return false;
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const settings: FollowSettings = current.settings ?? { in_feed: true, notify: "important", digest: "weekly" };
   const change = async (patch: Partial<FollowSettings>) => {

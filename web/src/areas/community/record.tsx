@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { ErrorBox, Loading, PageTitle } from "../../components";
 import { formatDate, formatNumber, t } from "../../i18n";
-import { useLoad, useLocale } from "../../hooks";
+import { useAction, useLoad, useLocale } from "../../hooks";
 import { confirmHours, disputeHours, myRecord, type Engagement } from "./api";
 import { downloadFrom } from "./download";
 import { slugLabel } from "../../profile";
@@ -14,19 +14,9 @@ function EngagementItem({ item, onChanged }: { item: Engagement; onChanged: () =
   const locale = useLocale();
   const [disputing, setDisputing] = useState(false);
   const [reason, setReason] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
+  const { busy, error, run: act } = useAction();
   const run = async (work: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-      onChanged();
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
+    if (await act(work)) onChanged();
   };
   const submitDispute = (e: Event) => {
     e.preventDefault();

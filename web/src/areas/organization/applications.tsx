@@ -11,7 +11,8 @@ import {
   type DeclineReason,
   type ManagedOrg,
 } from "./api";
-import { ActionError, managePath, OrgFrame, TextField, useAction } from "./parts";
+import { ActionError, managePath, OrgFrame, TextField } from "./parts";
+import { useAction } from "../../hooks";
 
 const STATUSES: ApplicationStatus[] = ["pending", "waitlisted", "accepted", "declined", "withdrawn", "expired", "cancelled"];
 const REASONS: DeclineReason[] = ["not_a_fit", "no_places", "requirements_not_met", "other"];

@@ -8,7 +8,8 @@ import { formatDate, formatNumber, t } from "../../i18n";
 import { orgApi, type ManagedOrg, type PageLink } from "./api";
 import { changedFields, formatMonth, orgBody, orgForm, percent, type OrgForm } from "./logic";
 import { OrgFormFields } from "./manage";
-import { ActionError, Done, managePath, OrgFrame, useAction } from "./parts";
+import { ActionError, Done, managePath, OrgFrame } from "./parts";
+import { useAction } from "../../hooks";
 
 function Verification({ org, reload }: { org: ManagedOrg; reload: () => void }) {
   const locale = useLocale();

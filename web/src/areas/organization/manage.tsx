@@ -16,7 +16,8 @@ import {
   rememberOrg,
   type OrgForm,
 } from "./logic";
-import { ActionError, managePath, myId, RoleTag, StatusTag, TextField, useAction } from "./parts";
+import { ActionError, managePath, myId, RoleTag, StatusTag, TextField } from "./parts";
+import { useAction } from "../../hooks";
 
 async function myOrganizations(): Promise<ManagedOrg[]> {
   const me = myId();

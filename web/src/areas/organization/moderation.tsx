@@ -8,7 +8,8 @@ import { useLoad, useLocale } from "../../hooks";
 import { formatDate, formatNumber, t } from "../../i18n";
 import { orgApi, type Claim, type ManagedOrg, type ReportGroup } from "./api";
 import { isModerator } from "./logic";
-import { ActionError, StatusTag, TextField, useAction } from "./parts";
+import { ActionError, StatusTag, TextField } from "./parts";
+import { useAction } from "../../hooks";
 
 function QueueItem({ org }: { org: ManagedOrg }) {
   const locale = useLocale();

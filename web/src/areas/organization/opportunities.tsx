@@ -10,7 +10,8 @@ import { navigate } from "../../router";
 import { orgApi, type ManagedOrg, type Opportunity } from "./api";
 import { CausePicker } from "./manage";
 import { browserTimeZone, DAYS, eventBody, opportunityBody, type EventForm, type OpportunityForm } from "./logic";
-import { ActionError, Done, managePath, OrgFrame, TextField, useAction } from "./parts";
+import { ActionError, Done, managePath, OrgFrame, TextField } from "./parts";
+import { useAction } from "../../hooks";
 
 type Step = "publish" | "pause" | "resume" | "close";
 

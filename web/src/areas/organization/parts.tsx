@@ -123,30 +123,6 @@ export function Done({ text }: { text: string | null }) {
   );
 }
 
-/** Runs one action at a time: `busy` while it runs, its error shown by <ActionError>. */
-export function useAction(): {
-  busy: boolean;
-  error: Error | null;
-  run: (action: () => Promise<unknown>) => Promise<boolean>;
-} {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
-  const run = async (action: () => Promise<unknown>): Promise<boolean> => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      return true;
-    } catch (caught) {
-      setError(caught instanceof Error ? caught : new Error(String(caught)));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, run };
-}
-
 export function ActionError({ error }: { error: Error | null }) {
   return error ? <ErrorBox error={error} /> : null;
 }

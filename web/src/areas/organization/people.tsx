@@ -6,7 +6,8 @@ import { useLoad, useLocale } from "../../hooks";
 import { formatDate, formatRelative, t } from "../../i18n";
 import { orgApi, type ManagedOrg, type Member, type Review, type Role } from "./api";
 import { personId } from "./logic";
-import { ActionError, Done, myId, OrgFrame, TextField, useAction } from "./parts";
+import { ActionError, Done, myId, OrgFrame, TextField } from "./parts";
+import { useAction } from "../../hooks";
 
 const ROLES: Role[] = ["editor", "admin", "owner"];
 

@@ -4,6 +4,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Page } from "../../api";
 import { errorText } from "../../components";
+import { useAction } from "../../hooks";
 import { initials } from "../../format";
 import { formatDate, getLocale, t } from "../../i18n";
 import { answerRequest, follow, unfollow, type FollowEntry, type PersonSummary, type Visibility } from "./api";
@@ -35,16 +36,13 @@ interface FollowProps {
 export function FollowButton({ myId, person, relation: initial, onChange, named = false }: FollowProps) {
   const [relation, setRelation] = useState(initial);
   const [said, setSaid] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
+  const { busy, error, run } = useAction();
   useEffect(() => setRelation(initial), [initial]);
   if (relation === "self") return null;
   const name = person.display_name;
   const asks = person.visibility !== undefined && needsApproval(person.visibility);
-  const act = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const act = () =>
+    run(async () => {
       const state = relation === "none" ? await follow(person.id) : await unfollow(person.id);
       const next = relationAfter(state);
       setPending(myId, person.id, next === "requested");
@@ -59,12 +57,7 @@ export function FollowButton({ myId, person, relation: initial, onChange, named 
               : t("people.follow.undone", { name }),
       );
       onChange?.(next);
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const label =
     relation === "following"
       ? t("people.follow.unfollow")
@@ -104,25 +97,17 @@ export function FollowButton({ myId, person, relation: initial, onChange, named 
 /** Accept / Decline of one request; afterwards the answer, focused (the buttons are gone). */
 export function RequestAnswer({ entry, onAnswered }: { entry: PersonSummary; onAnswered?: (approved: boolean) => void }) {
   const [answered, setAnswered] = useState<"accepted" | "declined" | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
+  const { busy, error, run } = useAction();
   const done = useRef<HTMLParagraphElement>(null);
   useEffect(() => {
     if (answered) done.current?.focus();
   }, [answered]);
-  const answer = async (approve: boolean) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const answer = (approve: boolean) =>
+    run(async () => {
       await answerRequest(entry.id, approve);
       setAnswered(approve ? "accepted" : "declined");
       onAnswered?.(approve);
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const name = entry.display_name;
   if (answered) {
     return (

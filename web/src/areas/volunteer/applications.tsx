@@ -6,7 +6,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { ErrorBox, Loading, PageTitle } from "../../components";
 import { partyPath } from "../../format";
-import { useLoad, useLocale } from "../../hooks";
+import { useAction, useLoad, useLocale } from "../../hooks";
 import { formatDate, t, type MessageKey } from "../../i18n";
 import { orgName, volunteerApi, type Application, type Invitation } from "./data";
 import { APPLICATION_STATUSES, canWithdraw, opportunityPath } from "./logic";
@@ -61,21 +61,13 @@ function CheckInCode({ application }: { application: Application }) {
 function ApplicationCard({ application, changed }: { application: Application; changed: (a: Application) => void }) {
   const locale = useLocale();
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
+  const { busy, error, run } = useAction();
   const title = application.opportunity_title || t("volunteer.applications.untitled");
-  const withdraw = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const withdraw = () =>
+    run(async () => {
       changed(await volunteerApi.withdraw(application.id));
       setConfirming(false);
-    } catch (failure) {
-      setError(failure as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <li class="card v-result" aria-labelledby={`v-app-${application.id}`}>
       <h2 class="v-result-title" id={`v-app-${application.id}`}>

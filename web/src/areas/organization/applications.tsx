@@ -2,7 +2,7 @@
 // decline with a reason the volunteer sees, or put on the waiting list.
 import { useState } from "preact/hooks";
 import { ErrorBox, Loading } from "../../components";
-import { useLoad, useLocale } from "../../hooks";
+import { useAction, useLoad, useLocale } from "../../hooks";
 import { formatRelative, t } from "../../i18n";
 import {
   orgApi,
@@ -12,7 +12,6 @@ import {
   type ManagedOrg,
 } from "./api";
 import { ActionError, managePath, OrgFrame, TextField } from "./parts";
-import { useAction } from "../../hooks";
 
 const STATUSES: ApplicationStatus[] = ["pending", "waitlisted", "accepted", "declined", "withdrawn", "expired", "cancelled"];
 const REASONS: DeclineReason[] = ["not_a_fit", "no_places", "requirements_not_met", "other"];

@@ -3,13 +3,12 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError } from "../../api";
 import { ErrorBox, Loading } from "../../components";
-import { useLoad, useLocale } from "../../hooks";
+import { useAction, useLoad, useLocale } from "../../hooks";
 import { formatDate, formatNumber, t } from "../../i18n";
 import { orgApi, type ManagedOrg, type PageLink } from "./api";
 import { changedFields, formatMonth, orgBody, orgForm, percent, type OrgForm } from "./logic";
 import { OrgFormFields } from "./manage";
 import { ActionError, Done, managePath, OrgFrame } from "./parts";
-import { useAction } from "../../hooks";
 
 function Verification({ org, reload }: { org: ManagedOrg; reload: () => void }) {
   const locale = useLocale();

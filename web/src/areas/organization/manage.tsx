@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { ApiError } from "../../api";
 import { ErrorBox, Loading, PageTitle } from "../../components";
-import { useLoad, useLocale } from "../../hooks";
+import { useAction, useLoad, useLocale } from "../../hooks";
 import { formatDate, t } from "../../i18n";
 import { navigate } from "../../router";
 import { orgApi, type Cause, type ManagedOrg } from "./api";
@@ -17,7 +17,6 @@ import {
   type OrgForm,
 } from "./logic";
 import { ActionError, managePath, myId, RoleTag, StatusTag, TextField } from "./parts";
-import { useAction } from "../../hooks";
 
 async function myOrganizations(): Promise<ManagedOrg[]> {
   const me = myId();

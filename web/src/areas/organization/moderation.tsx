@@ -1,28 +1,115 @@
 // Moderation (/moderate — /moderation itself is an API path): the verification queue (verify,
 // or reject saying why) and the reports (hide the thing, or dismiss). Moderators only: the
 // page says so to anyone else (the token's roles; the services decide anyway).
+import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import { session } from "../../auth";
 import { ErrorBox, Loading, PageTitle } from "../../components";
-import { useLoad, useLocale } from "../../hooks";
+import { useAction, useLoad, useLocale } from "../../hooks";
 import { formatDate, formatNumber, t } from "../../i18n";
 import { orgApi, type Claim, type ManagedOrg, type ReportGroup } from "./api";
 import { isModerator } from "./logic";
 import { ActionError, StatusTag, TextField } from "./parts";
-import { useAction } from "../../hooks";
+
+/** "Approve" and "Reject" for one item; rejecting opens a form for the reason first. `name`
+ * tells a screen reader which item each button is for. */
+function Decision({
+  busy,
+  name,
+  approveLabel,
+  rejectLabel,
+  reasonLabel,
+  confirmLabel,
+  reasonRequired,
+  onApprove,
+  onReject,
+}: {
+  busy: boolean;
+  name: string;
+  approveLabel: string;
+  rejectLabel: string;
+  reasonLabel: string;
+  confirmLabel: string;
+  reasonRequired: boolean;
+  onApprove: () => void;
+  onReject: (reason: string) => Promise<boolean>;
+}) {
+  const [rejecting, setRejecting] = useState(false);
+  const [reason, setReason] = useState("");
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (reasonRequired && !reason.trim()) return;
+    if (await onReject(reason.trim())) setRejecting(false);
+  };
+  if (!rejecting) {
+    return (
+      <div class="actions">
+        <button type="button" class="button" disabled={busy} onClick={onApprove}>
+          {approveLabel}
+          <span class="visually-hidden"> {name}</span>
+        </button>
+        <button type="button" class="button button-quiet" disabled={busy} onClick={() => setRejecting(true)}>
+          {rejectLabel}
+          <span class="visually-hidden"> {name}</span>
+        </button>
+      </div>
+    );
+  }
+  return (
+    <form class="form" onSubmit={submit}>
+      <TextField label={reasonLabel} value={reason} onInput={setReason} rows={2} required={reasonRequired} />
+      <div class="actions">
+        <button type="submit" class="button" disabled={busy}>
+          {confirmLabel}
+        </button>
+        <button type="button" class="button button-quiet" onClick={() => setRejecting(false)}>
+          {t("organization.cancel")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** One moderation list: its heading (with the count when `counted`), loading, error, "nothing
+ * here", or the items. */
+function QueueSection<T>({
+  id,
+  title,
+  load,
+  empty,
+  counted = false,
+  children,
+}: {
+  id: string;
+  title: string;
+  load: () => Promise<{ items: T[] }>;
+  empty: string;
+  counted?: boolean;
+  children: (item: T) => JSX.Element;
+}) {
+  const locale = useLocale();
+  const [state, reload] = useLoad(load, []);
+  const items = state.status === "ok" ? state.value.items : [];
+  return (
+    <section class="card" aria-labelledby={id}>
+      <h2 id={id} class="section-title">
+        {title}
+        {counted && items.length > 0 && <> ({formatNumber(locale, items.length)})</>}
+      </h2>
+      {state.status === "loading" && <Loading />}
+      {state.status === "error" && <ErrorBox error={state.error} retry={reload} />}
+      {state.status === "ok" && items.length === 0 && <p class="empty">{empty}</p>}
+      {items.length > 0 && <ul class="plain-list">{items.map(children)}</ul>}
+    </section>
+  );
+}
 
 function QueueItem({ org }: { org: ManagedOrg }) {
   const locale = useLocale();
   const [current, setCurrent] = useState(org);
-  const [rejecting, setRejecting] = useState(false);
-  const [reason, setReason] = useState("");
   const action = useAction();
   const verify = () => action.run(async () => setCurrent(await orgApi.verify(org.id)));
-  const reject = async (e: Event) => {
-    e.preventDefault();
-    if (!reason.trim()) return;
-    if (await action.run(async () => setCurrent(await orgApi.reject(org.id, reason.trim())))) setRejecting(false);
-  };
+  const reject = (reason: string) => action.run(async () => setCurrent(await orgApi.reject(org.id, reason)));
   return (
     <li class="application" aria-labelledby={`queue-${org.id}`}>
       <div class="row">
@@ -39,30 +126,18 @@ function QueueItem({ org }: { org: ManagedOrg }) {
       </div>
       {current.mission && <p>{current.mission}</p>}
       {current.website && <p class="meta">{current.website}</p>}
-      {current.status === "pending" && !rejecting && (
-        <div class="actions">
-          <button type="button" class="button" disabled={action.busy} onClick={verify}>
-            {t("organization.moderation.verify")}
-            <span class="visually-hidden"> {current.name}</span>
-          </button>
-          <button type="button" class="button button-quiet" disabled={action.busy} onClick={() => setRejecting(true)}>
-            {t("organization.moderation.reject")}
-            <span class="visually-hidden"> {current.name}</span>
-          </button>
-        </div>
-      )}
-      {rejecting && (
-        <form class="form" onSubmit={reject}>
-          <TextField label={t("organization.moderation.reason")} value={reason} onInput={setReason} rows={2} required />
-          <div class="actions">
-            <button type="submit" class="button" disabled={action.busy}>
-              {t("organization.moderation.confirmReject")}
-            </button>
-            <button type="button" class="button button-quiet" onClick={() => setRejecting(false)}>
-              {t("organization.cancel")}
-            </button>
-          </div>
-        </form>
+      {current.status === "pending" && (
+        <Decision
+          busy={action.busy}
+          name={current.name}
+          approveLabel={t("organization.moderation.verify")}
+          rejectLabel={t("organization.moderation.reject")}
+          reasonLabel={t("organization.moderation.reason")}
+          confirmLabel={t("organization.moderation.confirmReject")}
+          reasonRequired
+          onApprove={() => void verify()}
+          onReject={reject}
+        />
       )}
       <ActionError error={action.error} />
     </li>
@@ -70,34 +145,24 @@ function QueueItem({ org }: { org: ManagedOrg }) {
 }
 
 function Queue() {
-  const [state, reload] = useLoad(() => orgApi.verificationQueue(), []);
   return (
-    <section class="card" aria-labelledby="mod-queue">
-      <h2 id="mod-queue" class="section-title">
-        {t("organization.moderation.queue")}
-      </h2>
-      {state.status === "loading" && <Loading />}
-      {state.status === "error" && <ErrorBox error={state.error} retry={reload} />}
-      {state.status === "ok" && state.value.items.length === 0 && <p class="empty">{t("organization.moderation.queueEmpty")}</p>}
-      {state.status === "ok" && state.value.items.length > 0 && (
-        <ul class="plain-list">
-          {state.value.items.map((org) => (
-            <QueueItem key={org.id} org={org} />
-          ))}
-        </ul>
-      )}
-    </section>
+    <QueueSection
+      id="mod-queue"
+      title={t("organization.moderation.queue")}
+      load={() => orgApi.verificationQueue()}
+      empty={t("organization.moderation.queueEmpty")}
+    >
+      {(org: ManagedOrg) => <QueueItem key={org.id} org={org} />}
+    </QueueSection>
   );
 }
 
 function ClaimItem({ claim }: { claim: Claim }) {
   const locale = useLocale();
   const [current, setCurrent] = useState(claim);
-  const [rejecting, setRejecting] = useState(false);
-  const [reason, setReason] = useState("");
   const action = useAction();
-  const decide = (decision: "approve" | "reject") =>
-    action.run(async () => setCurrent(await orgApi.decideClaim(claim.id, decision, reason.trim() || null)));
+  const decide = (decision: "approve" | "reject", reason = "") =>
+    action.run(async () => setCurrent(await orgApi.decideClaim(claim.id, decision, reason || null)));
   const who = current.claimant?.display_name ?? t("organization.applications.someone");
   return (
     <li class="application" aria-labelledby={`claim-${claim.id}`}>
@@ -111,36 +176,18 @@ function ClaimItem({ claim }: { claim: Claim }) {
         {t("organization.moderation.claimBy", { name: who, date: formatDate(locale, current.created_at) })}
       </p>
       <blockquote class="quote">{current.evidence}</blockquote>
-      {current.state === "open" && !rejecting && (
-        <div class="actions">
-          <button type="button" class="button" disabled={action.busy} onClick={() => decide("approve")}>
-            {t("organization.moderation.approve")}
-            <span class="visually-hidden"> {t("organization.moderation.claimOf", { name: who })}</span>
-          </button>
-          <button type="button" class="button button-quiet" disabled={action.busy} onClick={() => setRejecting(true)}>
-            {t("organization.moderation.reject")}
-            <span class="visually-hidden"> {t("organization.moderation.claimOf", { name: who })}</span>
-          </button>
-        </div>
-      )}
-      {current.state === "open" && rejecting && (
-        <form
-          class="form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void decide("reject");
-          }}
-        >
-          <TextField label={t("organization.moderation.claimReason")} value={reason} onInput={setReason} rows={2} />
-          <div class="actions">
-            <button type="submit" class="button" disabled={action.busy}>
-              {t("organization.moderation.confirmRejectClaim")}
-            </button>
-            <button type="button" class="button button-quiet" onClick={() => setRejecting(false)}>
-              {t("organization.cancel")}
-            </button>
-          </div>
-        </form>
+      {current.state === "open" && (
+        <Decision
+          busy={action.busy}
+          name={t("organization.moderation.claimOf", { name: who })}
+          approveLabel={t("organization.moderation.approve")}
+          rejectLabel={t("organization.moderation.reject")}
+          reasonLabel={t("organization.moderation.claimReason")}
+          confirmLabel={t("organization.moderation.confirmRejectClaim")}
+          reasonRequired={false}
+          onApprove={() => void decide("approve")}
+          onReject={(reason) => decide("reject", reason)}
+        />
       )}
       <ActionError error={action.error} />
     </li>
@@ -148,23 +195,15 @@ function ClaimItem({ claim }: { claim: Claim }) {
 }
 
 function Claims() {
-  const [state, reload] = useLoad(() => orgApi.claimsQueue(), []);
   return (
-    <section class="card" aria-labelledby="mod-claims">
-      <h2 id="mod-claims" class="section-title">
-        {t("organization.moderation.claims")}
-      </h2>
-      {state.status === "loading" && <Loading />}
-      {state.status === "error" && <ErrorBox error={state.error} retry={reload} />}
-      {state.status === "ok" && state.value.items.length === 0 && <p class="empty">{t("organization.moderation.claimsEmpty")}</p>}
-      {state.status === "ok" && state.value.items.length > 0 && (
-        <ul class="plain-list">
-          {state.value.items.map((c) => (
-            <ClaimItem key={c.id} claim={c} />
-          ))}
-        </ul>
-      )}
-    </section>
+    <QueueSection
+      id="mod-claims"
+      title={t("organization.moderation.claims")}
+      load={() => orgApi.claimsQueue()}
+      empty={t("organization.moderation.claimsEmpty")}
+    >
+      {(claim: Claim) => <ClaimItem key={claim.id} claim={claim} />}
+    </QueueSection>
   );
 }
 
@@ -227,27 +266,16 @@ function ReportItem({ group }: { group: ReportGroup }) {
 }
 
 function Reports() {
-  const locale = useLocale();
-  const [state, reload] = useLoad(() => orgApi.reports(), []);
   return (
-    <section class="card" aria-labelledby="mod-reports">
-      <h2 id="mod-reports" class="section-title">
-        {t("organization.moderation.reportsTitle")}
-        {state.status === "ok" && state.value.items.length > 0 && (
-          <> ({formatNumber(locale, state.value.items.length)})</>
-        )}
-      </h2>
-      {state.status === "loading" && <Loading />}
-      {state.status === "error" && <ErrorBox error={state.error} retry={reload} />}
-      {state.status === "ok" && state.value.items.length === 0 && <p class="empty">{t("organization.moderation.reportsEmpty")}</p>}
-      {state.status === "ok" && state.value.items.length > 0 && (
-        <ul class="plain-list">
-          {state.value.items.map((g) => (
-            <ReportItem key={`${g.target_kind}:${g.target_id}`} group={g} />
-          ))}
-        </ul>
-      )}
-    </section>
+    <QueueSection
+      id="mod-reports"
+      title={t("organization.moderation.reportsTitle")}
+      load={() => orgApi.reports()}
+      empty={t("organization.moderation.reportsEmpty")}
+      counted
+    >
+      {(group: ReportGroup) => <ReportItem key={`${group.target_kind}:${group.target_id}`} group={group} />}
+    </QueueSection>
   );
 }
 

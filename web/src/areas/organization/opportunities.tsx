@@ -4,14 +4,13 @@
 // calendar events (/manage/:id/events).
 import { useState } from "preact/hooks";
 import { ErrorBox, Loading } from "../../components";
-import { useLoad, useLocale } from "../../hooks";
+import { useAction, useLoad, useLocale } from "../../hooks";
 import { formatDate, formatNumber, t } from "../../i18n";
 import { navigate } from "../../router";
 import { orgApi, type ManagedOrg, type Opportunity } from "./api";
 import { CausePicker } from "./manage";
 import { browserTimeZone, DAYS, eventBody, opportunityBody, type EventForm, type OpportunityForm } from "./logic";
 import { ActionError, Done, managePath, OrgFrame, TextField } from "./parts";
-import { useAction } from "../../hooks";
 
 type Step = "publish" | "pause" | "resume" | "close";
 

@@ -2,12 +2,11 @@
 // inviting admins and editors; its news (/manage/:id/news) and its reviews (/manage/:id/reviews).
 import { useState } from "preact/hooks";
 import { ErrorBox, Loading } from "../../components";
-import { useLoad, useLocale } from "../../hooks";
+import { useAction, useLoad, useLocale } from "../../hooks";
 import { formatDate, formatRelative, t } from "../../i18n";
 import { orgApi, type ManagedOrg, type Member, type Review, type Role } from "./api";
 import { personId } from "./logic";
 import { ActionError, Done, myId, OrgFrame, TextField } from "./parts";
-import { useAction } from "../../hooks";
 
 const ROLES: Role[] = ["editor", "admin", "owner"];
 

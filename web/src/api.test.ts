@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiClient, ApiError, problemMessage, withQuery } from "./api";
+import { ApiClient, ApiError, appendPage, problemMessage, withQuery } from "./api";
 
 type Call = { url: string; init: RequestInit };
 
@@ -130,5 +130,14 @@ describe("ApiClient", () => {
     const few: number[] = [];
     for await (const item of new ApiClient("", capped.fetcher).all<number>("/x", {}, 2)) few.push(item);
     expect(few).toEqual([1, 2]);
+  });
+});
+
+describe("appendPage", () => {
+  it("grows a list without repeating an item", () => {
+    const one = { id: "a", n: 1 };
+    const two = { id: "b", n: 2 };
+    expect(appendPage([one], [one, two])).toEqual([one, two]);
+    expect(appendPage([], [two, two])).toEqual([two]);
   });
 });

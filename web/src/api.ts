@@ -11,6 +11,13 @@ export interface Problem {
   [key: string]: unknown;
 }
 
+/** A list grown by a further page: the new items after the old, none twice (an item that moved
+ * between two reads comes back on the next page). */
+export function appendPage<T extends { id: string }>(items: T[], more: T[]): T[] {
+  const seen = new Set(items.map((item) => item.id));
+  return [...items, ...more.filter((item) => !seen.has(item.id) && seen.add(item.id))];
+}
+
 /** An answer that was not 2xx: its status and, when the body was problem+json, the problem. */
 export class ApiError extends Error {
   readonly status: number;

@@ -2,6 +2,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { ApiError } from "./api";
+import type { Paged } from "./hooks";
 import { t } from "./i18n";
 import { hasNavigated } from "./router";
 
@@ -67,5 +68,22 @@ export function PageTitle({ children }: { children: ComponentChildren }) {
     <h1 ref={ref} tabIndex={-1} class="page-title">
       {children}
     </h1>
+  );
+}
+
+/** "Show more" under a list read page by page (usePaged), and the error of the last try. The
+ * button is never disabled while it works (that would drop the keyboard's focus): a click
+ * then does nothing. */
+export function MoreButton({ paged }: { paged: Pick<Paged<unknown, unknown>, "next" | "more"> }) {
+  const { busy, error, load } = paged.more;
+  return (
+    <>
+      {error && <ErrorBox error={error} />}
+      {paged.next && (
+        <button type="button" class="button button-quiet" aria-disabled={busy} onClick={() => !busy && void load()}>
+          {busy ? t("common.loading") : t("common.more")}
+        </button>
+      )}
+    </>
   );
 }

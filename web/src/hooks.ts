@@ -1,6 +1,6 @@
 // Hooks that tie the small stores (locale, session, live) to Preact components.
-import { useEffect, useState } from "preact/hooks";
-import { ApiError } from "./api";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiError, appendPage, type Page } from "./api";
 import { getLocale, onLocale, type Locale } from "./i18n";
 import { live } from "./live";
 import { session, type AuthState } from "./auth";
@@ -73,4 +73,46 @@ export function useAction(): {
     }
   };
   return { busy, error, run };
+}
+
+/** A list read page by page: `first` is the first page (loaded again when `key` changes),
+ * `items` what is shown, `more.load()` appends the next page (shown by <MoreButton>), and
+ * `setItems` changes items in place. A page that arrives after `key` changed is dropped. */
+export interface Paged<T, P> {
+  first: Loaded<P>;
+  reload: () => void;
+  items: T[];
+  setItems: (update: (items: T[]) => T[]) => void;
+  next: string | null;
+  more: { busy: boolean; error: Error | null; load: () => Promise<boolean> };
+}
+
+export function usePaged<P extends Page<{ id: string }>>(
+  load: (cursor: string | null) => Promise<P>,
+  key: unknown[],
+): Paged<P["items"][number], P> {
+  type T = P["items"][number];
+  const [first, reload] = useLoad(() => load(null), key);
+  const [items, setItems] = useState<T[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const round = useRef(0);
+  const paging = useAction();
+  useEffect(() => {
+    round.current += 1;
+    if (first.status === "ok") {
+      setItems(first.value.items);
+      setNext(first.value.next_cursor);
+    }
+  }, [first]);
+  const loadMore = () => {
+    const asked = round.current;
+    return paging.run(async () => {
+      if (!next) return;
+      const page = await load(next);
+      if (asked !== round.current) return;
+      setItems((old) => appendPage(old, page.items));
+      setNext(page.next_cursor);
+    });
+  };
+  return { first, reload, items, setItems, next, more: { busy: paging.busy, error: paging.error, load: loadMore } };
 }

@@ -1,11 +1,11 @@
 // The home feed (GET /feed): newest first, each item with its reasons; "Catch up" shows
 // what happened since the last visit (mode=catch-up) and marks it seen (POST /feed/seen).
-import { useEffect, useState } from "preact/hooks";
-import { api, type Page } from "../api";
-import { ErrorBox, Loading, PageTitle } from "../components";
+import { useState } from "preact/hooks";
+import { api } from "../api";
+import { ErrorBox, Loading, MoreButton, PageTitle } from "../components";
 import { initials, partyPath, text } from "../format";
 import { formatRelative, t, type MessageKey } from "../i18n";
-import { useLoad, useLocale } from "../hooks";
+import { useLoad, useLocale, usePaged } from "../hooks";
 
 export interface Reason {
   kind: string;
@@ -73,40 +73,17 @@ export function FeedEntry({ item }: { item: FeedItem }) {
 }
 
 function Latest() {
-  const [items, setItems] = useState<FeedItem[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [more, setMore] = useState(false);
-  const [first] = useLoad(() => api.page<FeedItem>("/feed", { limit: 20 }), []);
-  useEffect(() => {
-    if (first.status === "ok") {
-      setItems(first.value.items);
-      setNext(first.value.next_cursor);
-    }
-  }, [first]);
+  const paged = usePaged((cursor) => api.page<FeedItem>("/feed", { limit: 20 }, cursor), []);
+  const { first, reload, items } = paged;
   if (first.status === "loading") return <Loading />;
-  if (first.status === "error") return <ErrorBox error={first.error} />;
-  const loadMore = async () => {
-    if (!next) return;
-    setMore(true);
-    try {
-      const page: Page<FeedItem> = await api.page<FeedItem>("/feed", { limit: 20 }, next);
-      setItems((old) => [...old, ...page.items]);
-      setNext(page.next_cursor);
-    } finally {
-      setMore(false);
-    }
-  };
+  if (first.status === "error") return <ErrorBox error={first.error} retry={reload} />;
   if (!items.length) return <p class="empty">{t("feed.empty")}</p>;
   return (
     <div class="feed-list">
       {items.map((item) => (
         <FeedEntry key={item.id} item={item} />
       ))}
-      {next && (
-        <button type="button" class="button button-quiet" onClick={loadMore} disabled={more}>
-          {more ? t("common.loading") : t("common.more")}
-        </button>
-      )}
+      <MoreButton paged={paged} />
     </div>
   );
 }

@@ -1,11 +1,11 @@
 // Notifications (GET /notifications), the ones that arrive live on top (the stream in
 // live.ts), mark one or all as read.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect } from "preact/hooks";
 import { api, type Page } from "../api";
-import { ErrorBox, Loading, PageTitle } from "../components";
+import { ErrorBox, Loading, MoreButton, PageTitle } from "../components";
 import { partyPath } from "../format";
 import { formatRelative, t } from "../i18n";
-import { useLive, useLoad, useLocale } from "../hooks";
+import { useAction, useLive, useLocale, usePaged } from "../hooks";
 import type { Notification } from "../live";
 
 type NotificationPage = Page<Notification> & { unread: number };
@@ -13,37 +13,32 @@ type NotificationPage = Page<Notification> & { unread: number };
 export function NotificationsPage() {
   const locale = useLocale();
   const live = useLive();
-  const [state, reload] = useLoad(() => api.page<Notification>("/notifications", { limit: 30 }), []);
-  const [items, setItems] = useState<Notification[]>([]);
-  const [next, setNext] = useState<string | null>(null);
+  const paged = usePaged(
+    (cursor) => api.page<Notification>("/notifications", { limit: 30 }, cursor) as Promise<NotificationPage>,
+    [],
+  );
+  const { first, reload, items, setItems } = paged;
+  const marking = useAction();
   useEffect(() => {
-    if (state.status === "ok") {
-      const page = state.value as NotificationPage;
-      setItems(page.items);
-      setNext(page.next_cursor);
-      if (typeof page.unread === "number") live.setUnread(page.unread);
-    }
-  }, [state]);
-  if (state.status === "loading") return <Loading />;
-  if (state.status === "error") return <ErrorBox error={state.error} retry={reload} />;
+    if (first.status === "ok" && typeof first.value.unread === "number") live.setUnread(first.value.unread);
+  }, [first]);
+  if (first.status === "loading") return <Loading />;
+  if (first.status === "error") return <ErrorBox error={first.error} retry={reload} />;
 
   const known = new Set(items.map((n) => n.id));
   const shown = [...live.arrived.filter((n) => !known.has(n.id)), ...items];
-  const markRead = async (n: Notification) => {
-    await api.post(`/notifications/${encodeURIComponent(n.id)}/read`, { ids: n.ids });
-    setItems((old) => old.map((o) => (o.id === n.id ? { ...o, read: true } : o)));
-    live.setUnread(live.unread - 1);
-  };
-  const markAll = async () => {
-    await api.post("/notifications/read-all");
-    setItems((old) => old.map((o) => ({ ...o, read: true })));
-    live.setUnread(0);
-  };
-  const more = async () => {
-    const page = await api.page<Notification>("/notifications", { limit: 30 }, next);
-    setItems((old) => [...old, ...page.items]);
-    setNext(page.next_cursor);
-  };
+  const markRead = (n: Notification) =>
+    marking.run(async () => {
+      await api.post(`/notifications/${encodeURIComponent(n.id)}/read`, { ids: n.ids });
+      setItems((old) => old.map((o) => (o.id === n.id ? { ...o, read: true } : o)));
+      live.setUnread(live.unread - 1);
+    });
+  const markAll = () =>
+    marking.run(async () => {
+      await api.post("/notifications/read-all");
+      setItems((old) => old.map((o) => ({ ...o, read: true })));
+      live.setUnread(0);
+    });
   return (
     <section>
       <PageTitle>{t("notifications.title")}</PageTitle>
@@ -78,11 +73,8 @@ export function NotificationsPage() {
           })}
         </ul>
       )}
-      {next && (
-        <button type="button" class="button button-quiet" onClick={more}>
-          {t("common.more")}
-        </button>
-      )}
+      {marking.error && <ErrorBox error={marking.error} />}
+      <MoreButton paged={paged} />
     </section>
   );
 }

@@ -4,9 +4,9 @@ import { useState } from "preact/hooks";
 import { ErrorBox, Loading, PageTitle } from "../../components";
 import { formatDate, formatNumber, t } from "../../i18n";
 import { useAction, useLoad, useLocale } from "../../hooks";
+import { slugLabel } from "../../profile";
 import { confirmHours, disputeHours, myRecord, type Engagement } from "./api";
 import { downloadFrom } from "./download";
-import { slugLabel } from "../../profile";
 import { downloadName, sortedTotals } from "./logic";
 import "./community.css";
 

@@ -1,8 +1,8 @@
 // The applications inbox (/manage/:id/applications): by opportunity and status; accept,
 // decline with a reason the volunteer sees, or put on the waiting list.
 import { useState } from "preact/hooks";
-import { ErrorBox, Loading } from "../../components";
-import { useAction, useLoad, useLocale } from "../../hooks";
+import { ErrorBox, Loading, MoreButton } from "../../components";
+import { useAction, useLoad, useLocale, usePaged } from "../../hooks";
 import { formatRelative, t } from "../../i18n";
 import {
   orgApi,
@@ -139,14 +139,11 @@ function queryOf(): { opportunity: string; status: string } {
 function Inbox({ org }: { org: ManagedOrg }) {
   const [filter, setFilter] = useState(queryOf);
   const [opportunities] = useLoad(() => orgApi.opportunities(org.id), [org.id]);
-  const [more, setMore] = useState<Application[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [state, reload] = useLoad(async () => {
-    const page = await orgApi.applications(org.id, { opportunity: filter.opportunity, status: filter.status });
-    setMore([]);
-    setCursor(page.next_cursor);
-    return page.items;
-  }, [org.id, filter.opportunity, filter.status]);
+  const paged = usePaged(
+    (cursor) => orgApi.applications(org.id, { opportunity: filter.opportunity, status: filter.status, cursor }),
+    [org.id, filter.opportunity, filter.status],
+  );
+  const { first, reload, items } = paged;
   const change = (next: Partial<typeof filter>) => {
     const value = { ...filter, ...next };
     setFilter(value);
@@ -155,14 +152,6 @@ function Inbox({ org }: { org: ManagedOrg }) {
     // navigation: the page stays mounted and the keyboard stays on the select.
     window.history.replaceState(null, "", managePath(org.id, `/applications${query ? `?${query}` : ""}`));
   };
-  const paging = useAction();
-  const loadMore = () =>
-    paging.run(async () => {
-      if (!cursor) return;
-      const page = await orgApi.applications(org.id, { opportunity: filter.opportunity, status: filter.status, cursor });
-      setMore([...more, ...page.items]);
-      setCursor(page.next_cursor);
-    });
   return (
     <>
       <form class="card filters" onSubmit={(e) => e.preventDefault()}>
@@ -191,22 +180,17 @@ function Inbox({ org }: { org: ManagedOrg }) {
         </label>
       </form>
       <section class="card" aria-live="polite">
-        {state.status === "loading" && <Loading />}
-        {state.status === "error" && <ErrorBox error={state.error} retry={reload} />}
-        {state.status === "ok" && state.value.length === 0 && <p class="empty">{t("organization.applications.empty")}</p>}
-        {state.status === "ok" && state.value.length > 0 && (
+        {first.status === "loading" && <Loading />}
+        {first.status === "error" && <ErrorBox error={first.error} retry={reload} />}
+        {first.status === "ok" && items.length === 0 && <p class="empty">{t("organization.applications.empty")}</p>}
+        {first.status === "ok" && items.length > 0 && (
           <ul class="plain-list applications">
-            {[...state.value, ...more].map((a) => (
+            {items.map((a) => (
               <ApplicationItem key={a.id} application={a} />
             ))}
           </ul>
         )}
-        {cursor && (
-          <button type="button" class="button button-quiet" disabled={paging.busy} onClick={loadMore}>
-            {t("common.more")}
-          </button>
-        )}
-        <ActionError error={paging.error} />
+        <MoreButton paged={paged} />
       </section>
     </>
   );

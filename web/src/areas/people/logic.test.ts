@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
   MAX_PENDING,
-  appendPage,
   hueOf,
   HUES,
   languageName,
@@ -74,12 +73,6 @@ describe("people logic", () => {
   });
 
 
-  it("grows a list without repeating anyone", () => {
-    const one = { id: A, n: 1 };
-    const two = { id: B, n: 2 };
-    expect(appendPage([one], [one, two])).toEqual([one, two]);
-    expect(appendPage([], [two, two])).toEqual([two]);
-  });
 
   it("links to a person's page", () => {
     expect(personPath(A)).toBe(`/people/${A}`);

@@ -1,6 +1,6 @@
 // The people area's own logic, pure (unit-tested in logic.test.ts): where I stand with a person,
 // the requests this browser remembers having sent, pictures the app may show, names of
-// languages, lists that grow page after page.
+// languages.
 import type { FollowState, Visibility } from "./api";
 
 /** Where I stand with a person: myself, I follow them, I asked to, or neither. */
@@ -80,12 +80,6 @@ export function languageName(tag: string, locale: string): string {
   } catch {
     return tag;
   }
-}
-
-/** A list grown by a further page: the new items after the old, none twice. */
-export function appendPage<T extends { id: string }>(items: T[], more: T[]): T[] {
-  const seen = new Set(items.map((item) => item.id));
-  return [...items, ...more.filter((item) => !seen.has(item.id) && seen.add(item.id))];
 }
 
 /** `/people/<id>`: a person's page in this app. */

@@ -3,12 +3,12 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Page } from "../../api";
-import { errorText } from "../../components";
-import { useAction } from "../../hooks";
+import { ErrorBox, errorText, Loading, MoreButton } from "../../components";
+import { useAction, usePaged } from "../../hooks";
 import { initials } from "../../format";
 import { formatDate, getLocale, t } from "../../i18n";
 import { answerRequest, follow, unfollow, type FollowEntry, type PersonSummary, type Visibility } from "./api";
-import { appendPage, hueOf, needsApproval, personPath, pictureSrc, relationAfter, type Relation } from "./logic";
+import { hueOf, needsApproval, personPath, pictureSrc, relationAfter, type Relation } from "./logic";
 import { setPending } from "./pending";
 
 export function Avatar({ person, large = false }: { person: PersonSummary; large?: boolean }) {
@@ -163,37 +163,13 @@ interface ListProps {
 
 /** A list of people, page after page ("Show more"), with its loading, empty and error states. */
 export function PeopleList({ load, empty, label, actions }: ListProps) {
-  const [items, setItems] = useState<FollowEntry[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [state, setState] = useState<"loading" | "ok" | "more" | "error">("loading");
-  const [error, setError] = useState<Error | null>(null);
-  const fetchPage = async (from: string | null, first: boolean) => {
-    setState(first ? "loading" : "more");
-    setError(null);
-    try {
-      const page = await load(from);
-      setItems((old) => (first ? page.items : appendPage(old, page.items)));
-      setCursor(page.next_cursor);
-      setState("ok");
-    } catch (e) {
-      setError(e as Error);
-      setState("error");
-    }
-  };
-  useEffect(() => {
-    void fetchPage(null, true);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-  if (state === "loading") {
-    return (
-      <p class="status" role="status">
-        {t("common.loading")}
-      </p>
-    );
-  }
+  const paged = usePaged(load, []);
+  const { first, reload, items } = paged;
+  if (first.status === "loading") return <Loading />;
+  if (first.status === "error") return <ErrorBox error={first.error} retry={reload} />;
   return (
     <div>
-      {items.length === 0 && state !== "error" && <p class="empty">{empty}</p>}
+      {items.length === 0 && <p class="empty">{empty}</p>}
       {items.length > 0 && (
         <ul class="people-list" aria-label={label}>
           {items.map((entry) => (
@@ -203,19 +179,7 @@ export function PeopleList({ load, empty, label, actions }: ListProps) {
           ))}
         </ul>
       )}
-      {error && (
-        <div class="error" role="alert">
-          <p>{errorText(error)}</p>
-          <button type="button" class="button" onClick={() => void fetchPage(items.length ? cursor : null, !items.length)}>
-            {t("common.retry")}
-          </button>
-        </div>
-      )}
-      {cursor && state !== "error" && (
-        <button type="button" class="button button-quiet" disabled={state === "more"} onClick={() => void fetchPage(cursor, false)}>
-          {t("common.more")}
-        </button>
-      )}
+      <MoreButton paged={paged} />
     </div>
   );
 }

@@ -4,8 +4,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { en } from "../../locales/en";
 import { t, type MessageKey } from "../../i18n";
-import { settingsApi, type Digest, type Preferences } from "./api";
 import { slugLabel } from "../../profile";
+import { settingsApi, type Digest, type Preferences } from "./api";
 import {
   DIGESTS,
   groupedKinds,

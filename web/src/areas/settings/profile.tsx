@@ -4,8 +4,8 @@
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import { t, type MessageKey } from "../../i18n";
-import { settingsApi, type MyProfile, type Visibility } from "./api";
 import { AVAILABILITY_PARTS } from "../../profile";
+import { settingsApi, type MyProfile, type Visibility } from "./api";
 import { isEmpty, profileFormOf, profilePatch, type ProfileForm } from "./logic";
 import { SaveBar, Section, checkedOf, useSaving, valueOf } from "./parts";
 

@@ -3,10 +3,10 @@
 // one (POST /applications/{id}/withdraw) after a confirmation in the page, an accepted one's
 // check-in code; above them, the organizations' pending invitations (answered on the
 // opportunity's page, or declined here).
-import { useEffect, useState } from "preact/hooks";
-import { ErrorBox, Loading, PageTitle } from "../../components";
+import { useState } from "preact/hooks";
+import { ErrorBox, Loading, MoreButton, PageTitle } from "../../components";
 import { partyPath } from "../../format";
-import { useAction, useLoad, useLocale } from "../../hooks";
+import { useAction, useLoad, useLocale, usePaged } from "../../hooks";
 import { formatDate, t, type MessageKey } from "../../i18n";
 import { orgName, volunteerApi, type Application, type Invitation } from "./data";
 import { APPLICATION_STATUSES, canWithdraw, opportunityPath } from "./logic";
@@ -177,28 +177,9 @@ function Invitations() {
 
 export function ApplicationsPage() {
   useLocale();
-  const [items, setItems] = useState<Application[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [more, setMore] = useState<"idle" | "loading" | Error>("idle");
-  const [first, reload] = useLoad(() => volunteerApi.applications(), []);
-  useEffect(() => {
-    if (first.status === "ok") {
-      setItems(first.value.items);
-      setNext(first.value.next_cursor);
-    }
-  }, [first]);
-  const loadMore = async () => {
-    setMore("loading");
-    try {
-      const page = await volunteerApi.applications(next);
-      setItems((old) => [...old, ...page.items]);
-      setNext(page.next_cursor);
-      setMore("idle");
-    } catch (error) {
-      setMore(error as Error);
-    }
-  };
-  const changed = (updated: Application) => setItems((old) => old.map((a) => (a.id === updated.id ? updated : a)));
+  const paged = usePaged((cursor) => volunteerApi.applications(cursor), []);
+  const { first, reload, items } = paged;
+  const changed = (updated: Application) => paged.setItems((old) => old.map((a) => (a.id === updated.id ? updated : a)));
   return (
     <section>
       <PageTitle>{t("volunteer.applications.title")}</PageTitle>
@@ -215,12 +196,7 @@ export function ApplicationsPage() {
           <ApplicationCard key={application.id} application={application} changed={changed} />
         ))}
       </ul>
-      {more instanceof Error && <ErrorBox error={more} />}
-      {next && (
-        <button type="button" class="button button-quiet" onClick={loadMore} disabled={more === "loading"}>
-          {more === "loading" ? t("common.loading") : t("common.more")}
-        </button>
-      )}
+      <MoreButton paged={paged} />
     </section>
   );
 }

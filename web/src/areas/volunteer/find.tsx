@@ -2,12 +2,13 @@
 // cause, skills, distance from the person's location, remote or on site, dates and their
 // availability; each result with why it matched and its distance; cursor pages ("Show more").
 // The filters live in the address (replaceState: a reload or a shared link gives them back).
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import type { Page } from "../../api";
-import { ErrorBox, Loading, PageTitle } from "../../components";
+import { ErrorBox, Loading, MoreButton, PageTitle } from "../../components";
 import { partyPath } from "../../format";
-import { useLoad, useLocale } from "../../hooks";
+import { useLoad, useLocale, usePaged } from "../../hooks";
 import { formatDate, formatNumber, t, type MessageKey } from "../../i18n";
+import { AVAILABILITY_PARTS, tagLabel } from "../../profile";
 import { volunteerApi, type CauseNode, type OpportunityHit, type OrgHit, type Profile } from "./data";
 import {
   filtersFromSearch,
@@ -19,7 +20,6 @@ import {
   type Point,
   type SortChoice,
 } from "./filters";
-import { AVAILABILITY_PARTS, tagLabel } from "../../profile";
 import { opportunityPath, roundKm } from "./logic";
 import "./volunteer.css";
 
@@ -140,29 +140,10 @@ interface ResultsProps {
 }
 
 function Results({ filters, point, names, round }: ResultsProps) {
-  const [items, setItems] = useState<Hit[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [more, setMore] = useState<"idle" | "loading" | Error>("idle");
-  const [first, reload] = useLoad(() => search(filters, point), [filtersToSearch(filters), point?.lat, point?.lng, round]);
-  useEffect(() => {
-    if (first.status === "ok") {
-      setItems(first.value.items);
-      setNext(first.value.next_cursor);
-    }
-  }, [first]);
+  const paged = usePaged((cursor) => search(filters, point, cursor), [filtersToSearch(filters), point?.lat, point?.lng, round]);
+  const { first, reload, items, next } = paged;
   if (first.status === "loading") return <Loading />;
   if (first.status === "error") return <ErrorBox error={first.error} retry={reload} />;
-  const loadMore = async () => {
-    setMore("loading");
-    try {
-      const page = await search(filters, point, next);
-      setItems((old) => [...old, ...page.items]);
-      setNext(page.next_cursor);
-      setMore("idle");
-    } catch (error) {
-      setMore(error as Error);
-    }
-  };
   return (
     <section aria-labelledby="v-results-title">
       <h2 id="v-results-title" class="section-title">
@@ -183,12 +164,7 @@ function Results({ filters, point, names, round }: ResultsProps) {
           ),
         )}
       </ul>
-      {more instanceof Error && <ErrorBox error={more} />}
-      {next && (
-        <button type="button" class="button button-quiet" onClick={loadMore} disabled={more === "loading"}>
-          {more === "loading" ? t("common.loading") : t("common.more")}
-        </button>
-      )}
+      <MoreButton paged={paged} />
     </section>
   );
 }

@@ -1,13 +1,12 @@
 // Recommended opportunities (/find/recommended, GET /opportunities/recommended): best first,
 // each with its "why" (the sentence) and the reasons that scored.
-import { useEffect, useState } from "preact/hooks";
-import { ErrorBox, Loading, PageTitle } from "../../components";
+import { ErrorBox, Loading, MoreButton, PageTitle } from "../../components";
 import { partyPath } from "../../format";
-import { useLoad, useLocale } from "../../hooks";
+import { useLoad, useLocale, usePaged } from "../../hooks";
 import { t, type MessageKey } from "../../i18n";
+import { tagLabel } from "../../profile";
 import { causeNames, volunteerApi, type Recommended } from "./data";
 import { Commitment, partWords } from "./find";
-import { tagLabel } from "../../profile";
 import { opportunityPath, termWords, type Words } from "./logic";
 import "./volunteer.css";
 
@@ -59,29 +58,10 @@ function RecommendedCard({ item, names }: { item: Recommended; names: Names }) {
 
 export function RecommendedPage() {
   useLocale();
-  const [items, setItems] = useState<Recommended[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [more, setMore] = useState<"idle" | "loading" | Error>("idle");
-  const [first, reload] = useLoad(() => volunteerApi.recommended(), []);
+  const paged = usePaged((cursor) => volunteerApi.recommended(cursor), []);
+  const { first, reload, items } = paged;
   const [causes] = useLoad(() => causeNames(), []);
   const names: Names = causes.status === "ok" ? causes.value : {};
-  useEffect(() => {
-    if (first.status === "ok") {
-      setItems(first.value.items);
-      setNext(first.value.next_cursor);
-    }
-  }, [first]);
-  const loadMore = async () => {
-    setMore("loading");
-    try {
-      const page = await volunteerApi.recommended(next);
-      setItems((old) => [...old, ...page.items]);
-      setNext(page.next_cursor);
-      setMore("idle");
-    } catch (error) {
-      setMore(error as Error);
-    }
-  };
   return (
     <section>
       <PageTitle>{t("volunteer.recommended.title")}</PageTitle>
@@ -96,12 +76,7 @@ export function RecommendedPage() {
           <RecommendedCard key={item.id} item={item} names={names} />
         ))}
       </ul>
-      {more instanceof Error && <ErrorBox error={more} />}
-      {next && (
-        <button type="button" class="button button-quiet" onClick={loadMore} disabled={more === "loading"}>
-          {more === "loading" ? t("common.loading") : t("common.more")}
-        </button>
-      )}
+      <MoreButton paged={paged} />
       <p>
         <a href="/find">{t("volunteer.recommended.search")}</a>
       </p>

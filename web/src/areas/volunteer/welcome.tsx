@@ -6,8 +6,8 @@ import { useState } from "preact/hooks";
 import { ErrorBox, Loading, PageTitle } from "../../components";
 import { useLoad, useLocale } from "../../hooks";
 import { t, type MessageKey } from "../../i18n";
-import { volunteerApi, type CauseNode, type Profile } from "./data";
 import { AVAILABILITY_PARTS, coarse, joinTags, parseTags } from "../../profile";
+import { volunteerApi, type CauseNode, type Profile } from "./data";
 import { causeChanges, locationOf } from "./logic";
 import "./volunteer.css";
 

@@ -2,7 +2,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { ApiError } from "./api";
-import type { Paged } from "./hooks";
+import type { Loaded, Paged } from "./hooks";
 import { t } from "./i18n";
 import { hasNavigated } from "./router";
 
@@ -54,6 +54,24 @@ export function LoadFailed({
     );
   }
   return <ErrorBox error={error} retry={retry} />;
+}
+
+/** What a list shows instead of (or before) its items: loading, the error with a retry, or
+ * `empty` when it loaded and holds nothing (`count` items). */
+export function ListState({
+  state,
+  count,
+  reload,
+  empty,
+}: {
+  state: Loaded<unknown>;
+  count: number;
+  reload: () => void;
+  empty?: ComponentChildren;
+}) {
+  if (state.status === "loading") return <Loading />;
+  if (state.status === "error") return <ErrorBox error={state.error} retry={reload} />;
+  return count === 0 && empty ? <p class="empty">{empty}</p> : null;
 }
 
 /** The page's h1; focused when the person navigated to this page (not on the first load, where

@@ -1,10 +1,9 @@
 // The organization page's sections (pages/org.tsx): follow with its settings, news,
 // opportunities, events and reviews with their summary.
 import { useState } from "preact/hooks";
-import type { Page } from "../../api";
-import { ErrorBox, Loading } from "../../components";
+import { ErrorBox, ListState, Loading, MoreButton } from "../../components";
 import { formatDate, formatNumber, formatRelative, t } from "../../i18n";
-import { useAction, useLoad, useLocale } from "../../hooks";
+import { useAction, useLoad, useLocale, usePaged } from "../../hooks";
 import {
   changeOrgFollow,
   followOrg,
@@ -27,36 +26,6 @@ import "./community.css";
 
 const NOTIFY: NotifyLevel[] = ["all", "important", "none"];
 const DIGESTS: Digest[] = ["daily", "weekly", "never"];
-
-/** A list section that reads one page at a time ("Show more" for the next). */
-function usePaged<T>(load: (cursor?: string | null) => Promise<Page<T>>, key: unknown[]) {
-  const [state, reload] = useLoad(() => load(), key);
-  const [more, setMore] = useState<{ items: T[]; next: string | null | undefined; error?: Error }>({ items: [], next: undefined });
-  const next = more.next === undefined ? (state.status === "ok" ? state.value.next_cursor : null) : more.next;
-  const showMore = async () => {
-    try {
-      const page = await load(next);
-      setMore({ items: [...more.items, ...page.items], next: page.next_cursor });
-    } catch (error) {
-      setMore({ ...more, error: error as Error });
-    }
-  };
-  const items = state.status === "ok" ? [...state.value.items, ...more.items] : [];
-  return { state, reload, items, next, showMore, moreError: more.error };
-}
-
-function MoreButton({ next, onMore, error }: { next: string | null | undefined; onMore: () => void; error?: Error }) {
-  return (
-    <>
-      {error && <ErrorBox error={error} />}
-      {next && (
-        <button type="button" class="button button-quiet" onClick={onMore}>
-          {t("common.more")}
-        </button>
-      )}
-    </>
-  );
-}
 
 export function FollowBox({ orgId, orgName, onChange }: { orgId: string; orgName: string; onChange: (delta: number) => void }) {
   const [state, reload] = useLoad(() => orgFollow(orgId), [orgId]);
@@ -130,9 +99,7 @@ export function NewsSection({ orgId }: { orgId: string }) {
   return (
     <section class="card" aria-labelledby="news-title">
       <h2 id="news-title" class="section-title">{t("community.org.news")}</h2>
-      {list.state.status === "loading" && <Loading />}
-      {list.state.status === "error" && <ErrorBox error={list.state.error} retry={list.reload} />}
-      {list.state.status === "ok" && list.items.length === 0 && <p class="empty">{t("community.org.noNews")}</p>}
+      <ListState state={list.first} count={list.items.length} reload={list.reload} empty={t("community.org.noNews")} />
       <ul class="plain-list">
         {list.items.map((post) => (
           <li key={post.id} class="list-item">
@@ -145,7 +112,7 @@ export function NewsSection({ orgId }: { orgId: string }) {
           </li>
         ))}
       </ul>
-      <MoreButton next={list.next} onMore={() => void list.showMore()} error={list.moreError} />
+      <MoreButton paged={list} />
     </section>
   );
 }
@@ -156,9 +123,7 @@ export function OpportunitiesSection({ orgId }: { orgId: string }) {
   return (
     <section class="card" aria-labelledby="opps-title">
       <h2 id="opps-title" class="section-title">{t("community.org.opportunities")}</h2>
-      {list.state.status === "loading" && <Loading />}
-      {list.state.status === "error" && <ErrorBox error={list.state.error} retry={list.reload} />}
-      {list.state.status === "ok" && list.items.length === 0 && <p class="empty">{t("community.org.noOpportunities")}</p>}
+      <ListState state={list.first} count={list.items.length} reload={list.reload} empty={t("community.org.noOpportunities")} />
       <ul class="plain-list">
         {list.items.map((o) => {
           const first = o.slots.find((s) => s.starts_at)?.starts_at;
@@ -175,7 +140,7 @@ export function OpportunitiesSection({ orgId }: { orgId: string }) {
           );
         })}
       </ul>
-      <MoreButton next={list.next} onMore={() => void list.showMore()} error={list.moreError} />
+      <MoreButton paged={list} />
     </section>
   );
 }
@@ -186,9 +151,7 @@ export function EventsSection({ orgId }: { orgId: string }) {
   return (
     <section class="card" aria-labelledby="events-title">
       <h2 id="events-title" class="section-title">{t("community.org.events")}</h2>
-      {list.state.status === "loading" && <Loading />}
-      {list.state.status === "error" && <ErrorBox error={list.state.error} retry={list.reload} />}
-      {list.state.status === "ok" && list.items.length === 0 && <p class="empty">{t("community.org.noEvents")}</p>}
+      <ListState state={list.first} count={list.items.length} reload={list.reload} empty={t("community.org.noEvents")} />
       <ul class="plain-list">
         {list.items.map((e) => (
           <li key={e.id} class="list-item">
@@ -202,7 +165,7 @@ export function EventsSection({ orgId }: { orgId: string }) {
           </li>
         ))}
       </ul>
-      <MoreButton next={list.next} onMore={() => void list.showMore()} error={list.moreError} />
+      <MoreButton paged={list} />
     </section>
   );
 }
@@ -287,14 +250,13 @@ export function ReviewsSection({ orgId, summary }: { orgId: string; summary: Rev
       ) : (
         <p class="empty">{t("community.reviews.none")}</p>
       )}
-      {list.state.status === "loading" && <Loading />}
-      {list.state.status === "error" && <ErrorBox error={list.state.error} retry={list.reload} />}
+      <ListState state={list.first} count={list.items.length} reload={list.reload} />
       <ul class="plain-list">
         {list.items.map((r) => (
           <ReviewItem key={r.id} review={r} />
         ))}
       </ul>
-      <MoreButton next={list.next} onMore={() => void list.showMore()} error={list.moreError} />
+      <MoreButton paged={list} />
     </section>
   );
 }

@@ -1,7 +1,7 @@
 // The applications inbox (/manage/:id/applications): by opportunity and status; accept,
 // decline with a reason the volunteer sees, or put on the waiting list.
 import { useState } from "preact/hooks";
-import { ErrorBox, Loading, MoreButton } from "../../components";
+import { ListState, MoreButton } from "../../components";
 import { useAction, useLoad, useLocale, usePaged } from "../../hooks";
 import { formatRelative, t } from "../../i18n";
 import {
@@ -180,9 +180,7 @@ function Inbox({ org }: { org: ManagedOrg }) {
         </label>
       </form>
       <section class="card" aria-live="polite">
-        {first.status === "loading" && <Loading />}
-        {first.status === "error" && <ErrorBox error={first.error} retry={reload} />}
-        {first.status === "ok" && items.length === 0 && <p class="empty">{t("organization.applications.empty")}</p>}
+        <ListState state={first} count={items.length} reload={reload} empty={t("organization.applications.empty")} />
         {first.status === "ok" && items.length > 0 && (
           <ul class="plain-list applications">
             {items.map((a) => (

@@ -2,7 +2,7 @@
 // organization" (/manage/new): POST /orgs, then its dashboard.
 import { useState } from "preact/hooks";
 import { ApiError } from "../../api";
-import { ErrorBox, Loading, PageTitle } from "../../components";
+import { ErrorBox, ListState, Loading, PageTitle } from "../../components";
 import { useAction, useLoad, useLocale } from "../../hooks";
 import { formatDate, t } from "../../i18n";
 import { navigate } from "../../router";
@@ -129,9 +129,7 @@ export function ManagePage() {
         <h2 id="org-mine" class="section-title">
           {t("organization.mine.list")}
         </h2>
-        {state.status === "loading" && <Loading />}
-        {state.status === "error" && <ErrorBox error={state.error} retry={reload} />}
-        {state.status === "ok" && state.value.length === 0 && <p class="empty">{t("organization.mine.empty")}</p>}
+        <ListState state={state} count={state.status === "ok" ? state.value.length : 0} reload={reload} empty={t("organization.mine.empty")} />
         {state.status === "ok" && state.value.length > 0 && (
           <ul class="plain-list">
             {state.value.map((org) => (

@@ -4,7 +4,7 @@
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import { session } from "../../auth";
-import { ErrorBox, Loading, PageTitle } from "../../components";
+import { ListState, PageTitle } from "../../components";
 import { useAction, useLoad, useLocale } from "../../hooks";
 import { formatDate, formatNumber, t } from "../../i18n";
 import { orgApi, type Claim, type ManagedOrg, type ReportGroup } from "./api";
@@ -96,9 +96,7 @@ function QueueSection<T>({
         {title}
         {counted && items.length > 0 && <> ({formatNumber(locale, items.length)})</>}
       </h2>
-      {state.status === "loading" && <Loading />}
-      {state.status === "error" && <ErrorBox error={state.error} retry={reload} />}
-      {state.status === "ok" && items.length === 0 && <p class="empty">{empty}</p>}
+      <ListState state={state} count={items.length} reload={reload} empty={empty} />
       {items.length > 0 && <ul class="plain-list">{items.map(children)}</ul>}
     </section>
   );

@@ -3,7 +3,7 @@
 // (/manage/:id/opportunities/:opp: candidates and invitations, check-ins and hours); its
 // calendar events (/manage/:id/events).
 import { useState } from "preact/hooks";
-import { ErrorBox, Loading } from "../../components";
+import { ErrorBox, ListState, Loading } from "../../components";
 import { useAction, useLoad, useLocale } from "../../hooks";
 import { formatDate, formatNumber, t } from "../../i18n";
 import { navigate } from "../../router";
@@ -380,9 +380,7 @@ function Candidates({ opportunity }: { opportunity: Opportunity }) {
       <h2 id="opp-candidates" class="section-title">
         {t("organization.candidates.title")}
       </h2>
-      {state.status === "loading" && <Loading />}
-      {state.status === "error" && <ErrorBox error={state.error} retry={reload} />}
-      {state.status === "ok" && state.value.items.length === 0 && <p class="empty">{t("organization.candidates.empty")}</p>}
+      <ListState state={state} count={state.status === "ok" ? state.value.items.length : 0} reload={reload} empty={t("organization.candidates.empty")} />
       {state.status === "ok" && state.value.items.length > 0 && (
         <ul class="plain-list">
           {state.value.items.map((c) => (
@@ -671,9 +669,7 @@ function EventsBody({ org }: { org: ManagedOrg }) {
         <h2 id="org-events" class="section-title">
           {t("organization.events.list")}
         </h2>
-        {state.status === "loading" && <Loading />}
-        {state.status === "error" && <ErrorBox error={state.error} retry={reload} />}
-        {state.status === "ok" && state.value.length === 0 && <p class="empty">{t("organization.events.empty")}</p>}
+        <ListState state={state} count={state.status === "ok" ? state.value.length : 0} reload={reload} empty={t("organization.events.empty")} />
         {state.status === "ok" && state.value.length > 0 && (
           <ul class="plain-list">
             {state.value.map((ev) => (

@@ -2,7 +2,7 @@
 // people I may know (GET /users/me/suggestions: Facebook friends on Jumo I do not follow yet),
 // whom I follow and who follows me (GET /users/me/following, /users/me/followers).
 import { useState } from "preact/hooks";
-import { ErrorBox, Loading, PageTitle } from "../../components";
+import { ErrorBox, ListState, Loading, PageTitle } from "../../components";
 import { t } from "../../i18n";
 import { useLoad } from "../../hooks";
 import { ApiError } from "../../api";
@@ -76,9 +76,7 @@ function Suggestions({ myId, onFollow }: { myId: string; onFollow: () => void })
         {t("people.suggestions.title")}
       </h2>
       <p class="meta">{t("people.suggestions.help")}</p>
-      {state.status === "loading" && <Loading />}
-      {state.status === "error" && <ErrorBox error={state.error} retry={reload} />}
-      {state.status === "ok" && state.value.items.length === 0 && <p class="empty">{t("people.suggestions.none")}</p>}
+      <ListState state={state} count={state.status === "ok" ? state.value.items.length : 0} reload={reload} empty={t("people.suggestions.none")} />
       {state.status === "ok" && state.value.items.length > 0 && (
         <ul class="people-list" aria-label={t("people.suggestions.title")}>
           {state.value.items.map((person) => (

@@ -4,7 +4,7 @@
 // check-in code; above them, the organizations' pending invitations (answered on the
 // opportunity's page, or declined here).
 import { useState } from "preact/hooks";
-import { ErrorBox, Loading, MoreButton, PageTitle } from "../../components";
+import { ErrorBox, ListState, MoreButton, PageTitle } from "../../components";
 import { partyPath } from "../../format";
 import { useAction, useLoad, useLocale, usePaged } from "../../hooks";
 import { formatDate, t, type MessageKey } from "../../i18n";
@@ -184,13 +184,16 @@ export function ApplicationsPage() {
     <section>
       <PageTitle>{t("volunteer.applications.title")}</PageTitle>
       <Invitations />
-      {first.status === "loading" && <Loading />}
-      {first.status === "error" && <ErrorBox error={first.error} retry={reload} />}
-      {first.status === "ok" && !items.length && (
-        <p class="empty">
-          {t("volunteer.applications.empty")} <a href="/find">{t("volunteer.recommended.search")}</a>
-        </p>
-      )}
+      <ListState
+        state={first}
+        count={items.length}
+        reload={reload}
+        empty={
+          <>
+            {t("volunteer.applications.empty")} <a href="/find">{t("volunteer.recommended.search")}</a>
+          </>
+        }
+      />
       <ul class="v-results">
         {items.map((application) => (
           <ApplicationCard key={application.id} application={application} changed={changed} />

@@ -1,6 +1,6 @@
 // Recommended opportunities (/find/recommended, GET /opportunities/recommended): best first,
 // each with its "why" (the sentence) and the reasons that scored.
-import { ErrorBox, Loading, MoreButton, PageTitle } from "../../components";
+import { ListState, MoreButton, PageTitle } from "../../components";
 import { partyPath } from "../../format";
 import { useLoad, useLocale, usePaged } from "../../hooks";
 import { t, type MessageKey } from "../../i18n";
@@ -68,9 +68,7 @@ export function RecommendedPage() {
       <p>
         {t("volunteer.recommended.lead")} <a href="/welcome">{t("volunteer.recommended.profile")}</a>
       </p>
-      {first.status === "loading" && <Loading />}
-      {first.status === "error" && <ErrorBox error={first.error} retry={reload} />}
-      {first.status === "ok" && !items.length && <p class="empty">{t("volunteer.recommended.empty")}</p>}
+      <ListState state={first} count={items.length} reload={reload} empty={t("volunteer.recommended.empty")} />
       <ul class="v-results">
         {items.map((item) => (
           <RecommendedCard key={item.id} item={item} names={names} />

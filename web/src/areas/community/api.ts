@@ -1,15 +1,7 @@
 // The community area's API: the shapes it reads (services' OpenAPI documents: orgs, identity,
 // notifier) and the calls it makes, all through `api` (the gateway, the token in memory).
 import { api, type Page } from "../../api";
-
-export interface OrgCard {
-  org_id: string;
-  slug: string;
-  name: string;
-  initials: string;
-  colour: string;
-  verified?: boolean;
-}
+import type { OrgCard, Slot } from "../../shapes";
 
 export interface Ratings {
   count: number;
@@ -31,14 +23,6 @@ export interface Post {
   excerpt: string;
   important?: boolean;
   published_at: string;
-}
-
-export interface Slot {
-  id: string;
-  starts_at?: string | null;
-  ends_at?: string | null;
-  places: number;
-  remaining: number;
 }
 
 export interface Opportunity {
@@ -154,19 +138,6 @@ export interface MyProfile extends Profile {
   created_at: string;
 }
 
-export interface FollowEntry {
-  id: string;
-  display_name: string;
-  since: string;
-}
-
-export interface FollowState {
-  follower_id: string;
-  followee_id: string;
-  following: boolean;
-  requested?: boolean;
-}
-
 export interface Cause {
   slug: string;
   name: string;
@@ -180,18 +151,6 @@ export interface CauseDetail {
   parent?: Cause | null;
   children: Cause[];
   organizations: Page<{ org_id: string; name: string; initials: string; verified: boolean; city?: string | null; country?: string | null }>;
-}
-
-export interface Channels {
-  in_app: boolean;
-  email: boolean;
-  facebook?: boolean | null;
-}
-
-export interface Preferences {
-  kinds: Record<string, Channels>;
-  digest: Digest;
-  email_stopped?: string | null;
 }
 
 const enc = encodeURIComponent;
@@ -233,36 +192,8 @@ export function myProfile(fresh = false): Promise<MyProfile> {
   }
   return me;
 }
-export const editProfile = async (patch: Record<string, unknown>) => {
-  const changed = await api.request<MyProfile>("/users/me", { method: "PATCH", body: patch });
-  me = Promise.resolve(changed);
-  return changed;
-};
-export const deleteAccount = () => api.request<void>("/users/me", { method: "DELETE" });
-
-export const getPerson = (id: string) => api.get<Profile>(`/users/${enc(id)}`);
-export const followPerson = (id: string) => api.request<FollowState>(`/users/${enc(id)}/follow`, { method: "PUT" });
-export const unfollowPerson = (id: string) => api.request<FollowState>(`/users/${enc(id)}/follow`, { method: "DELETE" });
-export const followersOf = (id: string, cursor?: string | null) => api.page<FollowEntry>(`/users/${enc(id)}/followers`, { limit: 20 }, cursor);
-export const followingOf = (id: string, cursor?: string | null) => api.page<FollowEntry>(`/users/${enc(id)}/following`, { limit: 20 }, cursor);
-export const followRequests = (cursor?: string | null) => api.page<FollowEntry>("/users/me/follow-requests", { limit: 20 }, cursor);
-export const answerFollowRequest = (id: string, approve: boolean) =>
-  api.post<FollowState>(`/users/me/follow-requests/${enc(id)}/${approve ? "approve" : "decline"}`);
-
-/** Whether I follow `id`: my following list read through (up to 1,000). */
-export async function iFollow(myId: string, id: string): Promise<boolean> {
-  for await (const entry of api.all<FollowEntry>(`/users/${enc(myId)}/following`, { limit: 100 }, 1000)) {
-    if (entry.id === id) return true;
-  }
-  return false;
-}
-
 export const getCause = (slug: string) => api.get<CauseDetail>(`/causes/${enc(slug)}`, { limit: 20 });
 export const myCauses = (myId: string) =>
   api.get<{ items: Array<{ slug: string; name: string }> }>(`/users/${enc(myId)}/causes`);
 export const joinCause = (slug: string, join: boolean) =>
   api.request<{ member: boolean }>(`/causes/${enc(slug)}/membership`, { method: join ? "PUT" : "DELETE" });
-
-export const getPreferences = () => api.get<Preferences>("/notifications/preferences");
-export const putPreferences = (body: { kinds?: Record<string, Partial<Channels>>; digest?: Digest }) =>
-  api.request<Preferences>("/notifications/preferences", { method: "PUT", body });

@@ -5,8 +5,8 @@ import { ErrorBox, Loading, PageTitle } from "../../components";
 import { formatDate, formatNumber, t } from "../../i18n";
 import { useAction, useLoad, useLocale } from "../../hooks";
 import { slugLabel } from "../../profile";
+import { downloadFrom } from "../../download";
 import { confirmHours, disputeHours, myRecord, type Engagement } from "./api";
-import { downloadFrom } from "./download";
 import { downloadName, sortedTotals } from "./logic";
 import "./community.css";
 

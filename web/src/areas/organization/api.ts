@@ -1,6 +1,7 @@
 // The organization area's API: the shapes it reads and sends (services/orgs' and notifier's
 // OpenAPI documents) and its calls, all through `api` (the gateway, the token in memory).
 import { api, type Query } from "../../api";
+import type { OrgCard, Slot } from "../../shapes";
 
 export type OrgStatus = "draft" | "pending" | "verified" | "rejected";
 export type Role = "owner" | "admin" | "editor";
@@ -48,15 +49,6 @@ export interface Cause {
   name: string;
   parent?: string | null;
   children?: Cause[];
-}
-
-export interface OrgCard {
-  org_id: string;
-  slug: string;
-  name: string;
-  initials: string;
-  colour: string;
-  verified?: boolean;
 }
 
 export interface Person {
@@ -128,15 +120,6 @@ export interface PageLink {
 }
 
 export type OpportunityStatus = "draft" | "open" | "paused" | "filled" | "closed";
-
-export interface Slot {
-  id: string;
-  starts_at?: string | null;
-  ends_at?: string | null;
-  places: number;
-  taken: number;
-  remaining: number;
-}
 
 export interface Question {
   id?: string | null;

@@ -2,6 +2,7 @@
 // /users/me/export) and the notifier's preferences (GET/PUT /notifications/preferences), the
 // shapes as their OpenAPI documents give them, all through `api` (the gateway, the token in memory).
 import { api } from "../../api";
+import { downloadFrom } from "../../download";
 
 export type Visibility = "public" | "followers" | "private";
 export type Digest = "daily" | "weekly" | "never";
@@ -86,18 +87,5 @@ export const settingsApi = {
     api.request<Preferences>("/notifications/preferences", { method: "PUT", body: change }),
 };
 
-/** GET /users/me/export handed to the browser as a JSON file (the call needs the token, so it
- * is fetched, then saved through a short-lived object URL). */
-export async function downloadExport(filename: string): Promise<void> {
-  const answer = await api.response("/users/me/export", { headers: { Accept: "application/json" } });
-  const blob = await answer.blob();
-  const url = URL.createObjectURL(new Blob([blob], { type: "application/json" }));
-  const anchor = document.createElement("a");
-  anchor.href = url;
-  anchor.download = filename;
-  anchor.rel = "noopener";
-  document.body.appendChild(anchor);
-  anchor.click();
-  anchor.remove();
-  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+/** GET /users/me/export handed to the browser as a JSON file. */
+export const downloadExport = (filename: string) => downloadFrom("/users/me/export", filename);

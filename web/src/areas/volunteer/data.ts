@@ -2,6 +2,7 @@
 // documents) and the calls it makes, all through the shared client (same origin, the gateway).
 import { api, type Page, type Query } from "../../api";
 import type { AvailabilityPart } from "../../profile";
+import type { Slot } from "../../shapes";
 import type { ApplicationStatus, Question } from "./logic";
 
 export interface Availability {
@@ -95,15 +96,6 @@ export interface Recommended {
   score: number;
   terms: Term[];
   why: string;
-}
-
-export interface Slot {
-  id: string;
-  starts_at?: string | null;
-  ends_at?: string | null;
-  places: number;
-  taken: number;
-  remaining: number;
 }
 
 export interface Opportunity {

@@ -1,6 +1,6 @@
 // A download of an API answer that needs the token (so not a plain link): fetched, then
 // handed to the browser as a file through a short-lived object URL.
-import { api } from "../../api";
+import { api } from "./api";
 
 export async function downloadFrom(path: string, filename: string, accept = "application/json"): Promise<void> {
   const answer = await api.response(path, { headers: { Accept: accept } });

@@ -64,12 +64,26 @@ def test_continue_with_facebook_lands_on_the_feed_and_a_reload_stays_signed_in(
     shown = page.evaluate("performance.now()")
     print(f"feed shown {shown:.0f} ms after the reload's navigation started (reported only)")
     opened.screenshot("feed-desktop")
+    menu = page.get_by_role("button", name="Menu")
+    expect(menu).to_be_hidden()  # a desktop shows the entries themselves
     page.set_viewport_size(PHONE)
     opened.screenshot("feed-phone")
 
-    page.get_by_role("link", name="Notifications").click()
+    # On a phone the entries wait behind the Menu button; a navigation closes it again.
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav).to_be_hidden()
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(nav.get_by_role("link", name="Feed")).to_have_attribute("aria-current", "page")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the open menu makes the page {width}px wide"
+    opened.screenshot("menu-phone")
+    nav.get_by_role("link", name="Notifications").click()
     expect(title).to_have_text("Notifications")
     expect(title).to_be_focused()  # a navigation puts the keyboard on the new page's title
+    expect(nav).to_be_hidden()
+    expect(menu).to_have_attribute("aria-expanded", "false")
     expect(page.locator(".notifications, .empty").first).to_be_visible()
     opened.screenshot("notifications-phone")
 

@@ -157,6 +157,7 @@ def test_a_volunteer_finds_applies_and_sees_the_answer(
     expect(herons).to_contain_text("Retirée")
     expect(ponds).to_contain_text("Il ne restait plus de place.")
     expect(card).to_contain_text("envoyée le")
+    page.get_by_role("button", name="Menu").click()  # a phone's entries, behind the menu
     expect(
         page.get_by_role("navigation", name="Navigation principale").get_by_role(
             "link", name="Trouver"

@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import DESKTOP, PHONE, ROOT
+from browser_support import DESKTOP, PHONE, ROOT, serious_violations
 from playwright.sync_api import ViewportSize, expect
 
 # Signed out, the silent refresh finds no cookie: identity refuses it (401; 400 while its web
 # contract is not there: the refresh wants a body). The only error answer a page may have.
 REFRESH_REFUSED = tuple((status, "/auth/refresh") for status in (400, 401, 415, 422))
-AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.mark.parametrize(("size", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
@@ -120,14 +119,7 @@ def test_the_sign_in_page_has_no_serious_accessibility_violation(
             page.get_by_role("link", name="Continuer avec Facebook")
         )
     ).to_be_visible()
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    assert serious_violations(page) == []
 
 
 def test_keyboard_reaches_the_skip_link_language_and_sign_in(open_page: Any) -> None:

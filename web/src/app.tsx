@@ -37,6 +37,10 @@ function Header({ path }: { path: string }) {
   const auth = useAuth();
   const { unread } = useLive();
   const here = (p: string) => (path.split("?")[0] === p ? "page" : undefined);
+  // On a phone the entries sit behind a Menu button (they would take half the screen); any
+  // navigation closes it again. From 40rem wide the button is hidden and the entries shown.
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [path]);
   const signOut = async () => {
     live.stop();
     await session.logout();
@@ -49,7 +53,23 @@ function Header({ path }: { path: string }) {
           {t("app.name")}
         </a>
         {auth === "signed-in" && (
-          <nav aria-label={t("nav.main")} class="nav">
+          <button
+            type="button"
+            class="menu-button"
+            aria-expanded={menuOpen}
+            aria-controls="main-nav"
+            onClick={() => setMenuOpen((open) => !open)}
+          >
+            {t("nav.menu")}
+            {unread > 0 && (
+              <span class="badge" aria-label={t("notifications.unread", { count: unread })}>
+                {unread > 99 ? "99+" : unread}
+              </span>
+            )}
+          </button>
+        )}
+        {auth === "signed-in" && (
+          <nav id="main-nav" aria-label={t("nav.main")} class={menuOpen ? "nav nav-open" : "nav"}>
             <a href="/" aria-current={here("/")}>
               {t("nav.feed")}
             </a>

@@ -32,6 +32,16 @@ export const ROUTES: PageRoute[] = [
 ];
 const NAV = AREAS.flatMap((a) => a.nav);
 
+/** The unread-notification count (on the inbox entry, and on a phone's Menu button). */
+function UnreadBadge({ count }: { count: number }) {
+  if (count <= 0) return null;
+  return (
+    <span class="badge" aria-label={t("notifications.unread", { count })}>
+      {count > 99 ? "99+" : count}
+    </span>
+  );
+}
+
 function Header({ path }: { path: string }) {
   const locale = useLocale();
   const auth = useAuth();
@@ -61,11 +71,7 @@ function Header({ path }: { path: string }) {
             onClick={() => setMenuOpen((open) => !open)}
           >
             {t("nav.menu")}
-            {unread > 0 && (
-              <span class="badge" aria-label={t("notifications.unread", { count: unread })}>
-                {unread > 99 ? "99+" : unread}
-              </span>
-            )}
+            <UnreadBadge count={unread} />
           </button>
         )}
         {auth === "signed-in" && (
@@ -75,11 +81,7 @@ function Header({ path }: { path: string }) {
             </a>
             <a href="/inbox" aria-current={here("/inbox")}>
               {t("nav.notifications")}
-              {unread > 0 && (
-                <span class="badge" aria-label={t("notifications.unread", { count: unread })}>
-                  {unread > 99 ? "99+" : unread}
-                </span>
-              )}
+              <UnreadBadge count={unread} />
             </a>
             {NAV.map((item) => (
               <a key={item.path} href={item.path} aria-current={here(item.path)}>

@@ -197,8 +197,11 @@ def watch(page: Page, app: str, origins: tuple[str, ...]) -> Watched:
             watched.console_errors.append(f"{message.text} {where}".strip())
 
     def failed(request: Request) -> None:
-        # A stream the page aborts itself on leaving is not a failure.
-        if "/notifications/stream" in request.url and request.failure == "net::ERR_ABORTED":
+        # net::ERR_ABORTED is the browser cancelling a request, not a request failing: the
+        # document that asked is being left (a test's next goto cancels the favicon, the
+        # unread count, the stream), or the app dropped an answer it no longer needs. A refused
+        # connection, a reset or a timeout has its own error; an error answer is noted below.
+        if request.failure == "net::ERR_ABORTED":
             return
         watched.failed_requests.append(f"{request.method} {request.url}: {request.failure}")
 

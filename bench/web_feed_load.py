@@ -69,8 +69,19 @@ def one_person(browser: Browser, gateway: str, key: str, record: dict[str, Any])
             page.get_by_role("link", name="Continue with Facebook").click()
             page.wait_for_url(f"{gateway}/", timeout=60_000)
         items = len(feed.value.json()["items"])
+        # The landing's navigation began on Facebook's consent redirect: until the app's own
+        # page answers, the time is identity's login callback, not the app or the feed.
+        landing = page.evaluate(
+            "(() => { const n = performance.getEntriesByType('navigation')[0];"
+            " return {response: n.responseStart, redirects: n.redirectCount}; })()"
+        )
         figures = timed_loads(page, load_feed, PHONE)
-        return {"person": key, "items_on_first_page": items, **figures}
+        return {
+            "person": key,
+            "items_on_first_page": items,
+            "landing_page_answered_ms": round(landing["response"]),
+            **figures,
+        }
     finally:
         context.close()
 
@@ -99,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
             browser.close()
     summary = {
         "after_sign_in_median_ms": round(statistics.median(r["after_sign_in_ms"] for r in runs)),
+        "landing_page_answered_median_ms": round(
+            statistics.median(r["landing_page_answered_ms"] for r in runs)
+        ),
         "first_reload_median_ms": round(statistics.median(r["first_reload_ms"] for r in runs)),
         "desktop_median_ms": round(
             statistics.median(x for r in runs for x in r["desktop_reloads_ms"])
@@ -118,8 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     for run in runs:
         print(
             f"{run['person']}: {run['items_on_first_page']} items; after sign-in "
-            f"{run['after_sign_in_ms']} ms, first reload {run['first_reload_ms']} ms, desktop "
-            f"median {run['desktop_median_ms']} ms, phone median {run['phone_median_ms']} ms"
+            f"{run['after_sign_in_ms']} ms (the app's page answered at "
+            f"{run['landing_page_answered_ms']} ms), first reload {run['first_reload_ms']} ms, "
+            f"desktop median {run['desktop_median_ms']} ms, "
+            f"phone median {run['phone_median_ms']} ms"
         )
     print(f"medians (goal ≤ {GOAL_MS} ms): {json.dumps(summary)}; saved to {OUT}")
     return 0

@@ -29,18 +29,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 sys.path.insert(0, str(ROOT / "deploy" / "demo"))
 # tests/browser and deploy/demo are folders, not packages: mypy, run on bench/ alone, does not
 # see them.
+from browser_support import DESKTOP, PHONE  # type: ignore[import-not-found]  # noqa: E402
 from feed_timing import GOAL_MS, MARK_FEED_SHOWN, timed_loads  # type: ignore[import-not-found]  # noqa: E402
 from jumo_demo import default_state_path  # type: ignore[import-not-found]  # noqa: E402
 
-DESKTOP: ViewportSize = {"width": 1280, "height": 800}
-PHONE: ViewportSize = {"width": 390, "height": 844}
 OUT = Path(__file__).with_suffix(".json")
 
 

@@ -9,7 +9,9 @@ behaving so, which is the day to revisit the rule:
   "exactly once" is an insert with a unique ``_id`` (``jumo_common.mongo.insert_once``);
 - a bulk write's ``upserted`` entries are numbered among the upserts, not among the operations;
 - a document cannot hold an array inside an array (feed stores lists of ``{source, reason}``
-  documents instead of pairs).
+  documents instead of pairs);
+- ``explain`` says whether a filter was pushed down: on PostgreSQL an equality is and ``$in``
+  is not, on SQLite neither is (``jumo_common.mongo.pushdown`` reads it).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pymongo.errors import WriteError
 
 from jumo_common.mongo.bulk import WriteOp, chunked_bulk_write
 from jumo_common.mongo.claims import insert_once
+from jumo_common.mongo.pushdown import FilterMode
 from jumo_devstack import BACKENDS, FerretNode, free_port, scratch_dir
 
 INCREMENTS = 100
@@ -136,3 +139,16 @@ async def test_a_document_cannot_hold_nested_arrays(db: Any) -> None:
         await db.docs.insert_one({"_id": "pairs", "audiences": [["o:1", 1]]})
     await db.docs.insert_one({"_id": "documents", "audiences": [{"source": "o:1", "reason": 1}]})
     assert (await db.docs.find_one({"_id": "documents"}))["audiences"][0]["reason"] == 1
+
+
+async def test_explain_says_how_a_filter_is_answered(node: FerretNode, db: Any) -> None:
+    await db.things.insert_many([{"_id": f"d{i}", "owner": f"o{i % 10}"} for i in range(50)])
+    explained = await db.command("explain", {"find": "things", "filter": {"owner": "o3"}})
+    assert explained.get("filterPushdown") is (node.backend == "postgresql")
+    explained = await db.command(
+        "explain", {"find": "things", "filter": {"owner": {"$in": ["o3"]}}}
+    )
+    assert explained.get("filterPushdown") is False
+    expected = "equalities" if node.backend == "postgresql" else "scan"
+    assert await FilterMode(db.things).get() == expected
+    assert await FilterMode(db.not_there_yet).get() == "equalities"  # no collection: not kept

@@ -95,3 +95,27 @@ def test_the_mirror_is_invisible_to_clients_and_leaves_with_its_index(
     assert _pg_indexes(node) == [
         name for name in _pg_indexes(node) if "_ferretdb_database_metadata" in name
     ]
+
+
+def test_an_in_is_not_pushed_down_so_it_reads_every_document(db: Any) -> None:
+    """Why stores ask how the server answers (``jumo_common.mongo.pushdown``) and read one
+    equality per value here."""
+    explained = db.command("explain", {"find": "things", "filter": {"owner": {"$in": ["o7"]}}})
+    assert explained.get("filterPushdown") is False
+    assert _index_names(explained["queryPlanner"]) == set()
+
+
+def test_an_equality_on_an_array_field_uses_the_gin_mirror_and_matches_its_elements(
+    db: Any,
+) -> None:
+    """feed's activities list their audiences in ``fan``: ``{fan: source}`` is served."""
+    db.lists.insert_many([{"_id": f"a{i}", "fan": [f"s{i % 7}", f"s{i % 11}"], "n": i}
+                          for i in range(DOCS)])  # fmt: skip
+    db.lists.create_index([("fan", 1), ("n", -1)], name="fan_n")
+    explained = db.command("explain", {"find": "lists", "filter": {"fan": "s3"}})
+    assert explained.get("filterPushdown") is True
+    used = _index_names(explained["queryPlanner"])
+    assert used, "explain shows no index for an equality on an array field"
+    assert all(name.endswith("_gin") for name in used)
+    found = {doc["_id"] for doc in db.lists.find({"fan": "s3"})}
+    assert found == {f"a{i}" for i in range(DOCS) if 3 in (i % 7, i % 11)}

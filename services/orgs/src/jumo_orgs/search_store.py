@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from jumo_common.mongo import (
     ASCENDING,
@@ -45,6 +45,7 @@ from jumo_common.mongo import (
     Document,
     IndexSpec,
 )
+from jumo_common.mongo.pushdown import FilterMode, Mode
 from jumo_common.outbox import Outbox
 from jumo_orgs.geo import Box
 from jumo_orgs.search_index import (
@@ -70,7 +71,6 @@ INDEXES = (
 OUTBOX_COLLECTIONS: tuple[str, ...] = ()  # search publishes nothing
 NEWEST = (("created_at", DESCENDING), ("_id", DESCENDING))
 CELLS_FIRST_DEGREES = 2.0
-Mode = Literal["equalities", "indexes", "scan"]
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ class MongoSearchStore:
     ) -> None:  # fmt: skip
         self.rows: Collection = db[ROWS]
         self.index = MongoSearchIndex(db)
-        self._mode = mode  # None: ask the server (``_server_mode``)
+        self._filter_mode = FilterMode(self.rows, mode)  # mode None: ask the server
 
     async def newest(
         self, query: OrgQuery, *, after: Position | None, limit: int
@@ -210,7 +210,7 @@ class MongoSearchStore:
         self, way: Walk, query: OrgQuery, after: Position | None, limit: int
     ) -> list[Document]:
         months = await self._months(query, after)
-        scan = await self._server_mode() == "scan"  # one query whatever it asks: all at once
+        scan = await self._filter_mode.get() == "scan"  # one query whatever it asks: all at once
         found: list[Document] = []
         start, step = 0, len(months) if scan else 1
         while start < len(months) and len(found) < limit:
@@ -244,25 +244,12 @@ class MongoSearchStore:
     async def _rows(self, keys: list[str], projection: Document | None = None) -> list[Document]:
         if len(keys) == 1:
             return await self.rows.find({"k": keys[0]}, projection).to_list()
-        if await self._server_mode() != "equalities":
+        if await self._filter_mode.get() != "equalities":
             return await self.rows.find({"k": {"$in": keys}}, projection).to_list()
         found = await asyncio.gather(
             *(self.rows.find({"k": k}, projection).to_list() for k in keys)
         )
         return [row for rows in found for row in rows]
-
-    async def _server_mode(self) -> Mode:
-        """How the server answers a filter, asked once with ``explain``: FerretDB on PostgreSQL
-        pushes equalities down (``filterPushdown: true``) but no ``$in``; FerretDB on SQLite
-        scans whatever the filter (``false``); MongoDB says neither and uses its indexes."""
-        if self._mode is None:
-            command = {"find": self.rows.name, "filter": {"k": "head"}}
-            plan = await self.rows.database.command("explain", command)
-            if not plan.get("queryPlanner"):
-                return "equalities"  # no collection yet: nothing to read either way
-            pushdown = plan.get("filterPushdown")
-            self._mode = "indexes" if pushdown is None else "equalities" if pushdown else "scan"
-        return self._mode
 
     async def explain(self, query: OrgQuery) -> Document:
         """The server's plan for the first read of ``query`` (for the benchmark)."""

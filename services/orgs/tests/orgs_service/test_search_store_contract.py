@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from jumo_common.mongo import Document, ensure_indexes
+from jumo_common.mongo.pushdown import Mode
 from jumo_common.testing.memory import MemoryDocuments, PublishedEvents
 from jumo_orgs import search_store
 from jumo_orgs.geo import Box, box_around
@@ -48,7 +49,7 @@ class Twin:
         return [d["_id"] for d in found]
 
 
-MODES: dict[str, search_store.Mode | None] = {
+MODES: dict[str, Mode | None] = {
     "mongo": None, "mongo-one-query-per-key": "equalities", "mongo-in": "indexes",
     "mongo-scan": "scan",
 }  # fmt: skip

@@ -2,7 +2,8 @@
 
 Modules: ``client`` (the client in a cleanup context, declared indexes, server checks),
 ``claims`` (the exclusive writes "exactly once" is built on), ``pagination`` (cursor pages),
-``bulk`` (bulk writes in chunks FerretDB's connection pool can hold).
+``bulk`` (bulk writes in chunks FerretDB's connection pool can hold), ``pushdown`` (how the
+server answers a filter: one ``$in``, or one equality per value).
 """
 
 from jumo_common.mongo.bulk import chunked_bulk_write

@@ -13,6 +13,7 @@ login starts, and again when the callback reads it back).
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -174,9 +175,21 @@ class LoginFlow:
             self._redirect_uri,
             code_verifier=self._sealer.open(sealed_verifier, "pkce") if sealed_verifier else None,
         )
-        info = await self._facebook.verify_token(token.access_token)
-        profile = await self._facebook.me(token.access_token)
-        friends = await self._friend_ids(token.access_token)
+        # Three questions about one token, asked at once: each is a round trip to Facebook,
+        # and the person waits for the callback's answer. The first failure in this order
+        # is the one reported (the others are only waited for).
+        info, profile, friends = await asyncio.gather(
+            self._facebook.verify_token(token.access_token),
+            self._facebook.me(token.access_token),
+            self._friend_ids(token.access_token),
+            return_exceptions=True,
+        )
+        if isinstance(info, BaseException):
+            raise info
+        if isinstance(profile, BaseException):
+            raise profile
+        if isinstance(friends, BaseException):
+            raise friends
         if info.user_id is not None and info.user_id != profile.id:
             raise LoginFailed("Facebook's token and profile disagree.")
         return ConfirmedLogin(profile, friends, token, info.scopes)

@@ -24,6 +24,7 @@ from pymongo import DESCENDING
 
 from jumo_common.bus import PROCESSED_COLLECTION, apply_if_newer
 from jumo_common.mongo import Database, Document, IndexSpec
+from jumo_common.mongo.pushdown import FilterMode
 from jumo_feed.model import HIDING, org_source
 
 INDEXES: tuple[IndexSpec, ...] = (
@@ -35,6 +36,7 @@ INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec("activities", (("source", 1),)),
 )
 GONE = {flag: {"$ne": True} for flag in HIDING}
+SOURCES_READ_AT_ONCE = 8  # a rebuild's queries in flight (a reader may follow hundreds)
 
 
 def edge_id(source: str, user_id: str) -> str:
@@ -53,6 +55,7 @@ class FeedStore:
         self.readers = db["readers"]
         self.sources = db["sources"]
         self.processed = db[PROCESSED_COLLECTION]
+        self._filter_mode = FilterMode(self.activities)
 
     # -- people -------------------------------------------------------------------------------
 
@@ -148,18 +151,34 @@ class FeedStore:
         return [document for document in found if document is not None]
 
     async def newest_for(self, sources: list[str], limit: int) -> list[Document]:
-        """The newest visible activities that reach any of ``sources``' followers."""
-        if not sources:
-            return []
-        query = {"fan": {"$in": sources}, "number": {"$exists": True}, **GONE}
-        cursor = self.activities.find(query).sort("number", DESCENDING).limit(limit)
+        """The newest visible activities that reach any of ``sources``' followers, newest
+        first. Where the server pushes equalities down but not ``$in`` (FerretDB on
+        PostgreSQL, ``jumo_common.mongo.pushdown``): the newest ``limit`` of each source, a
+        few at once, merged. There the one ``$in`` query read every activity, so a first read
+        (a timeline's rebuild) got slower with every activity anyone added
+        (bench/feed_rebuild.py)."""
+        unique = list(dict.fromkeys(sources))
+        if len(unique) <= 1 or await self._filter_mode.get() != "equalities":
+            fan = unique[0] if len(unique) == 1 else {"$in": unique}
+            return await self._newest({"fan": fan}, limit) if unique else []
+        found: dict[str, Document] = {}
+        for start in range(0, len(unique), SOURCES_READ_AT_ONCE):
+            chunk = unique[start : start + SOURCES_READ_AT_ONCE]
+            for documents in await asyncio.gather(
+                *(self._newest({"fan": source}, limit) for source in chunk)
+            ):
+                found.update((document["_id"], document) for document in documents)
+        newest = sorted(found.values(), key=lambda document: document["number"], reverse=True)
+        return newest[:limit]
+
+    async def _newest(self, query: Mapping[str, Any], limit: int) -> list[Document]:
+        found = {**query, "number": {"$exists": True}, **GONE}
+        cursor = self.activities.find(found).sort("number", DESCENDING).limit(limit)
         return [d async for d in cursor]
 
     async def visible(self, query: Mapping[str, Any], limit: int) -> list[Document]:
         """The newest visible activities that match ``query``."""
-        found = {**query, "number": {"$exists": True}, **GONE}
-        cursor = self.activities.find(found).sort("number", DESCENDING).limit(limit)
-        return [d async for d in cursor]
+        return await self._newest(query, limit)
 
     async def flag(self, query: Mapping[str, Any], flags: Mapping[str, Any]) -> list[int]:
         """Set fields on every matching activity; the numbers of those that have one."""

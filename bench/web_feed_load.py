@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "deploy" / "demo"))
 # tests/browser and deploy/demo are folders, not packages: mypy, run on bench/ alone, does not
 # see them.
 from browser_support import DESKTOP, PHONE  # type: ignore[import-not-found]  # noqa: E402
-from feed_timing import GOAL_MS, MARK_FEED_SHOWN, timed_loads  # type: ignore[import-not-found]  # noqa: E402
+from feed_timing import GOAL_MS, MARK_FEED_SHOWN, shown_ms, timed_loads  # type: ignore[import-not-found]  # noqa: E402
 from jumo_demo import default_state_path  # type: ignore[import-not-found]  # noqa: E402
 
 OUT = Path(__file__).with_suffix(".json")
@@ -74,15 +74,30 @@ def one_person(browser: Browser, gateway: str, key: str, record: dict[str, Any])
             "(() => { const n = performance.getEntriesByType('navigation')[0];"
             " return {response: n.responseStart, redirects: n.redirectCount}; })()"
         )
+        waterfall = landing_waterfall(page)
         figures = timed_loads(page, load_feed, PHONE)
         return {
             "person": key,
             "items_on_first_page": items,
             "landing_page_answered_ms": round(landing["response"]),
             **figures,
+            "landing_requests": waterfall,
         }
     finally:
         context.close()
+
+
+def landing_waterfall(page: Any) -> list[str]:
+    """What the landing's document asked for until the feed showed: each request's path, when
+    it started and when its answer ended (ms after the navigation's start), in start order."""
+    shown = shown_ms(page)
+    entries = page.evaluate(
+        "performance.getEntriesByType('resource').map(e =>"
+        " [e.name, Math.round(e.startTime), Math.round(e.responseEnd)])"
+    )
+    return [f"{start}-{end} {name.split('//', 1)[-1].split('/', 1)[-1][:60]}"
+            for name, start, end in sorted(entries, key=lambda e: e[1])
+            if start <= shown]  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

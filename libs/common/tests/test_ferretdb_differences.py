@@ -27,7 +27,7 @@ from pymongo.errors import WriteError
 
 from jumo_common.mongo.bulk import WriteOp, chunked_bulk_write
 from jumo_common.mongo.claims import insert_once
-from jumo_common.mongo.pushdown import FilterMode
+from jumo_common.mongo.pushdown import FilterMode, find_by_ids
 from jumo_devstack import BACKENDS, FerretNode, free_port, scratch_dir
 
 INCREMENTS = 100
@@ -152,3 +152,14 @@ async def test_explain_says_how_a_filter_is_answered(node: FerretNode, db: Any) 
     expected = "equalities" if node.backend == "postgresql" else "scan"
     assert await FilterMode(db.things).get() == expected
     assert await FilterMode(db.not_there_yet).get() == "equalities"  # no collection: not kept
+
+
+async def test_find_by_ids_finds_the_same_documents_whichever_way_it_reads(db: Any) -> None:
+    await db.people.insert_many([{"_id": f"p{i}", "n": i} for i in range(30)])
+    wanted = ["p3", "p3", "missing", *(f"p{i}" for i in range(10, 29))]
+    for mode in (None, "equalities", "scan"):
+        filter_mode = FilterMode(db.people, mode)
+        found = await find_by_ids(db.people, wanted, filter_mode)
+        assert sorted(d["_id"] for d in found) == sorted({"p3", *(f"p{i}" for i in range(10, 29))})
+        assert [d["_id"] for d in await find_by_ids(db.people, ["p7"], filter_mode)] == ["p7"]
+        assert await find_by_ids(db.people, [], filter_mode) == []

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from jumo_common.mongo import ASCENDING, Collection, Database, Document, IndexSpec
+from jumo_common.mongo.pushdown import FilterMode, find_by_ids
 from jumo_common.outbox import Outbox, UpsertPlan, VersionedDocuments, Written
 
 INDEXES = (IndexSpec("person_follows", (("followee_id", ASCENDING), ("active", ASCENDING))),)
@@ -65,6 +66,7 @@ class MongoPeopleStore:
         self.follows: Collection = db["person_follows"]
         self._people = VersionedDocuments(self.collection, outbox, claims)
         self._follows = VersionedDocuments(self.follows, outbox, claims)
+        self._filter_mode = FilterMode(self.collection)
 
     async def person(self, user_id: str) -> Document | None:
         """A person's document (a tombstone too), by id."""
@@ -72,8 +74,8 @@ class MongoPeopleStore:
 
     async def people(self, user_ids: Sequence[str]) -> list[Document]:
         """The live people among ``user_ids``."""
-        found = self.collection.find({"_id": {"$in": list(user_ids)}})
-        return [doc async for doc in found if not doc.get("deleted")]
+        found = await find_by_ids(self.collection, user_ids, self._filter_mode)
+        return [doc for doc in found if not doc.get("deleted")]
 
     async def change_person(self, user_id: str, plan: UpsertPlan) -> Written:
         """Apply ``plan`` to a person's document (or to its absence)."""

@@ -13,11 +13,14 @@ answers best.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterable
 from typing import Literal
 
-from jumo_common.mongo.client import Collection
+from jumo_common.mongo.client import Collection, Document
 
 Mode = Literal["equalities", "indexes", "scan"]
+IDS_AT_ONCE = 16  # equalities in flight for one find_by_ids
 
 
 class FilterMode:
@@ -39,3 +42,20 @@ class FilterMode:
             pushdown = plan.get("filterPushdown")
             self._mode = "indexes" if pushdown is None else "equalities" if pushdown else "scan"
         return self._mode
+
+
+async def find_by_ids(
+    collection: Collection, ids: Iterable[str], mode: FilterMode
+) -> list[Document]:
+    """The documents of ``ids`` that exist (in no particular order): one ``_id`` equality each,
+    a few at once, for a single id or where the server pushes equalities down; else one
+    ``$in``."""
+    wanted = list(dict.fromkeys(ids))
+    if len(wanted) > 1 and await mode.get() != "equalities":
+        return [document async for document in collection.find({"_id": {"$in": wanted}})]
+    found: list[Document] = []
+    for start in range(0, len(wanted), IDS_AT_ONCE):
+        chunk = wanted[start : start + IDS_AT_ONCE]
+        answers = await asyncio.gather(*(collection.find_one({"_id": one}) for one in chunk))
+        found += [document for document in answers if document is not None]
+    return found

@@ -10,8 +10,9 @@ behaving so, which is the day to revisit the rule:
 - a bulk write's ``upserted`` entries are numbered among the upserts, not among the operations;
 - a document cannot hold an array inside an array (feed stores lists of ``{source, reason}``
   documents instead of pairs);
-- ``explain`` says whether a filter was pushed down: on PostgreSQL an equality is and ``$in``
-  is not, on SQLite neither is (``jumo_common.mongo.pushdown`` reads it).
+- ``explain`` says whether a filter was pushed down: on PostgreSQL an equality is (beside
+  other conditions too) and ``$in`` or a range is not, on SQLite none is
+  (``jumo_common.mongo.pushdown`` reads it; the outbox relay reads buckets by equality).
 """
 
 from __future__ import annotations
@@ -152,6 +153,20 @@ async def test_explain_says_how_a_filter_is_answered(node: FerretNode, db: Any) 
     expected = "equalities" if node.backend == "postgresql" else "scan"
     assert await FilterMode(db.things).get() == expected
     assert await FilterMode(db.not_there_yet).get() == "equalities"  # no collection: not kept
+
+
+async def test_a_range_is_not_pushed_down_but_an_equality_beside_it_is(
+    node: FerretNode, db: Any
+) -> None:
+    """The outbox relay reads ten-second buckets by equality for this (``outbox.relay``)."""
+    await db.things.insert_many([{"_id": f"d{i}", "b": f"b{i % 5}", "n": i} for i in range(50)])
+    ranged = {"n": {"$gte": 40}}
+    explained = await db.command("explain", {"find": "things", "filter": ranged})
+    assert explained.get("filterPushdown") is False
+    beside = {"b": "b2", "$or": [{"n": {"$gt": 40}}, {"n": 40, "_id": {"$gt": "d0"}}]}
+    explained = await db.command("explain", {"find": "things", "filter": beside})
+    assert explained.get("filterPushdown") is (node.backend == "postgresql")
+    assert sorted(d["n"] for d in await db.things.find(beside).to_list()) == [42, 47]
 
 
 async def test_find_by_ids_finds_the_same_documents_whichever_way_it_reads(db: Any) -> None:

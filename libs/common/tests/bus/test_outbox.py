@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import bson
 import pytest
 import structlog
+from pymongo import AsyncMongoClient, monitoring
 
 from jumo_common.bus import on, unrouted_name
 from jumo_common.bus.replay import replay_unrouted
@@ -26,7 +27,9 @@ from jumo_common.change import Change
 from jumo_common.events import Envelope, make_event
 from jumo_common.events.identity import UserRegistered, UserUpdated
 from jumo_common.mongo import WRITE_CLAIMS, is_ferretdb
+from jumo_common.mongo.pushdown import FilterMode
 from jumo_common.outbox import (
+    OUTBOX_BUCKET_FIELD,
     OUTBOX_DUE_FIELD,
     OUTBOX_FIELD,
     Outbox,
@@ -375,6 +378,55 @@ async def test_the_deep_pass_finds_a_write_that_committed_late(
     assert await relay.relay_once() == 0  # outside the ordinary pass's slack
     relay.deep_every_s = 0
     assert await relay.relay_once() == 1  # the deep pass reaches back
+
+
+class Finds(monitoring.CommandListener):
+    """The filters of the ``find`` commands a client sends."""
+
+    def __init__(self) -> None:
+        self.filters: list[dict[str, Any]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name == "find":
+            self.filters.append(dict(event.command.get("filter", {})))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+async def test_after_its_first_pass_the_relay_reads_buckets_where_ranges_are_not_pushed_down(
+    settings: ServiceSettings, start_bus: StartBus, mongo_db: Any, infra: InfraUrls
+) -> None:
+    recorder = Recorder()
+    bus = await start_bus(settings, on(UserRegistered, recorder))
+    finds = Finds()
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        infra.mongo_url, tz_aware=True, event_listeners=[finds]
+    )
+    try:
+        outbox, users = users_of(client[mongo_db.name])
+        relay = OutboxRelay(bus.publisher, outbox, deep_every_s=3600)
+        await users.create({"_id": "a"}, [registered("a")])
+        assert await relay.relay_once() == 1  # the first pass since start: the range alone
+        await users.create({"_id": "b"}, [registered("b")])
+        finds.filters.clear()
+        assert await relay.relay_once() == 1
+        later = [f for f in finds.filters if OUTBOX_DUE_FIELD in str(f)]
+        await asyncio.sleep(1.5)
+        finds.filters.clear()
+        assert await relay.relay_once() == 0  # nothing new: the window starts at the last pass
+        idle = [f for f in finds.filters if OUTBOX_DUE_FIELD in str(f)]
+    finally:
+        await client.close()
+    by_bucket = await FilterMode(mongo_db.users).get() == "equalities"
+    print(f"\nbuckets: {by_bucket}; a pass's reads: {len(later)}, an idle pass's: {len(idle)}")
+    assert later
+    assert all((OUTBOX_BUCKET_FIELD in f) is by_bucket for f in later)
+    assert len(idle) <= 2  # the 2 s slack and the 1.5 s since span two buckets at most
+    await wait_until(recorder.reached(2), what="both events")
 
 
 async def _due(db: Any) -> Any:

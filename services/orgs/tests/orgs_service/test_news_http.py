@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jumo_common.outbox import OUTBOX_FIELDS
 from jumo_common.testing.bus import EventTap
 from jumo_common.testing.tokens import TestKeys
 from jumo_orgs.cards import card
@@ -58,7 +59,7 @@ async def test_the_lifecycle_of_a_post_and_its_events(
     assert (updated["data"]["title"], updated["data"]["version"]) == ("Sunday clean-up", 2)
     stored = await database(client)["posts"].find_one({"_id": post["id"]})
     assert stored is not None
-    assert set(stored) <= {"_id", "org_id", "state", "version", "_outbox", "_outbox_due"}
+    assert set(stored) <= {"_id", "org_id", "state", "version", *OUTBOX_FIELDS}
 
 
 async def test_who_may_write_news(client: Client, keys: TestKeys) -> None:

@@ -17,8 +17,10 @@ from jumo_common.outbox.documents import (
     apply,
 )
 from jumo_common.outbox.pending import (
+    OUTBOX_BUCKET_FIELD,
     OUTBOX_DUE_FIELD,
     OUTBOX_FIELD,
+    OUTBOX_FIELDS,
     SENT_COLLECTION,
     WATERMARKS_COLLECTION,
     Outbox,
@@ -28,8 +30,10 @@ from jumo_common.outbox.relay import OutboxRelay
 
 __all__ = [
     "MAX_WRITE_ATTEMPTS",
+    "OUTBOX_BUCKET_FIELD",
     "OUTBOX_DUE_FIELD",
     "OUTBOX_FIELD",
+    "OUTBOX_FIELDS",
     "SENT_COLLECTION",
     "VERSION_FIELD",
     "WATERMARKS_COLLECTION",

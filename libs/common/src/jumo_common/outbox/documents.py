@@ -36,7 +36,7 @@ from typing import Any, Protocol
 from jumo_common.change import Change
 from jumo_common.events import Envelope
 from jumo_common.mongo import Collection, Document, claim_next, insert_once, seal
-from jumo_common.outbox.pending import OUTBOX_DUE_FIELD, OUTBOX_FIELD, Outbox
+from jumo_common.outbox.pending import OUTBOX_FIELDS, Outbox, outbox_fields
 
 VERSION_FIELD = "version"
 # A write that loses this many claim races in a row is reported as a conflict.
@@ -67,7 +67,7 @@ class Written:
 
 def apply(doc: Mapping[str, Any], change: Change | None, version: int) -> Document:
     """``doc`` with ``change``'s fields set and removed (outbox fields left out)."""
-    result = {k: v for k, v in doc.items() if k not in (OUTBOX_FIELD, OUTBOX_DUE_FIELD)}
+    result = {k: v for k, v in doc.items() if k not in OUTBOX_FIELDS}
     if change is None:
         return result
     for name in change.unset:
@@ -141,7 +141,7 @@ class VersionedDocuments:
         unique key) is taken, which is how concurrent creators learn who won."""
         doc = dict(document) | {VERSION_FIELD: 1}
         if events:
-            doc |= {OUTBOX_FIELD: [e.to_dict() for e in events], OUTBOX_DUE_FIELD: _now()}
+            doc |= outbox_fields([e.to_dict() for e in events], _now())
         created = await insert_once(self.collection, doc)
         if created and events:
             self.outbox.notify()
@@ -196,7 +196,7 @@ class VersionedDocuments:
         if doc is None:
             fields = {"_id": doc_id, **change.set, VERSION_FIELD: version}
             if outbox:
-                fields |= {OUTBOX_FIELD: outbox, OUTBOX_DUE_FIELD: _now()}
+                fields |= outbox_fields(outbox, _now())
             written = await insert_once(self.collection, fields)
         else:
             result = await self.collection.update_one(
@@ -218,9 +218,9 @@ def _update(doc: Document, change: Change, version: int, outbox: list[dict[str, 
     fields: Document = {**change.set, VERSION_FIELD: version}
     gone = set(change.unset)
     if outbox:
-        fields |= {OUTBOX_FIELD: outbox, OUTBOX_DUE_FIELD: _now()}
-    elif OUTBOX_FIELD in doc or OUTBOX_DUE_FIELD in doc:
-        gone |= {OUTBOX_FIELD, OUTBOX_DUE_FIELD}
+        fields |= outbox_fields(outbox, _now())
+    elif any(name in doc for name in OUTBOX_FIELDS):
+        gone |= set(OUTBOX_FIELDS)
     update: Document = {"$set": fields}
     if gone - fields.keys():
         update["$unset"] = dict.fromkeys(gone - fields.keys(), "")

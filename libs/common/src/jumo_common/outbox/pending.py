@@ -3,7 +3,8 @@
 FerretDB has neither multi-document transactions nor change streams, so a state change and the
 events it causes are ONE document write: the pending events travel inside the document that
 changes, in the array ``_outbox`` (envelope dicts), and ``_outbox_due`` (indexed) records when
-they were written. The relay publishes them and records each confirmed one by INSERTING
+they were written; ``_outbox_bucket`` names the ten seconds that time falls in (see
+``outbox_fields``). The relay publishes them and records each confirmed one by INSERTING
 ``{_id: "<event id>:v<version>"}`` into ``outbox_sent`` (inserts are exclusive on FerretDB too);
 it never rewrites a producer's document, because FerretDB applies an update as an unlocked
 read-modify-write (FerretDB issue #3040) and a relay edit could erase the producer's concurrent
@@ -27,13 +28,16 @@ import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jumo_common.mongo import Collection, Database, Document, as_utc, is_ferretdb
 
 OUTBOX_FIELD = "_outbox"
 OUTBOX_DUE_FIELD = "_outbox_due"
+OUTBOX_BUCKET_FIELD = "_outbox_bucket"
+OUTBOX_FIELDS = (OUTBOX_FIELD, OUTBOX_DUE_FIELD, OUTBOX_BUCKET_FIELD)
+BUCKET_S = 10
 SENT_COLLECTION = "outbox_sent"
 WATERMARKS_COLLECTION = "outbox_watermarks"
 WATERMARK_CACHE_S = 1.0
@@ -44,6 +48,30 @@ def sent_key(event: Mapping[str, Any]) -> str:
     """A stored event's sent marker ``_id``: one per (event id, version), since an event may be
     published in two versions side by side during a breaking change."""
     return f"{event['id']}:v{event['version']}"
+
+
+def bucket_of(moment: datetime) -> str:
+    """The ten seconds ``moment`` falls in, as a string (``2026-12-04T19:05:10``)."""
+    start = int(as_utc(moment).timestamp()) // BUCKET_S * BUCKET_S
+    return datetime.fromtimestamp(start, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def buckets_between(start: datetime, end: datetime, most: int) -> list[str] | None:
+    """Every bucket from the one of ``start`` to the one of ``end``, in order; None when there
+    would be more than ``most``."""
+    first = int(as_utc(start).timestamp()) // BUCKET_S * BUCKET_S
+    last = int(as_utc(end).timestamp()) // BUCKET_S * BUCKET_S
+    if (last - first) // BUCKET_S + 1 > most:
+        return None
+    moments = range(first, last + 1, BUCKET_S)
+    return [datetime.fromtimestamp(m, UTC).strftime("%Y-%m-%dT%H:%M:%S") for m in moments]
+
+
+def outbox_fields(events: list[dict[str, Any]], now: datetime) -> Document:
+    """The fields a write sets to carry ``events``. The bucket is there for the relay: FerretDB
+    on PostgreSQL pushes an equality down to an index but not a range, so the relay reads the
+    recent buckets one equality each instead of every document (``relay``)."""
+    return {OUTBOX_FIELD: events, OUTBOX_DUE_FIELD: now, OUTBOX_BUCKET_FIELD: bucket_of(now)}
 
 
 class Outbox:

@@ -50,21 +50,26 @@ def sent_key(event: Mapping[str, Any]) -> str:
     return f"{event['id']}:v{event['version']}"
 
 
+def _bucket_start(moment: datetime) -> int:
+    return int(as_utc(moment).timestamp()) // BUCKET_S * BUCKET_S
+
+
+def _bucket_name(start: int) -> str:
+    return datetime.fromtimestamp(start, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
 def bucket_of(moment: datetime) -> str:
     """The ten seconds ``moment`` falls in, as a string (``2026-12-04T19:05:10``)."""
-    start = int(as_utc(moment).timestamp()) // BUCKET_S * BUCKET_S
-    return datetime.fromtimestamp(start, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return _bucket_name(_bucket_start(moment))
 
 
 def buckets_between(start: datetime, end: datetime, most: int) -> list[str] | None:
     """Every bucket from the one of ``start`` to the one of ``end``, in order; None when there
     would be more than ``most``."""
-    first = int(as_utc(start).timestamp()) // BUCKET_S * BUCKET_S
-    last = int(as_utc(end).timestamp()) // BUCKET_S * BUCKET_S
+    first, last = _bucket_start(start), _bucket_start(end)
     if (last - first) // BUCKET_S + 1 > most:
         return None
-    moments = range(first, last + 1, BUCKET_S)
-    return [datetime.fromtimestamp(m, UTC).strftime("%Y-%m-%dT%H:%M:%S") for m in moments]
+    return [_bucket_name(m) for m in range(first, last + 1, BUCKET_S)]
 
 
 def outbox_fields(events: list[dict[str, Any]], now: datetime) -> Document:

@@ -242,7 +242,7 @@ class OutboxRelay:
 
     async def _buckets(
         self, collection: Collection, begin: datetime, until: datetime
-    ) -> list[str | None]:
+    ) -> Sequence[str | None]:
         """The buckets to read one by one, or ``[None]``: the range alone (module doc)."""
         mode = self._modes.get(collection.name)
         if mode is None:  # the first pass since start
@@ -256,7 +256,7 @@ class OutboxRelay:
         if collection.name not in self._bucket_indexed:
             await collection.create_index([(OUTBOX_BUCKET_FIELD, 1)], name="outbox_bucket")
             self._bucket_indexed.add(collection.name)
-        return list(buckets)
+        return buckets
 
     async def _relay_pages(
         self, collection: Collection, flt: Document, bucket: str | None, seen: _Pass

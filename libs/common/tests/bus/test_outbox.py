@@ -429,6 +429,39 @@ async def test_after_its_first_pass_the_relay_reads_buckets_where_ranges_are_not
     await wait_until(recorder.reached(2), what="both events")
 
 
+async def test_a_pass_reads_each_bucket_once_whatever_its_page_size_and_keeps_its_limit(
+    settings: ServiceSettings, start_bus: StartBus, mongo_db: Any, infra: InfraUrls
+) -> None:
+    """Where buckets are read, the server reads a whole bucket before it sorts and limits: a
+    second page of one bucket would read all of it again. Pages of 2 still publish 2 by 2."""
+    recorder = Recorder()
+    bus = await start_bus(settings, on(UserRegistered, recorder))
+    finds = Finds()
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        infra.mongo_url, tz_aware=True, event_listeners=[finds]
+    )
+    try:
+        # No slack: the second pass does not read "a" again, so the limit's count is exact.
+        outbox, users = users_of(client[mongo_db.name], slack_s=0)
+        relay = OutboxRelay(bus.publisher, outbox, deep_every_s=3600, batch_size=2, pass_limit=4)
+        await users.create({"_id": "a"}, [registered("a")])
+        assert await relay.relay_once() == 1  # the first pass since start: the range alone
+        for n in range(5):
+            await users.create({"_id": f"b{n}"}, [registered(f"b{n}")])
+        passes = []
+        for expected in (4, 1):  # cut short at the pass limit, then on from where it stopped
+            finds.filters.clear()
+            assert await relay.relay_once() == expected
+            passes.append([f.get(OUTBOX_BUCKET_FIELD) for f in finds.filters
+                           if OUTBOX_DUE_FIELD in str(f)])  # fmt: skip
+    finally:
+        await client.close()
+    print(f"\nbuckets read by the two passes: {passes}")
+    if await FilterMode(mongo_db.users).get() == "equalities":
+        assert all(len(read) == len(set(read)) and None not in read for read in passes)
+    await wait_until(recorder.reached(6), what="all six events")
+
+
 async def _due(db: Any) -> Any:
     doc = await db.users.find_one({"_id": "late"})
     return doc[OUTBOX_DUE_FIELD]

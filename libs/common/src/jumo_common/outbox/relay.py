@@ -10,11 +10,15 @@ A pass over each collection:
    ``jumo_common.mongo.pushdown``) the range alone would read every document of the
    collection at each pass (3.8 s for identity's 2,051 users under the demo's load): there the
    relay reads the window's ten-second buckets (``_outbox_bucket``, indexed) one equality each,
-   in order, the range applied within each. A window of more than ``MAX_BUCKETS`` (the relay
-   was away an hour), and a collection's first pass since start (documents written before
-   buckets existed), read the range alone. A window starts at the watermark, or at the start
-   of the last complete pass that left nothing unconfirmed if that is later (so that a
-   collection nobody writes to is not read ever further back);
+   in order, the range applied within each, each bucket in ONE query (the server reads all of
+   it before it sorts and limits, so a second page would read it again). A window of more
+   than ``MAX_BUCKETS`` (the relay was away an hour), and a collection's first pass since
+   start (documents written before buckets existed), read the range alone. A deep pass reads
+   every document written in the last ``deep_slack`` (five minutes) again: every 30 s, it read
+   each one ten times, most of the relay's reads while the demo loads; every minute, five.
+   A window starts at the watermark, or at the start of the last complete pass that left
+   nothing unconfirmed if that is later (so that a collection nobody writes to is not read
+   ever further back);
 2. drops the events already marked sent; publishes the others with confirms, many in flight,
    in document order;
 3. inserts a sent marker for each confirmed event. An event the broker did not confirm (a nack,
@@ -118,7 +122,7 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         batch_size: int = 200,
         pass_limit: int = 2000,
-        deep_every_s: float = 30.0,
+        deep_every_s: float = 60.0,
         backoff_cap_s: float = 30.0,
         log_every_s: float = 30.0,
         purge_every_s: float = 3600.0,
@@ -227,7 +231,12 @@ class OutboxRelay:
         begin = as_utc(start[0]) if start else max(saved, read_until) - slack
         flt = _after(start) if start else _since(begin)
         for bucket in await self._buckets(collection, begin, started):
-            if not await self._relay_pages(collection, flt, bucket, seen):
+            relayed = (
+                self._relay_pages(collection, flt, seen)
+                if bucket is None
+                else self._relay_bucket(collection, flt, bucket, seen)
+            )
+            if not await relayed:
                 if seen.last_key is not None:
                     self._resume[collection.name] = seen.last_key  # cut short: go on from here
                 break
@@ -258,15 +267,12 @@ class OutboxRelay:
             self._bucket_indexed.add(collection.name)
         return buckets
 
-    async def _relay_pages(
-        self, collection: Collection, flt: Document, bucket: str | None, seen: _Pass
-    ) -> bool:
-        """Relay the documents of ``flt`` (in ``bucket``), page by page; False when the pass
-        limit cut it short."""
+    async def _relay_pages(self, collection: Collection, flt: Document, seen: _Pass) -> bool:
+        """Relay the documents of ``flt``, page by page (an index serves the sort and the limit
+        where ranges are pushed down); False when the pass limit cut it short."""
         while seen.read < self.pass_limit:
-            scoped = flt if bucket is None else {OUTBOX_BUCKET_FIELD: bucket, **flt}
             page = await (
-                collection.find(scoped, PAGE_FIELDS).sort(PAGE_SORT).limit(self.batch_size)
+                collection.find(flt, PAGE_FIELDS).sort(PAGE_SORT).limit(self.batch_size)
             ).to_list()
             if page:
                 await self._relay_page(page, seen)
@@ -274,6 +280,23 @@ class OutboxRelay:
             if len(page) < self.batch_size:
                 return True
         return False
+
+    async def _relay_bucket(
+        self, collection: Collection, flt: Document, bucket: str, seen: _Pass
+    ) -> bool:
+        """Relay the documents of ``flt`` in ``bucket``, read in ONE query and published in
+        pages of ``batch_size``; False when the pass limit cut it short.
+
+        Where buckets are read, the server reads the whole bucket and applies the range, the
+        sort and the limit itself afterwards: a second page would read the bucket again."""
+        room = self.pass_limit - seen.read
+        if room <= 0:
+            return False
+        scoped = {OUTBOX_BUCKET_FIELD: bucket, **flt}
+        docs = await collection.find(scoped, PAGE_FIELDS).sort(PAGE_SORT).limit(room).to_list()
+        for start in range(0, len(docs), self.batch_size):
+            await self._relay_page(docs[start : start + self.batch_size], seen)
+        return len(docs) < room
 
     async def _relay_page(self, page: list[Document], seen: _Pass) -> None:
         events = [(doc, event) for doc in page for event in doc.get(OUTBOX_FIELD) or []]

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from jumo_common.logging import get_logger
 from jumo_common.mongo import STALE_CLAIM, Document, as_utc
-from jumo_common.outbox import Written
+from jumo_common.outbox import WriteConflict, Written
 from jumo_orgs import application_rules as rules
 from jumo_orgs.application_store import ApplicationStore
 from jumo_orgs.opportunity_model import Opportunity
@@ -24,6 +25,7 @@ from jumo_orgs.waitlist import Waitlist, holder_of
 
 # A seat older than this whose application does not hold it is an orphan (a write takes less).
 ORPHAN_AFTER = timedelta(seconds=STALE_CLAIM.total_seconds() * 3)
+log = get_logger(__name__)
 
 
 class OpportunitySource(Protocol):
@@ -99,10 +101,18 @@ class Seating:
         await self.mark(opp, now)
 
     async def mark(self, opp: Opportunity, now: datetime) -> None:
-        """Tell the opportunities area whether every place is taken now (``filled``)."""
+        """Tell the opportunities area whether every place is taken now (``filled``).
+
+        It follows a write that is done (an acceptance, a freed place): losing too many races
+        for the opportunity here must not turn that write's answer into an error. The places
+        themselves are exact either way (each seat is an exclusive insert); the next change of
+        a seat marks the status again."""
         taken = await self.places.taken(opp.id)
         full = all(taken.get(slot.id, 0) >= slot.places for slot in opp.slots)
-        if full and opp.status == "open":
-            await self._opps.mark_filled(opp.id, now)
-        elif not full and opp.status == "filled":
-            await self._opps.mark_unfilled(opp.id, now)
+        try:
+            if full and opp.status == "open":
+                await self._opps.mark_filled(opp.id, now)
+            elif not full and opp.status == "filled":
+                await self._opps.mark_unfilled(opp.id, now)
+        except WriteConflict:
+            log.warning("opportunity changing concurrently; filled not marked", id=opp.id)

@@ -3,7 +3,7 @@ seats, the waiting list and its promotions, expiry, reading, erasure."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,6 +19,7 @@ from jumo_common.events.applications import (
     ApplicationWithdrawn,
 )
 from jumo_common.jwt import Principal
+from jumo_common.outbox import WriteConflict
 from jumo_common.web import validate
 from jumo_orgs.application_rules import (
     AlreadyApplied,
@@ -149,6 +150,23 @@ async def test_admins_accept_on_a_seat_until_the_slot_is_full(world: AppWorld) -
     assert await world.applications.taken(opp.id) == {opp.slots[0].id: 2}
     [event, _] = world.events.of_type(ApplicationAccepted)
     assert (event.data.by, event.data.status, event.data.seq) == (admin.user_id, "accepted", 2)
+
+
+async def test_the_last_place_is_accepted_though_marking_the_opportunity_filled_gives_up(
+    world: AppWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Concurrent acceptances of the last places all try to mark the opportunity filled; one
+    that loses every race has still accepted (it answered 500 in the demo under load)."""
+    opp = await world.opportunity(1)
+    app = await apply(world, opp)
+
+    async def keeps_changing(opportunity_id: str, now: datetime) -> bool:
+        raise WriteConflict(f"opportunities {opportunity_id} keeps changing")
+
+    monkeypatch.setattr(world.opportunities, "mark_filled", keeps_changing)
+    accepted = await world.applications.accept(app.id, world.owner, NOW)
+    assert accepted.status == "accepted"
+    assert await world.applications.taken(opp.id) == {opp.slots[0].id: 1}
 
 
 async def test_only_admins_answer_and_only_the_volunteer_withdraws(world: AppWorld) -> None:

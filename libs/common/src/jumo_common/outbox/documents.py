@@ -28,6 +28,7 @@ one contract suite runs over both.
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -107,8 +108,13 @@ class Documents(Protocol):
 
 
 async def let_the_winner_write(attempt: int) -> None:
-    """Back off after losing a claim race: the winner's write is landing meanwhile."""
-    await asyncio.sleep(0.005 * (attempt + 1))
+    """Back off after losing a claim race: the winner's write is landing meanwhile.
+
+    Doubling from 10 ms with jitter, so that the attempts span about 2.5 s: a winner holds its
+    claim for three round trips (seal, update, and the read before them), which on a loaded
+    machine take longer than the 180 ms the attempts used to span (the demo's concurrent
+    accepts of one opportunity's last places lost eight races in a row: a 500)."""
+    await asyncio.sleep(0.01 * 2**attempt * random.uniform(0.5, 1.0))
 
 
 class VersionedDocuments:

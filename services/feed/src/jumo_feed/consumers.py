@@ -55,6 +55,14 @@ from jumo_feed.typedefs import Feed
 E = TypeVar("E", bound=EventData)
 
 
+def versioned(model: type[E], handler: EventHandler[E], name: str) -> Subscription[E]:
+    """A handler that applies a versioned state (a person's profile by its ``version``, a
+    follow edge by its ``seq``): a duplicate applies nothing, claimed or not, so it runs
+    without the consumer's claim (two database writes fewer per event: the claim and its
+    "done")."""
+    return on(model, handler, name=name, claimed=False)
+
+
 def activity(model: type[E], handler: EventHandler[E]) -> Subscription[E]:
     """A handler on the activities queue."""
     return on(model, handler, name="activities", isolated=True)
@@ -64,15 +72,15 @@ def handlers(feed: Feed) -> Subscriptions:
     """feed's subscriptions, built from its service objects."""
     people, graph, acts = feed.people, feed.graph, feed.activities
     return Subscriptions(
-        on(UserRegistered, people.on_registered, name="people"),
-        on(UserUpdated, people.on_updated, name="people"),
-        on(UserFollowed, graph.on_user_followed, name="graph"),
-        on(UserUnfollowed, graph.on_user_unfollowed, name="graph"),
-        on(OrgFollowed, graph.on_org_followed, name="graph"),
-        on(OrgFollowChanged, graph.on_org_follow_changed, name="graph"),
-        on(OrgUnfollowed, graph.on_org_unfollowed, name="graph"),
-        on(CauseJoined, graph.on_cause_joined, name="graph"),
-        on(CauseLeft, graph.on_cause_left, name="graph"),
+        versioned(UserRegistered, people.on_registered, "people"),
+        versioned(UserUpdated, people.on_updated, "people"),
+        versioned(UserFollowed, graph.on_user_followed, "graph"),
+        versioned(UserUnfollowed, graph.on_user_unfollowed, "graph"),
+        versioned(OrgFollowed, graph.on_org_followed, "graph"),
+        versioned(OrgFollowChanged, graph.on_org_follow_changed, "graph"),
+        versioned(OrgUnfollowed, graph.on_org_unfollowed, "graph"),
+        versioned(CauseJoined, graph.on_cause_joined, "graph"),
+        versioned(CauseLeft, graph.on_cause_left, "graph"),
         activity(PostPublished, acts.on_post_published),
         activity(PostUpdated, acts.on_post_updated),
         activity(PostDeleted, acts.on_post_deleted),

@@ -397,16 +397,25 @@ class Finds(monitoring.CommandListener):
         pass
 
 
+@contextlib.asynccontextmanager
+async def watched(infra: InfraUrls) -> AsyncIterator[tuple[AsyncMongoClient[Any], Finds]]:
+    """A client of its own whose ``find`` filters are recorded."""
+    finds = Finds()
+    client: AsyncMongoClient[Any] = AsyncMongoClient(
+        infra.mongo_url, tz_aware=True, event_listeners=[finds]
+    )
+    try:
+        yield client, finds
+    finally:
+        await client.close()
+
+
 async def test_after_its_first_pass_the_relay_reads_buckets_where_ranges_are_not_pushed_down(
     settings: ServiceSettings, start_bus: StartBus, mongo_db: Any, infra: InfraUrls
 ) -> None:
     recorder = Recorder()
     bus = await start_bus(settings, on(UserRegistered, recorder))
-    finds = Finds()
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        infra.mongo_url, tz_aware=True, event_listeners=[finds]
-    )
-    try:
+    async with watched(infra) as (client, finds):
         outbox, users = users_of(client[mongo_db.name])
         relay = OutboxRelay(bus.publisher, outbox, deep_every_s=3600)
         await users.create({"_id": "a"}, [registered("a")])
@@ -419,8 +428,6 @@ async def test_after_its_first_pass_the_relay_reads_buckets_where_ranges_are_not
         finds.filters.clear()
         assert await relay.relay_once() == 0  # nothing new: the window starts at the last pass
         idle = [f for f in finds.filters if OUTBOX_DUE_FIELD in str(f)]
-    finally:
-        await client.close()
     by_bucket = await FilterMode(mongo_db.users).get() == "equalities"
     print(f"\nbuckets: {by_bucket}; a pass's reads: {len(later)}, an idle pass's: {len(idle)}")
     assert later
@@ -436,11 +443,7 @@ async def test_a_pass_reads_each_bucket_once_whatever_its_page_size_and_keeps_it
     second page of one bucket would read all of it again. Pages of 2 still publish 2 by 2."""
     recorder = Recorder()
     bus = await start_bus(settings, on(UserRegistered, recorder))
-    finds = Finds()
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        infra.mongo_url, tz_aware=True, event_listeners=[finds]
-    )
-    try:
+    async with watched(infra) as (client, finds):
         # No slack: the second pass does not read "a" again, so the limit's count is exact.
         outbox, users = users_of(client[mongo_db.name], slack_s=0)
         relay = OutboxRelay(bus.publisher, outbox, deep_every_s=3600, batch_size=2, pass_limit=4)
@@ -454,8 +457,6 @@ async def test_a_pass_reads_each_bucket_once_whatever_its_page_size_and_keeps_it
             assert await relay.relay_once() == expected
             passes.append([f.get(OUTBOX_BUCKET_FIELD) for f in finds.filters
                            if OUTBOX_DUE_FIELD in str(f)])  # fmt: skip
-    finally:
-        await client.close()
     print(f"\nbuckets read by the two passes: {passes}")
     if await FilterMode(mongo_db.users).get() == "equalities":
         assert all(len(read) == len(set(read)) and None not in read for read in passes)

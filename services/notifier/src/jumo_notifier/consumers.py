@@ -153,10 +153,11 @@ def handlers(notifier: Notifier) -> Subscriptions:
         projection(OrgUnfollowed, kept.on_unfollowed, "orgs"),
         projection(CauseJoined, kept.on_cause, "orgs"),
         projection(CauseLeft, kept.on_cause, "orgs"),
-        *channel("notices", notifier.inbox.deliver, notifier),
-        # Each email is recorded by an exclusive insert before it is sent (``Mail``): the
-        # consumer's claim would only repeat that, at two writes per event, and most events
-        # email nobody (their kind's email is off by default).
+        # Neither channel needs the consumer's claim, which would cost two writes per event:
+        # a notification's ``_id`` is its (event, recipient), inserted once and handed to the
+        # live streams only when new (``Inbox``); each email is recorded by an exclusive insert
+        # before it is sent (``Mail``), and most events email nobody (off by default).
+        *channel("notices", notifier.inbox.deliver, notifier, claimed=False),
         *channel("email", notifier.mailing.mail.deliver, notifier, claimed=False),
         *mail_projections(notifier.mailing, "orgs"),
         *facebook(notifier.facebook.publishing),

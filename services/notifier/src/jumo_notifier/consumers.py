@@ -106,12 +106,15 @@ def builders(notices: Notices, notifier: Notifier) -> Sequence[tuple[type[Any], 
     )
 
 
-def channel(
-    name: str, deliver: Deliver, notifier: Notifier, *, claimed: bool = True
-) -> list[Subscription[Any]]:
-    """One channel's subscriptions, on its own queue ``notifier.<name>``."""
+def channel(name: str, deliver: Deliver, notifier: Notifier) -> list[Subscription[Any]]:
+    """One channel's subscriptions, on its own queue ``notifier.<name>``.
+
+    Without the consumer's claim, which would cost two writes per event for nothing: each
+    channel delivers once by a record of its own — a notification's ``_id`` is its (event,
+    recipient), inserted once and handed to the live streams only when new (``Inbox``); each
+    email is recorded by an exclusive insert before it is sent (``Mail``)."""
     return [
-        on(model, notifying(build, deliver), name=name, isolated=True, claimed=claimed)
+        on(model, notifying(build, deliver), name=name, isolated=True, claimed=False)
         for model, build in builders(notifier.notices, notifier)
     ]
 
@@ -153,12 +156,8 @@ def handlers(notifier: Notifier) -> Subscriptions:
         projection(OrgUnfollowed, kept.on_unfollowed, "orgs"),
         projection(CauseJoined, kept.on_cause, "orgs"),
         projection(CauseLeft, kept.on_cause, "orgs"),
-        # Neither channel needs the consumer's claim, which would cost two writes per event:
-        # a notification's ``_id`` is its (event, recipient), inserted once and handed to the
-        # live streams only when new (``Inbox``); each email is recorded by an exclusive insert
-        # before it is sent (``Mail``), and most events email nobody (off by default).
-        *channel("notices", notifier.inbox.deliver, notifier, claimed=False),
-        *channel("email", notifier.mailing.mail.deliver, notifier, claimed=False),
+        *channel("notices", notifier.inbox.deliver, notifier),
+        *channel("email", notifier.mailing.mail.deliver, notifier),
         *mail_projections(notifier.mailing, "orgs"),
         *facebook(notifier.facebook.publishing),
         on(UserDeleted, kept.forget, name="erasure", isolated=True),

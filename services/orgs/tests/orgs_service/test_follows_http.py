@@ -6,6 +6,7 @@ erasure of a deleted person's follows."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -85,11 +86,14 @@ def follow_events(tap: EventTap, org_id: str) -> list[tuple[str, int, dict[str, 
 
 
 async def sentinel(client: Client, tap: EventTap, keys: TestKeys) -> None:
-    """Follow another organization and wait for it: every earlier event has arrived by then."""
-    org_id = (await add_org(client, keys, f"sentinel-{uuid.uuid4().hex[:8]}")).id
-    other = await person(client, keys, "Sentinel")
-    assert (await call(client, "PUT", f"/orgs/{org_id}/follow", other))[0] == 200
-    await wait_until(lambda: _arrived(tap, org_id), what="the sentinel's org.followed")
+    """Follow another organization, twice, each after the last one's event: every earlier
+    event has arrived by then (why twice: ``test_causes_http.sentinel``)."""
+    for _ in range(2):
+        org_id = (await add_org(client, keys, f"sentinel-{uuid.uuid4().hex[:8]}")).id
+        other = await person(client, keys, "Sentinel")
+        assert (await call(client, "PUT", f"/orgs/{org_id}/follow", other))[0] == 200
+        arrived = functools.partial(_arrived, tap, org_id)
+        await wait_until(arrived, what="the sentinel's org.followed")
 
 
 async def _arrived(tap: EventTap, org_id: str) -> bool:
